@@ -1,0 +1,110 @@
+"""Message catalogs: every user-facing string, in English and Dutch.
+
+The catalogs are TOML files beside this module (``en.toml``, ``nl.toml``); nested tables
+flatten to dotted keys (``[question] progress = ...`` is ``question.progress``). Values are
+``str.format`` templates with named placeholders.
+
+    >>> from conversations.i18n import t
+    >>> t("nl", "nav.back")
+    '← Vorige'
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Lang = Literal["en", "nl"]
+LANGUAGES: tuple[Lang, ...] = ("en", "nl")
+DEFAULT_LANG: Lang = "en"
+CATALOG_DIR = Path(__file__).parent
+
+
+class CatalogError(ValueError):
+    """A catalog file is missing, malformed, or out of step with the other language."""
+
+
+def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in table.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, dotted + "."))
+        elif isinstance(value, str):
+            flat[dotted] = value
+        else:
+            raise CatalogError(f"{dotted}: expected text, got {type(value).__name__}")
+    return flat
+
+
+def placeholders(template: str) -> frozenset[str]:
+    """The named fields a template expects (``{n}`` -> ``n``)."""
+    return frozenset(
+        field.split(".")[0].split("[")[0]
+        for _, field, _, _ in string.Formatter().parse(template)
+        if field
+    )
+
+
+def load_catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
+    path = directory / f"{lang}.toml"
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise CatalogError(f"{path.name}: {exc}") from exc
+    try:
+        return _flatten(data)
+    except CatalogError as exc:
+        raise CatalogError(f"{path.name}: {exc}") from exc
+
+
+def check_catalogs(directory: Path = CATALOG_DIR) -> None:
+    """Fail loudly when a key or a placeholder exists in one language but not the other."""
+    catalogs = {lang: load_catalog(lang, directory) for lang in LANGUAGES}
+    reference = catalogs[DEFAULT_LANG]
+    for lang, catalog in catalogs.items():
+        missing = sorted(set(reference) - set(catalog))
+        extra = sorted(set(catalog) - set(reference))
+        if missing or extra:
+            raise CatalogError(f"{lang}.toml: missing keys {missing}, unknown keys {extra}")
+        for key, template in catalog.items():
+            if placeholders(template) != placeholders(reference[key]):
+                raise CatalogError(
+                    f"{lang}.toml: {key} has placeholders {sorted(placeholders(template))}, "
+                    f"{DEFAULT_LANG}.toml has {sorted(placeholders(reference[key]))}"
+                )
+
+
+@cache
+def _catalogs() -> dict[str, dict[str, str]]:
+    check_catalogs()
+    return {lang: load_catalog(lang) for lang in LANGUAGES}
+
+
+def normalise_lang(value: str | None) -> Lang:
+    """Map a Slack locale (``nl-NL``, ``en-GB``) or a language code to a supported language."""
+    if value:
+        code = value.replace("_", "-").split("-")[0].lower()
+        for lang in LANGUAGES:
+            if code == lang:
+                return lang
+    return DEFAULT_LANG
+
+
+def t(lang: str, key: str, **fields: object) -> str:
+    """The text for ``key`` in ``lang``, with ``fields`` filled in."""
+    catalog = _catalogs()[normalise_lang(lang)]
+    try:
+        template = catalog[key]
+    except KeyError:
+        raise KeyError(f"no message {key!r} in the {lang} catalog") from None
+    return template.format(**fields)
+
+
+def has(key: str) -> bool:
+    return key in _catalogs()[DEFAULT_LANG]

@@ -1,0 +1,68 @@
+"""What a flow asks the bot to send. Flows return these; only `bot/` turns them into API calls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SendDM:
+    """A direct message to a user (the bot opens or reuses the DM channel)."""
+
+    user_id: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class PostToChannel:
+    channel_id: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class UpdateMessage:
+    """Replace a message we posted earlier (a question moving on, buttons retired)."""
+
+    channel_id: str
+    ts: str
+    message: Message
+
+
+@dataclass(frozen=True)
+class Reply:
+    """An answer to whoever triggered the request, visible only to them (ephemeral)."""
+
+    message: Message
+    replace_original: bool = False
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    """A file for a channel or DM (charts, CSV exports)."""
+
+    channel_id: str | None
+    user_id: str | None
+    filename: str
+    content: bytes
+    title: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class PublishHome:
+    user_id: str
+    view: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class InviteMembers:
+    """Send round invitations to these users in the background, throttled, once each."""
+
+    round_id: str
+    user_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+Outbound = SendDM | PostToChannel | UpdateMessage | Reply | UploadFile | PublishHome | InviteMembers

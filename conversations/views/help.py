@@ -1,0 +1,32 @@
+"""`/wi3` and `/wi3 help`: what each subcommand does, tailored to whether the caller leads."""
+
+from __future__ import annotations
+
+from conversations.i18n import t
+from conversations.views.common import Message, context, message, section
+
+EVERYONE = ("start", "me", "forget", "help")
+LEADS = ("setup", "status", "close", "pulse", "lead", "language", "minimum", "export")
+
+
+def help_message(
+    lang: str, *, is_lead: bool, unknown_word: str | None = None, suggestion: str | None = None
+) -> Message:
+    blocks = []
+    if unknown_word is not None:
+        if suggestion:
+            line = t(lang, "help.did_you_mean", word=unknown_word, suggestion=suggestion)
+        else:
+            line = t(lang, "help.unknown", word=unknown_word)
+        blocks.append(section(f"🤔 {line}"))
+    blocks.append(section(f"*{t(lang, 'help.title')}*\n{t(lang, 'help.intro')}"))
+    everyone = [t(lang, f"help.{name}") for name in EVERYONE]
+    leads = [t(lang, f"help.{name}") for name in LEADS]
+    if is_lead:
+        blocks.append(section(t(lang, "help.leads") + "\n" + "\n".join(leads)))
+        blocks.append(section(t(lang, "help.everyone") + "\n" + "\n".join(everyone)))
+    else:
+        blocks.append(section(t(lang, "help.everyone") + "\n" + "\n".join(everyone)))
+        blocks.append(context(t(lang, "help.leads") + " " + " · ".join(
+            line.split(" — ")[0] for line in leads)))
+    return message(t(lang, "help.title"), blocks)

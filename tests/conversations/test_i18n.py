@@ -1,0 +1,82 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from conversations.i18n import (
+    LANGUAGES,
+    CatalogError,
+    check_catalogs,
+    load_catalog,
+    normalise_lang,
+    placeholders,
+    t,
+)
+
+
+def test_both_catalogs_have_the_same_keys_and_placeholders():
+    check_catalogs()
+    en, nl = load_catalog("en"), load_catalog("nl")
+    assert set(en) == set(nl)
+    assert all(nl[key].strip() for key in nl), "no empty Dutch text"
+
+
+def test_dutch_differs_from_english_for_user_facing_text():
+    en, nl = load_catalog("en"), load_catalog("nl")
+    def words(text: str) -> list[str]:
+        return [w for w in re.sub(r"\{[^}]*\}|<[^>]*>|`[^`]*`", " ", text).split() if w.isalpha()]
+
+    same = [k for k in en if en[k] == nl[k] and len(words(en[k])) >= 2]
+    assert same == [], f"untranslated: {same}"
+
+
+def _write(tmp_path: Path, lang: str, text: str) -> None:
+    (tmp_path / f"{lang}.toml").write_text(text, encoding="utf-8")
+
+
+def test_missing_key_in_one_language_is_reported_by_name(tmp_path):
+    _write(tmp_path, "en", '[a]\nx = "one"\ny = "two"\n')
+    _write(tmp_path, "nl", '[a]\nx = "een"\n')
+    with pytest.raises(CatalogError, match=r"nl\.toml: missing keys \['a\.y'\]"):
+        check_catalogs(tmp_path)
+
+
+def test_placeholder_mismatch_is_reported(tmp_path):
+    _write(tmp_path, "en", 'x = "Hello {name}"\n')
+    _write(tmp_path, "nl", 'x = "Hallo {naam}"\n')
+    with pytest.raises(CatalogError, match="x has placeholders"):
+        check_catalogs(tmp_path)
+
+
+def test_broken_toml_names_the_file(tmp_path):
+    _write(tmp_path, "en", 'x = "unterminated\n')
+    with pytest.raises(CatalogError, match=r"en\.toml"):
+        load_catalog("en", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("locale", "lang"),
+    [("nl-NL", "nl"), ("nl_BE", "nl"), ("en-GB", "en"), ("fr-FR", "en"), (None, "en"), ("", "en")],
+)
+def test_slack_locales_map_to_supported_languages(locale, lang):
+    assert normalise_lang(locale) == lang
+
+
+def test_templates_fill_in_fields_in_each_language():
+    assert t("en", "question.progress", n=4, total=22, element="Impact") == (
+        "Question 4 of 22 · Impact"
+    )
+    assert t("nl", "question.progress", n=4, total=22, element="Impact") == (
+        "Vraag 4 van 22 · Impact"
+    )
+    assert t("nl-NL", "nav.back") == "← Vorige"
+
+
+def test_unknown_key_raises_with_its_name():
+    with pytest.raises(KeyError, match=r"no\.such"):
+        t("en", "no.such")
+
+
+def test_placeholders_parses_named_fields():
+    assert placeholders("{a} and {b} but not {{c}}") == {"a", "b"}
+    assert LANGUAGES == ("en", "nl")
