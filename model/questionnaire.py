@@ -1,0 +1,109 @@
+"""The loaded content of the instrument: items, checklists, tips, names.
+
+Plain frozen dataclasses; `model.loader` builds them from the TOML files in
+`model/content/` and guarantees the invariants documented here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from model.elements import Element, ElementInfo, Phase, PhaseInfo, Text
+
+
+@dataclass(frozen=True)
+class Item:
+    """One statement of the questionnaire, answered 1..5 or "don't know".
+
+    `phase` is the phase tag (P1..P3) the item evidences; `theme` is the short label
+    used when the item shows up as a driver or inhibitor.
+    """
+
+    id: str
+    element: Element
+    phase: Phase
+    theme: Text
+    text: Text
+
+
+@dataclass(frozen=True)
+class Option:
+    """One choice of a checklist (barriers, reasons to start).
+
+    For a barrier, `confirms` lists the item ids whose themes it confirms as inhibitors.
+    """
+
+    id: str
+    label: Text
+    confirms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """Every item in questionnaire order, plus the two checklists and the answer scale.
+
+    `scale` holds the labels of answers 1..5 in order; `dont_know` labels the skip.
+
+    Invariants (checked on load): ids are unique, every element has at least one item
+    for each phase tag 1..3, barrier `confirms` name existing items.
+    """
+
+    items: tuple[Item, ...]
+    barriers: tuple[Option, ...]
+    barrier_max: int
+    barrier_question: Text
+    start_reasons: tuple[Option, ...]
+    start_question: Text
+    scale: tuple[Text, ...]
+    dont_know: Text
+
+    def item(self, item_id: str) -> Item:
+        """The item with this id; KeyError names the id when there is none."""
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(f"unknown item id {item_id!r}")
+
+    def items_for(self, element: Element) -> tuple[Item, ...]:
+        """The element's items in questionnaire order."""
+        return tuple(item for item in self.items if item.element == element)
+
+    def barrier(self, barrier_id: str) -> Option:
+        """The barrier option with this id; KeyError when there is none."""
+        for option in self.barriers:
+            if option.id == barrier_id:
+                return option
+        raise KeyError(f"unknown barrier id {barrier_id!r}")
+
+
+@dataclass(frozen=True)
+class Tip:
+    """Practical advice for one element's next step.
+
+    `transition` is (from, to): (1, 2) for pioneering -> facilitating, (0, 1) for getting
+    started, and (3, 3) for sustaining the strategic phase. `source` says where the
+    advice is grounded (for consultants; not shown to users).
+    """
+
+    element: Element
+    transition: tuple[Phase, Phase]
+    text: Text
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the model says to users, loaded and validated from `model/content/`."""
+
+    questionnaire: Questionnaire
+    elements: Mapping[Element, ElementInfo]
+    phases: Mapping[Phase, PhaseInfo]
+    tips: tuple[Tip, ...]
+
+    def tips_for(self, element: Element, phase: Phase | int) -> tuple[Tip, ...]:
+        """Tips for the next step from `phase` (phase 3: tips to sustain it)."""
+        start = Phase(phase)
+        return tuple(
+            tip for tip in self.tips if tip.element == element and tip.transition[0] == start
+        )
