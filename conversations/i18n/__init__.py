@@ -1,7 +1,8 @@
 """Message catalogs: every user-facing string, in English and Dutch.
 
-The catalogs are TOML files beside this module (``en.toml``, ``nl.toml``); nested tables
-flatten to dotted keys (``[question] progress = ...`` is ``question.progress``). Values are
+The catalogs are TOML files in a folder per language beside this module (``en/*.toml``,
+``nl/*.toml``; one file per area of the product, merged on load); nested tables flatten to
+dotted keys (``[question] progress = ...`` is ``question.progress``). Values are
 ``str.format`` templates with named placeholders.
 
     >>> from conversations.i18n import t
@@ -50,17 +51,27 @@ def placeholders(template: str) -> frozenset[str]:
     )
 
 
-def load_catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
-    path = directory / f"{lang}.toml"
+def _load_file(path: Path) -> dict[str, str]:
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise CatalogError(f"{path.name}: {exc}") from exc
-    try:
         return _flatten(data)
-    except CatalogError as exc:
-        raise CatalogError(f"{path.name}: {exc}") from exc
+    except (OSError, tomllib.TOMLDecodeError, CatalogError) as exc:
+        raise CatalogError(f"{path.parent.name}/{path.name}: {exc}") from exc
+
+
+def load_catalog(lang: str, directory: Path = CATALOG_DIR) -> dict[str, str]:
+    """All messages of one language; a key defined in two files is an error."""
+    files = sorted((directory / lang).glob("*.toml"))
+    if not files:
+        raise CatalogError(f"{lang}/: no catalog files in {directory / lang}")
+    catalog: dict[str, str] = {}
+    for path in files:
+        for key, text in _load_file(path).items():
+            if key in catalog:
+                raise CatalogError(f"{lang}/{path.name}: {key} is already defined in another file")
+            catalog[key] = text
+    return catalog
 
 
 def check_catalogs(directory: Path = CATALOG_DIR) -> None:
@@ -71,12 +82,12 @@ def check_catalogs(directory: Path = CATALOG_DIR) -> None:
         missing = sorted(set(reference) - set(catalog))
         extra = sorted(set(catalog) - set(reference))
         if missing or extra:
-            raise CatalogError(f"{lang}.toml: missing keys {missing}, unknown keys {extra}")
+            raise CatalogError(f"{lang}/: missing keys {missing}, unknown keys {extra}")
         for key, template in catalog.items():
             if placeholders(template) != placeholders(reference[key]):
                 raise CatalogError(
-                    f"{lang}.toml: {key} has placeholders {sorted(placeholders(template))}, "
-                    f"{DEFAULT_LANG}.toml has {sorted(placeholders(reference[key]))}"
+                    f"{lang}/: {key} has placeholders {sorted(placeholders(template))}, "
+                    f"{DEFAULT_LANG}/ has {sorted(placeholders(reference[key]))}"
                 )
 
 

@@ -30,14 +30,15 @@ def test_dutch_differs_from_english_for_user_facing_text():
     assert same == [], f"untranslated: {same}"
 
 
-def _write(tmp_path: Path, lang: str, text: str) -> None:
-    (tmp_path / f"{lang}.toml").write_text(text, encoding="utf-8")
+def _write(tmp_path: Path, lang: str, text: str, name: str = "core") -> None:
+    (tmp_path / lang).mkdir(exist_ok=True)
+    (tmp_path / lang / f"{name}.toml").write_text(text, encoding="utf-8")
 
 
 def test_missing_key_in_one_language_is_reported_by_name(tmp_path):
     _write(tmp_path, "en", '[a]\nx = "one"\ny = "two"\n')
     _write(tmp_path, "nl", '[a]\nx = "een"\n')
-    with pytest.raises(CatalogError, match=r"nl\.toml: missing keys \['a\.y'\]"):
+    with pytest.raises(CatalogError, match=r"nl/: missing keys \['a\.y'\]"):
         check_catalogs(tmp_path)
 
 
@@ -50,7 +51,14 @@ def test_placeholder_mismatch_is_reported(tmp_path):
 
 def test_broken_toml_names_the_file(tmp_path):
     _write(tmp_path, "en", 'x = "unterminated\n')
-    with pytest.raises(CatalogError, match=r"en\.toml"):
+    with pytest.raises(CatalogError, match=r"en/core\.toml"):
+        load_catalog("en", tmp_path)
+
+
+def test_a_key_defined_in_two_files_is_an_error(tmp_path):
+    _write(tmp_path, "en", '[a]\nx = "one"\n', name="core")
+    _write(tmp_path, "en", '[a]\nx = "two"\n', name="more")
+    with pytest.raises(CatalogError, match=r"more\.toml: a\.x is already defined"):
         load_catalog("en", tmp_path)
 
 

@@ -1,0 +1,270 @@
+"""The diagnostic (and pulse) conversation in a DM, one statement at a time.
+
+A state machine over storage: the respondent's position in the round's item list is the state.
+Every button carries the round and item it was built for, so a stale or double click can only
+touch its own item, and never moves anyone past a question they did not see.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from conversations.i18n import t
+from conversations.outbound import Outbound, Reply, SendDM, UpdateMessage
+from conversations.refs import ItemRef
+from conversations.views import diagnostic as views
+from model import Content, Phase, score_respondent
+from storage import Progress, Round, Store
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who clicked or typed: the flow answers in their language."""
+
+    workspace_id: str
+    user_id: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Where:
+    """The message a click came from, so the flow can update it in place."""
+
+    channel_id: str
+    ts: str
+
+
+class _KeyedLocks:
+    """One lock per respondent and round: two clicks from one person are handled in turn."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[tuple[str, str], threading.Lock] = {}
+
+    def __call__(self, round_id: str, user_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault((round_id, user_id), threading.Lock())
+
+
+class DiagnosticFlow:
+    def __init__(self, store: Store, content: Content, clock: Clock) -> None:
+        self.store = store
+        self.content = content
+        self.clock = clock
+        self._lock = _KeyedLocks()
+
+    # -- entry points -------------------------------------------------------------------------
+
+    def begin(self, actor: Actor, round_id: str) -> list[Outbound]:
+        """Start or resume: show the first unanswered statement (or what is left to do)."""
+        round_, problem = self._open_round_for(actor, round_id)
+        if problem:
+            return [Reply(views.notice(problem))]
+        assert round_ is not None
+        with self._lock(round_id, actor.user_id):
+            progress = self._progress(round_, actor.user_id)
+            answers = self.store.answers_of(round_id, actor.user_id)
+            position = next(
+                (i for i, item_id in enumerate(round_.item_ids) if item_id not in answers),
+                len(round_.item_ids),
+            )
+            progress = replace(progress, position=position)
+            self.store.save_progress(progress)
+            return [SendDM(actor.user_id, self._screen(actor.lang, round_, progress, answers))]
+
+    def answer(self, actor: Actor, ref: ItemRef, where: Where) -> list[Outbound]:
+        """A scale button or Don't know (``ref.score is None``)."""
+        round_, problem = self._open_round_for(actor, ref.round_id)
+        if problem:
+            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        assert round_ is not None
+        with self._lock(ref.round_id, actor.user_id):
+            progress = self._progress(round_, actor.user_id)
+            current = self._current_item(round_, progress)
+            if current != ref.item_id:
+                return self._stale(actor, round_, progress, ref)
+            now = self.clock()
+            self.store.record_answer(ref.round_id, actor.user_id, ref.item_id, ref.score, now)
+            progress = replace(progress, position=progress.position + 1)
+            if progress.position >= len(round_.item_ids) and not progress.finished:
+                progress = replace(progress, finished=True)
+                self.store.mark_finished(ref.round_id, actor.user_id)
+            self.store.save_progress(progress)
+            answers = self.store.answers_of(ref.round_id, actor.user_id)
+            screen = self._screen(actor.lang, round_, progress, answers)
+            return [UpdateMessage(where.channel_id, where.ts, screen)]
+
+    def back(self, actor: Actor, ref: ItemRef, where: Where) -> list[Outbound]:
+        round_, problem = self._open_round_for(actor, ref.round_id)
+        if problem:
+            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        assert round_ is not None
+        with self._lock(ref.round_id, actor.user_id):
+            progress = self._progress(round_, actor.user_id)
+            if self._current_item(round_, progress) != ref.item_id:
+                return self._stale(actor, round_, progress, ref)
+            progress = replace(progress, position=max(0, progress.position - 1))
+            self.store.save_progress(progress)
+            answers = self.store.answers_of(ref.round_id, actor.user_id)
+            screen = self._screen(actor.lang, round_, progress, answers)
+            return [UpdateMessage(where.channel_id, where.ts, screen)]
+
+    def later(self, actor: Actor, ref: ItemRef, where: Where) -> list[Outbound]:
+        """Finish later: retire the buttons and leave a Resume button."""
+        round_, problem = self._open_round_for(actor, ref.round_id)
+        if problem:
+            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        assert round_ is not None
+        progress = self._progress(round_, actor.user_id)
+        screen = views.paused(
+            actor.lang,
+            round_id=round_.id,
+            number=min(progress.position + 1, len(round_.item_ids)),
+            total=len(round_.item_ids),
+            deadline=round_.closes_at,
+        )
+        return [UpdateMessage(where.channel_id, where.ts, screen)]
+
+    def finish_checklist(
+        self,
+        actor: Actor,
+        round_id: str,
+        where: Where,
+        barriers: Sequence[str] = (),
+        reasons: Sequence[str] = (),
+    ) -> list[Outbound]:
+        """Done or Skip on the closing checklist; then the personal summary."""
+        round_, problem = self._open_round_for(actor, round_id)
+        if problem:
+            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        assert round_ is not None
+        questionnaire = self.content.questionnaire
+        known_barriers = {option.id for option in questionnaire.barriers}
+        known_reasons = {option.id for option in questionnaire.start_reasons}
+        chosen = [b for b in dict.fromkeys(barriers) if b in known_barriers]
+        why = [r for r in dict.fromkeys(reasons) if r in known_reasons]
+        with self._lock(round_id, actor.user_id):
+            progress = self._progress(round_, actor.user_id)
+            if not progress.finished:
+                return [Reply(views.notice(t(actor.lang, "question.stale",
+                                             n=progress.position + 1,
+                                             total=len(round_.item_ids))))]
+            if len(chosen) > questionnaire.barrier_max:
+                error = t(actor.lang, "checklist.too_many", max=questionnaire.barrier_max)
+                return [UpdateMessage(where.channel_id, where.ts,
+                                      self._checklist(actor.lang, round_, error))]
+            self.store.record_checklist(round_id, actor.user_id, chosen, why)
+            progress = replace(progress, checklist_done=True)
+            self.store.save_progress(progress)
+            answers = self.store.answers_of(round_id, actor.user_id)
+            return [UpdateMessage(where.channel_id, where.ts,
+                                  self._summary(actor.lang, round_, answers))]
+
+    # -- screens ------------------------------------------------------------------------------
+
+    def _screen(
+        self, lang: str, round_: Round, progress: Progress, answers: Mapping[str, int | None]
+    ) -> views.Message:
+        """What the respondent should see for their current position."""
+        total = len(round_.item_ids)
+        if progress.position < total:
+            item = self.content.questionnaire.item(round_.item_ids[progress.position])
+            return views.question(
+                lang,
+                round_id=round_.id,
+                item_id=item.id,
+                statement=item.text.get(lang),  # type: ignore[arg-type]
+                element_name=self.content.elements[item.element].name.get(lang),  # type: ignore[arg-type]
+                number=progress.position + 1,
+                total=total,
+                answered=item.id in answers,
+                previous=answers.get(item.id),
+            )
+        if round_.kind == "diagnostic" and not progress.checklist_done:
+            return self._checklist(lang, round_)
+        return self._summary(lang, round_, answers)
+
+    def _checklist(self, lang: str, round_: Round, error: str | None = None) -> views.Message:
+        questionnaire = self.content.questionnaire
+        return views.checklist(
+            lang,
+            round_id=round_.id,
+            barriers=[(o.id, o.label.get(lang)) for o in questionnaire.barriers],  # type: ignore[arg-type]
+            barrier_max=questionnaire.barrier_max,
+            reasons=[(o.id, o.label.get(lang)) for o in questionnaire.start_reasons],  # type: ignore[arg-type]
+            error=error,
+        )
+
+    def _summary(
+        self, lang: str, round_: Round, answers: Mapping[str, int | None]
+    ) -> views.Message:
+        profile = score_respondent(answers)
+        lines = []
+        for element, result in profile.elements.items():
+            name = self.content.elements[element].name.get(lang)  # type: ignore[arg-type]
+            if result.phase is None:
+                lines.append(t(lang, "summary.element_insufficient", element=name))
+            else:
+                lines.append(t(lang, "summary.element", element=name,
+                               phase=self._phase_name(lang, result.phase)))
+        team = self.store.get_team(round_.workspace_id, round_.channel_id)
+        overall = profile.overall
+        return views.summary(
+            lang,
+            subject=round_.subject,
+            element_lines=lines,
+            overall_phase=self._phase_name(lang, overall) if overall is not None else None,
+            channel_id=round_.channel_id,
+            deadline=round_.closes_at,
+            min_responses=team.min_responses if team else 3,
+            pulse=round_.kind == "pulse",
+        )
+
+    def _phase_name(self, lang: str, phase: Phase) -> str:
+        return self.content.phases[phase].name.get(lang)  # type: ignore[arg-type]
+
+    # -- state --------------------------------------------------------------------------------
+
+    def _open_round_for(self, actor: Actor, round_id: str) -> tuple[Round | None, str | None]:
+        """The round if this person may answer in it now, else the reason why not."""
+        round_ = self.store.get_round(round_id)
+        if round_ is None or round_.workspace_id != actor.workspace_id:
+            return None, t(actor.lang, "question.round_unknown")
+        if round_.status != "open":
+            return None, t(actor.lang, "question.round_closed")
+        if actor.user_id not in round_.invited:
+            return None, t(actor.lang, "question.not_invited", channel=round_.channel_id)
+        return round_, None
+
+    def _progress(self, round_: Round, user_id: str) -> Progress:
+        progress = self.store.get_progress(round_.id, user_id)
+        if progress is None:
+            progress = Progress(round_id=round_.id, user_id=user_id, position=0, finished=False)
+        return progress
+
+    @staticmethod
+    def _current_item(round_: Round, progress: Progress) -> str | None:
+        if progress.position < len(round_.item_ids):
+            return round_.item_ids[progress.position]
+        return None
+
+    def _stale(
+        self, actor: Actor, round_: Round, progress: Progress, ref: ItemRef
+    ) -> list[Outbound]:
+        """A click on a button of another question: change nothing, say where they are.
+
+        The same answer clicked twice in a row (a double click) is silently absorbed.
+        """
+        items = round_.item_ids
+        if ref.item_id in items and items.index(ref.item_id) == progress.position - 1:
+            answers = self.store.answers_of(round_.id, actor.user_id)
+            if ref.item_id in answers and answers[ref.item_id] == ref.score:
+                return []
+        total = len(round_.item_ids)
+        number = min(progress.position + 1, total)
+        return [Reply(views.notice(t(actor.lang, "question.stale", n=number, total=total)))]
