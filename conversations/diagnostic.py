@@ -178,8 +178,8 @@ class DiagnosticFlow:
                 lang,
                 round_id=round_.id,
                 item_id=item.id,
-                statement=item.text.get(lang),  # type: ignore[arg-type]
-                element_name=self.content.elements[item.element].name.get(lang),  # type: ignore[arg-type]
+                statement=item.text.get(lang),
+                element_name=self.content.elements[item.element].name.get(lang),
                 number=progress.position + 1,
                 total=total,
                 answered=item.id in answers,
@@ -194,9 +194,9 @@ class DiagnosticFlow:
         return views.checklist(
             lang,
             round_id=round_.id,
-            barriers=[(o.id, o.label.get(lang)) for o in questionnaire.barriers],  # type: ignore[arg-type]
+            barriers=[(o.id, o.label.get(lang)) for o in questionnaire.barriers],
             barrier_max=questionnaire.barrier_max,
-            reasons=[(o.id, o.label.get(lang)) for o in questionnaire.start_reasons],  # type: ignore[arg-type]
+            reasons=[(o.id, o.label.get(lang)) for o in questionnaire.start_reasons],
             error=error,
         )
 
@@ -205,8 +205,8 @@ class DiagnosticFlow:
     ) -> views.Message:
         profile = score_respondent(answers)
         lines = []
-        for element, result in profile.elements.items():
-            name = self.content.elements[element].name.get(lang)  # type: ignore[arg-type]
+        for result in profile.elements:
+            name = self.content.elements[result.element].name.get(lang)
             if result.phase is None:
                 lines.append(t(lang, "summary.element_insufficient", element=name))
             else:
@@ -226,7 +226,7 @@ class DiagnosticFlow:
         )
 
     def _phase_name(self, lang: str, phase: Phase) -> str:
-        return self.content.phases[phase].name.get(lang)  # type: ignore[arg-type]
+        return self.content.phases[phase].name.get(lang)
 
     # -- state --------------------------------------------------------------------------------
 

@@ -1,0 +1,127 @@
+"""The DM views as plain dicts: what a respondent sees, within Slack's limits."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from conversations.refs import ActionIds, BadRef, decode_ref
+from conversations.views import diagnostic as views
+from conversations.views.help import help_message
+from model import load_content
+
+DEADLINE = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+
+
+def _actions(message, block_id):
+    return next(b for b in message["blocks"] if b.get("block_id") == block_id)["elements"]
+
+
+def _question(lang="en", **overrides):
+    content = load_content()
+    item = content.questionnaire.item("I2")
+    fields = dict(
+        round_id="R1", item_id=item.id, statement=item.text.get(lang),
+        element_name=content.elements[item.element].name.get(lang), number=7, total=22,
+    )
+    fields.update(overrides)
+    return views.question(lang, **fields)
+
+
+def test_question_is_statement_progress_scale_then_navigation():
+    message = _question()
+    kinds = [b["type"] for b in message["blocks"]]
+    assert kinds == ["section", "context", "actions", "actions"]
+    assert "across departments" in message["blocks"][0]["text"]["text"]
+    assert message["blocks"][1]["elements"][0]["text"] == "Question 7 of 22 · Impact"
+    scale = _actions(message, "wi3_scale")
+    assert [b["action_id"] for b in scale] == [f"wi3_answer_{n}" for n in range(1, 6)]
+    assert [b["text"]["text"][0] for b in scale] == ["1", "2", "3", "4", "5"]
+    assert "Strongly disagree" in scale[0]["text"]["text"]
+    assert "Strongly agree" in scale[4]["text"]["text"]
+    nav = _actions(message, "wi3_nav")
+    assert [b["action_id"] for b in nav] == [ActionIds.BACK, ActionIds.DONT_KNOW, ActionIds.LATER]
+
+
+def test_scale_buttons_carry_round_item_and_score():
+    scale = _actions(_question(), "wi3_scale")
+    refs = [decode_ref(b["value"], with_score=True) for b in scale]
+    assert {(r.round_id, r.item_id) for r in refs} == {("R1", "I2")}
+    assert [r.score for r in refs] == [1, 2, 3, 4, 5]
+
+
+def test_first_question_has_no_back_button():
+    nav = _actions(_question(number=1), "wi3_nav")
+    assert ActionIds.BACK not in [b["action_id"] for b in nav]
+
+
+def test_going_back_shows_and_highlights_the_earlier_answer():
+    message = _question(answered=True, previous=4)
+    scale = _actions(message, "wi3_scale")
+    assert [b.get("style") for b in scale] == [None, None, None, "primary", None]
+    assert any("Your answer so far: 4 · Agree" in str(b) for b in message["blocks"])
+    dont_know = _question(answered=True, previous=None)
+    assert any("Your answer so far: Don't know" in str(b) for b in dont_know["blocks"])
+    assert all(b.get("style") is None for b in _actions(dont_know, "wi3_scale"))
+
+
+def test_dutch_question():
+    message = _question("nl")
+    assert message["blocks"][1]["elements"][0]["text"] == "Vraag 7 van 22 · Impact"
+    assert "Helemaal oneens" in _actions(message, "wi3_scale")[0]["text"]["text"]
+    assert [b["text"]["text"] for b in _actions(message, "wi3_nav")][1:] == [
+        "Weet niet", "Later verder"]
+
+
+def test_invitation_first_button_is_a_primary_start():
+    message = views.invitation(
+        "en", round_id="R1", channel_id="C1", lead_id="U1", subject="our wiki",
+        question_count=22, deadline=DEADLINE, min_responses=4,
+    )
+    buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert buttons[0]["action_id"] == ActionIds.START
+    assert buttons[0]["style"] == "primary"
+    assert buttons[0]["text"]["text"] == "Start"
+    text = str(message["blocks"])
+    assert "our wiki" in text and "at least 4 people" in text and "<#C1>" in text
+
+
+def test_checklist_limits_barriers_to_the_maximum():
+    content = load_content()
+    q = content.questionnaire
+    message = views.checklist(
+        "en", round_id="R1",
+        barriers=[(o.id, o.label.en) for o in q.barriers], barrier_max=q.barrier_max,
+        reasons=[(o.id, o.label.en) for o in q.start_reasons],
+    )
+    select = _actions(message, "wi3_barriers")[0]
+    assert select["type"] == "multi_static_select"
+    assert select["max_selected_items"] == 3
+    assert len(select["options"]) == 10
+    assert _actions(message, "wi3_reasons")[0]["type"] == "checkboxes"
+    assert [b["action_id"] for b in _actions(message, "wi3_checklist")] == [
+        ActionIds.CHECKLIST_DONE, ActionIds.CHECKLIST_SKIP]
+
+
+def test_my_answers_splits_long_lists_within_section_limits():
+    lines = {f"Statement {n} " + "x" * 150: "4 · Agree" for n in range(22)}
+    message = views.my_answers("en", channel_id="C1", lines=lines)
+    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+    assert sum(str(b).count("4 · Agree") for b in message["blocks"]) == 22
+
+
+def test_help_for_a_member_and_for_a_lead():
+    member = str(help_message("en", is_lead=False)["blocks"])
+    lead = str(help_message("en", is_lead=True)["blocks"])
+    assert "/wi3 forget me" in member and "/wi3 me" in member
+    assert "close the open round now" in lead and "close the open round now" not in member
+
+
+def test_help_suggests_a_correction():
+    message = help_message("en", is_lead=False, unknown_word="stauts", suggestion="status")
+    assert "Did you mean `/wi3 status`?" in message["blocks"][0]["text"]["text"]
+
+
+@pytest.mark.parametrize("value", ["", "R1", "R1|", "R1|I2|x", "R1|I2|9", "|I2|3"])
+def test_tampered_button_values_are_rejected(value):
+    with pytest.raises(BadRef):
+        decode_ref(value, with_score=True)
