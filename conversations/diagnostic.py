@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from conversations.context import Caller
 from conversations.i18n import t
 from conversations.outbound import Outbound, Reply, SendDM, UpdateMessage
 from conversations.refs import ItemRef
@@ -23,20 +24,16 @@ Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
-class Actor:
-    """Who clicked or typed: the flow answers in their language."""
-
-    workspace_id: str
-    user_id: str
-    lang: str
-
-
-@dataclass(frozen=True)
 class Where:
     """The message a click came from, so the flow can update it in place."""
 
     channel_id: str
     ts: str
+
+
+def subject_text(lang: str, subject: str | None) -> str:
+    """What a round is about, in the reader's language when it is the default subject."""
+    return subject or t(lang, "common.subject_default")
 
 
 class _KeyedLocks:
@@ -60,7 +57,7 @@ class DiagnosticFlow:
 
     # -- entry points -------------------------------------------------------------------------
 
-    def begin(self, actor: Actor, round_id: str) -> list[Outbound]:
+    def begin(self, actor: Caller, round_id: str) -> list[Outbound]:
         """Start or resume: show the first unanswered statement (or what is left to do)."""
         round_, problem = self._open_round_for(actor, round_id)
         if problem:
@@ -77,7 +74,7 @@ class DiagnosticFlow:
             self.store.save_progress(progress)
             return [SendDM(actor.user_id, self._screen(actor.lang, round_, progress, answers))]
 
-    def answer(self, actor: Actor, ref: ItemRef, where: Where) -> list[Outbound]:
+    def answer(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
         """A scale button or Don't know (``ref.score is None``)."""
         round_, problem = self._open_round_for(actor, ref.round_id)
         if problem:
@@ -99,7 +96,7 @@ class DiagnosticFlow:
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]
 
-    def back(self, actor: Actor, ref: ItemRef, where: Where) -> list[Outbound]:
+    def back(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
         round_, problem = self._open_round_for(actor, ref.round_id)
         if problem:
             return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
@@ -114,7 +111,7 @@ class DiagnosticFlow:
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]
 
-    def later(self, actor: Actor, ref: ItemRef, where: Where) -> list[Outbound]:
+    def later(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
         """Finish later: retire the buttons and leave a Resume button."""
         round_, problem = self._open_round_for(actor, ref.round_id)
         if problem:
@@ -126,13 +123,13 @@ class DiagnosticFlow:
             round_id=round_.id,
             number=min(progress.position + 1, len(round_.item_ids)),
             total=len(round_.item_ids),
-            deadline=round_.closes_at,
+            deadline=round_.closes_at or round_.opened_at,
         )
         return [UpdateMessage(where.channel_id, where.ts, screen)]
 
     def finish_checklist(
         self,
-        actor: Actor,
+        actor: Caller,
         round_id: str,
         where: Where,
         barriers: Sequence[str] = (),
@@ -216,11 +213,11 @@ class DiagnosticFlow:
         overall = profile.overall
         return views.summary(
             lang,
-            subject=round_.subject,
+            subject=subject_text(lang, round_.subject),
             element_lines=lines,
             overall_phase=self._phase_name(lang, overall) if overall is not None else None,
             channel_id=round_.channel_id,
-            deadline=round_.closes_at,
+            deadline=round_.closes_at or round_.opened_at,
             min_responses=team.min_responses if team else 3,
             pulse=round_.kind == "pulse",
         )
@@ -230,7 +227,7 @@ class DiagnosticFlow:
 
     # -- state --------------------------------------------------------------------------------
 
-    def _open_round_for(self, actor: Actor, round_id: str) -> tuple[Round | None, str | None]:
+    def _open_round_for(self, actor: Caller, round_id: str) -> tuple[Round | None, str | None]:
         """The round if this person may answer in it now, else the reason why not."""
         round_ = self.store.get_round(round_id)
         if round_ is None or round_.workspace_id != actor.workspace_id:
@@ -244,7 +241,7 @@ class DiagnosticFlow:
     def _progress(self, round_: Round, user_id: str) -> Progress:
         progress = self.store.get_progress(round_.id, user_id)
         if progress is None:
-            progress = Progress(round_id=round_.id, user_id=user_id, position=0, finished=False)
+            progress = Progress(round_id=round_.id, user=user_id)
         return progress
 
     @staticmethod
@@ -254,7 +251,7 @@ class DiagnosticFlow:
         return None
 
     def _stale(
-        self, actor: Actor, round_: Round, progress: Progress, ref: ItemRef
+        self, actor: Caller, round_: Round, progress: Progress, ref: ItemRef
     ) -> list[Outbound]:
         """A click on a button of another question: change nothing, say where they are.
 

@@ -1,0 +1,113 @@
+"""Team settings from `/wi3`: setup, leads, language, minimum responses.
+
+A team is the group behind one channel. Leads and workspace admins manage it; everyone else
+gets a polite refusal naming who can.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+
+from conversations.commands import mentioned_user
+from conversations.context import Caller
+from conversations.i18n import LANGUAGES, t
+from conversations.outbound import Outbound, Reply
+from conversations.views.diagnostic import notice
+from storage import MIN_RESPONSES_FLOOR, Store, Team
+
+Clock = Callable[[], datetime]
+
+
+def may_manage(team: Team | None, caller: Caller) -> bool:
+    """Leads of the team and Slack workspace admins/owners may run lead commands."""
+    return caller.is_admin or (team is not None and caller.user_id in team.leads)
+
+
+def leads_text(team: Team) -> str:
+    return ", ".join(f"<@{lead}>" for lead in team.leads) or "—"
+
+
+def reply(text: str) -> list[Outbound]:
+    return [Reply(notice(text))]
+
+
+def refusal(team: Team, caller: Caller) -> list[Outbound]:
+    return reply(t(caller.lang, "roles.not_allowed", leads=leads_text(team)))
+
+
+class TeamFlow:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def team_of(self, caller: Caller) -> Team | None:
+        if caller.channel_id is None:
+            return None
+        return self.store.get_team(caller.workspace_id, caller.channel_id)
+
+    def setup(self, caller: Caller, *, bot_in_channel: Callable[[], bool]) -> list[Outbound]:
+        """Make the channel a team with the caller as lead; harmless to repeat."""
+        assert caller.channel_id is not None
+        existing = self.team_of(caller)
+        if existing is not None:
+            return reply(t(caller.lang, "setup.exists", channel=caller.channel_id,
+                           leads=leads_text(existing)))
+        if not bot_in_channel():
+            return reply(t(caller.lang, "setup.not_in_channel", channel=caller.channel_id))
+        team = Team(
+            workspace_id=caller.workspace_id,
+            channel_id=caller.channel_id,
+            leads=(caller.user_id,),
+            language="nl" if caller.lang == "nl" else "en",
+        )
+        self.store.save_team(team)
+        return reply(t(caller.lang, "setup.created", channel=caller.channel_id,
+                       user=caller.user_id))
+
+    def lead(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
+        """`/wi3 lead add|remove @user`."""
+        if not may_manage(team, caller):
+            return refusal(team, caller)
+        action = args[0].lower() if args else ""
+        user = mentioned_user(args[1:])
+        if action not in ("add", "remove"):
+            return reply(t(caller.lang, "roles.lead_usage"))
+        if user is None:
+            return reply(t(caller.lang, "roles.lead_unknown_user"))
+        fields = {"user": user, "channel": team.channel_id}
+        if action == "add":
+            if user in team.leads:
+                return reply(t(caller.lang, "roles.lead_already", **fields))
+            self.store.save_team(replace(team, leads=(*team.leads, user)))
+            return reply(t(caller.lang, "roles.lead_added", **fields))
+        if user not in team.leads:
+            return reply(t(caller.lang, "roles.lead_not_lead", **fields))
+        if len(team.leads) == 1:
+            return reply(t(caller.lang, "roles.lead_last", **fields))
+        self.store.save_team(replace(team, leads=tuple(u for u in team.leads if u != user)))
+        return reply(t(caller.lang, "roles.lead_removed", **fields))
+
+    def language(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
+        """`/wi3 language en|nl`: the language of the team's channel posts."""
+        if not may_manage(team, caller):
+            return refusal(team, caller)
+        choice = args[0].lower() if args else ""
+        if choice not in LANGUAGES:
+            return reply(t(caller.lang, "language.usage"))
+        self.store.save_team(replace(team, language=choice))  # type: ignore[arg-type]
+        return reply(t(choice, "language.set"))
+
+    def minimum(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
+        """`/wi3 minimum N`: responses needed before any aggregate is shown (never below 3)."""
+        if not may_manage(team, caller):
+            return refusal(team, caller)
+        try:
+            value = int(args[0]) if args else 0
+        except ValueError:
+            value = 0
+        if value < MIN_RESPONSES_FLOOR or value > 1000:
+            return reply(t(caller.lang, "minimum.usage"))
+        self.store.save_team(replace(team, min_responses=value))
+        return reply(t(caller.lang, "minimum.set", channel=team.channel_id, n=value))
