@@ -1,0 +1,172 @@
+"""Charts of a team's results as PNG bytes: a radar of the four elements, a pulse trend line.
+
+Built with matplotlib's object API on the Agg canvas (no pyplot), so each call owns its
+figure and renders can run side by side in the bot's worker threads. The radial axis runs
+from the centre (no index: too few answers, labelled "n/a") through rings 1, 2 and 3,
+labelled with the phase names, since the continuous index runs from 1.0 to 3.0.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Mapping, Sequence
+from typing import cast
+
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.projections.polar import PolarAxes
+
+from conversations.i18n import Lang, normalise_lang, t
+from conversations.trend import TrendPoint
+from model import Content, Element, Phase, TeamResult, load_content
+
+CENTRE = 0.0
+RINGS = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
+INDEX_TOP = 3.0
+RADAR_SIZE = (6.0, 6.0)
+TREND_SIZE = (8.0, 4.0)
+DPI = 100
+DODGE = 0.04
+"""Sideways shift per element on the trend chart, so equal indices do not hide each other."""
+CURRENT_COLOUR = "#1264a3"
+PREVIOUS_COLOUR = "#868686"
+ELEMENT_COLOURS = {
+    Element.WAARDE: "#1264a3",
+    Element.IMPACT: "#e01e5a",
+    Element.INNOVATIE: "#2eb67d",
+    Element.INVESTERING: "#ecb22e",
+}
+
+
+def radar_title(lang: str, subject: str) -> str:
+    """The usual title for a round's radar chart."""
+    return t(lang, "results.chart.radar_title", subject=subject)
+
+
+def trend_title(lang: str, subject: str) -> str:
+    """The usual title for a team's pulse trend chart."""
+    return t(lang, "results.chart.trend_title", subject=subject)
+
+
+def radar_chart(
+    lang: str,
+    result: TeamResult,
+    previous: TeamResult | None = None,
+    *,
+    title: str,
+    content: Content | None = None,
+) -> bytes:
+    """PNG radar of the four indices; the previous round, when given, as a dashed line."""
+    content = content or load_content()
+    language = normalise_lang(lang)
+    figure = Figure(figsize=RADAR_SIZE, dpi=DPI)
+    axes = cast(PolarAxes, figure.add_subplot(projection="polar"))
+    angles = [2 * math.pi * n / len(Element) for n in range(len(Element))]
+    axes.set_theta_offset(math.pi / 2)
+    axes.set_theta_direction(-1)
+    if previous is not None:
+        _polygon(axes, angles, _radii(previous), PREVIOUS_COLOUR, "--",
+                 t(language, "results.chart.previous"), fill=False)
+    _polygon(axes, angles, _radii(result), CURRENT_COLOUR, "-",
+             t(language, "results.chart.current"), fill=True)
+    _rings(axes, language, content)
+    axes.set_xticks(angles)
+    axes.set_xticklabels(_spoke_labels(language, result, content), fontsize=11)
+    figure.suptitle(title, fontsize=13)
+    figure.subplots_adjust(top=0.84, bottom=0.1)
+    if previous is not None:
+        axes.legend(loc="lower right", bbox_to_anchor=(1.12, -0.12), fontsize=9)
+    return _png(figure)
+
+
+def _radii(result: TeamResult) -> list[float]:
+    """Each element's index in element order; no index sits at the centre."""
+    return [CENTRE if r.index is None else r.index for r in
+            (result.element(e) for e in Element)]
+
+
+def _polygon(
+    axes: Axes, angles: Sequence[float], radii: Sequence[float], colour: str, style: str,
+    label: str, *, fill: bool,
+) -> None:
+    closed_angles = [*angles, angles[0]]
+    closed_radii = [*radii, radii[0]]
+    axes.plot(closed_angles, closed_radii, color=colour, linestyle=style, linewidth=2,
+              marker="o", label=label)
+    if fill:
+        axes.fill(closed_angles, closed_radii, color=colour, alpha=0.15)
+
+
+def _rings(axes: PolarAxes, lang: Lang, content: Content) -> None:
+    """Rings 1..3 named after the phases, labels between two spokes so nothing overlaps."""
+    axes.set_ylim(CENTRE, INDEX_TOP)
+    axes.set_yticks([float(phase) for phase in RINGS])
+    axes.set_yticklabels([content.phases[phase].name.get(lang) for phase in RINGS],
+                         fontsize=8, color="#555555")
+    axes.set_rlabel_position(45)
+
+
+def _spoke_labels(lang: Lang, result: TeamResult, content: Content) -> list[str]:
+    labels = []
+    for element in Element:
+        name = content.elements[element].name.get(lang)
+        if result.element(element).index is None:
+            name += f"\n({t(lang, 'results.chart.na')})"
+        labels.append(name)
+    return labels
+
+
+def trend_chart(
+    lang: str,
+    points: Sequence[TrendPoint],
+    *,
+    title: str,
+    content: Content | None = None,
+) -> bytes:
+    """PNG line chart of each element's index over rounds (oldest first); None is a gap."""
+    content = content or load_content()
+    language = normalise_lang(lang)
+    figure = Figure(figsize=TREND_SIZE, dpi=DPI)
+    axes = figure.add_subplot()
+    for number, element in enumerate(Element):
+        positions = [n + DODGE * (number - 1.5) for n in range(len(points))]
+        values = [_value(indices, element) for _, indices in points]
+        axes.plot(positions, values, marker="o", linewidth=2, color=ELEMENT_COLOURS[element],
+                  label=content.elements[element].name.get(language))
+    _trend_axes(axes, language, points, content)
+    axes.set_title(title, fontsize=12)
+    if points:
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    else:
+        axes.text(0.5, 0.5, t(language, "results.chart.no_data"), transform=axes.transAxes,
+                  ha="center", va="center", color="#555555")
+    figure.subplots_adjust(left=0.16, right=0.78, bottom=0.2)
+    return _png(figure)
+
+
+def _value(indices: Mapping[Element, float | None], element: Element) -> float:
+    index = indices.get(element)
+    return math.nan if index is None else index
+
+
+def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: Content) -> None:
+    date_format = t(lang, "results.chart.date_format")
+    axes.set_xticks(range(len(points)))
+    axes.set_xticklabels([when.strftime(date_format) for when, _ in points], rotation=30,
+                         ha="right", fontsize=8)
+    axes.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
+    axes.set_ylim(0.9, INDEX_TOP + 0.1)
+    axes.set_yticks([float(phase) for phase in RINGS])
+    axes.set_yticklabels([content.phases[phase].name.get(lang) for phase in RINGS], fontsize=8)
+    axes.set_ylabel(t(lang, "results.chart.index_axis"))
+    axes.grid(axis="y", alpha=0.3)
+
+
+def _png(figure: Figure) -> bytes:
+    """Render on a private Agg canvas; no software stamp, so equal input gives equal bytes."""
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", metadata={"Software": None})
+    return buffer.getvalue()

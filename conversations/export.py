@@ -1,0 +1,103 @@
+"""`/wi3 export`: a team's results as CSV, one row per round and element, aggregates only.
+
+A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
+return) as a formula, and a subject is typed by a lead, so every such cell is prefixed
+with `'` (OWASP's advice for CSV injection). Rounds below the team's minimum keep their
+counts but leave phase, index and trend empty, just like the channel post shows nothing.
+Numbers use a dot as decimal mark whatever the language, so the file reads the same in
+every spreadsheet's import dialog.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from conversations.i18n import Lang, normalise_lang, t
+from conversations.trend import Trend, element_trends
+from conversations.views.results import RoundOutcome
+from model import Content, Element, Phase, load_content
+
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+COLUMNS = ("date", "kind", "subject", "responses", "invited", "element", "phase", "index",
+           "trend")
+DATE_FORMAT = "%Y-%m-%d %H:%M"
+
+
+@dataclass(frozen=True)
+class ResultRow:
+    """One element of one closed round; phase, index and trend are None below the minimum."""
+
+    closed_at: datetime
+    kind: str
+    subject: str
+    responses: int
+    invited: int
+    element: Element
+    phase: Phase | None
+    index: float | None
+    trend: Trend | None
+
+
+def rows_from_outcomes(outcomes: Iterable[RoundOutcome]) -> list[ResultRow]:
+    """Four rows per round (element order), oldest round first."""
+    rows: list[ResultRow] = []
+    for outcome in sorted(outcomes, key=lambda o: o.closed_at):
+        rows.extend(_round_rows(outcome))
+    return rows
+
+
+def _round_rows(outcome: RoundOutcome) -> list[ResultRow]:
+    result = outcome.result
+    trends = element_trends(result, outcome.previous) if result is not None else {}
+    rows = []
+    for element in Element:
+        element_result = result.element(element) if result is not None else None
+        rows.append(ResultRow(
+            closed_at=outcome.closed_at,
+            kind=outcome.kind,
+            subject=outcome.subject,
+            responses=outcome.responses,
+            invited=outcome.invited,
+            element=element,
+            phase=element_result.phase if element_result is not None else None,
+            index=element_result.index if element_result is not None else None,
+            trend=trends.get(element),
+        ))
+    return rows
+
+
+def results_csv(
+    rows: Sequence[ResultRow], lang: str = "en", content: Content | None = None
+) -> str:
+    """The CSV text: a header row in `lang`, then one line per row, formula cells defused."""
+    content = content or load_content()
+    language = normalise_lang(lang)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(t(language, f"results.csv.{column}")) for column in COLUMNS])
+    for row in rows:
+        writer.writerow([safe_cell(cell) for cell in _cells(row, language, content)])
+    return buffer.getvalue()
+
+
+def _cells(row: ResultRow, lang: Lang, content: Content) -> list[str]:
+    return [
+        row.closed_at.astimezone(UTC).strftime(DATE_FORMAT),
+        t(lang, f"results.csv.{row.kind}"),
+        row.subject,
+        str(row.responses),
+        str(row.invited),
+        content.elements[row.element].name.get(lang),
+        "" if row.phase is None else content.phases[row.phase].name.get(lang),
+        "" if row.index is None else f"{row.index:.2f}",
+        "" if row.trend is None else t(lang, f"results.csv.{row.trend.value}"),
+    ]
+
+
+def safe_cell(value: str) -> str:
+    """Prefix `'` when a spreadsheet would read the cell (leading spaces aside) as a formula."""
+    return "'" + value if value.lstrip(" ").startswith(FORMULA_TRIGGERS) else value

@@ -1,0 +1,137 @@
+"""`/wi3 status` for a lead and the all-teams overview for an admin: counts, never names."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from conversations.refs import ActionIds
+from conversations.views.results import RoundOutcome
+from conversations.views.status import (
+    REPOST_RESULTS,
+    OpenRoundStatus,
+    TeamRow,
+    status_all,
+    status_message,
+)
+from model import load_content, score_team
+from tests.model.conftest import by_phase, per_element
+
+NOW = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+CONTENT = load_content()
+
+
+def closed(result, *, responses=6, invited=8, previous=None, channel="C1", round_id="R7"):
+    return RoundOutcome(
+        round_id=round_id, kind="diagnostic", subject="our wiki", channel_id=channel,
+        closed_at=datetime(2024, 4, 1, 12, 0, tzinfo=UTC), invited=invited, responses=responses,
+        min_responses=3, result=result, previous=previous,
+    )
+
+
+def open_round(closes_in, *, invited=8, started=5, finished=3):
+    return OpenRoundStatus(subject="our wiki", invited=invited, started=started,
+                           finished=finished, closes_at=NOW + closes_in, now=NOW)
+
+
+def texts(message):
+    found = [message["text"]]
+    for block in message["blocks"]:
+        if "text" in block:
+            found.append(block["text"]["text"])
+        found.extend(e["text"] if isinstance(e["text"], str) else e["text"]["text"]
+                     for e in block.get("elements", []))
+    return "\n".join(found)
+
+
+def buttons(message):
+    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+@pytest.mark.parametrize(
+    ("closes_in", "expected"),
+    [
+        (timedelta(days=2, hours=3), "Closes in 3 days"),
+        (timedelta(days=2), "Closes in 2 days"),
+        (timedelta(hours=20), "Closes within a day"),
+        (timedelta(minutes=-5), "Its closing time has passed"),
+    ],
+)
+def test_open_round_shows_counts_and_days_left(closes_in, expected):
+    text = texts(status_message("en", channel_id="C1", open_round=open_round(closes_in),
+                                last=None))
+    assert "*Open round* about _our wiki_: 3 of 8 finished, 5 started." in text
+    assert expected in text
+    assert "No closed rounds yet." in text
+    assert buttons(status_message("en", channel_id="C1", open_round=None, last=None)) == []
+
+
+def test_last_result_in_short_with_trend_and_a_repost_button():
+    previous = score_team([per_element(waarde=(4, 3, 2), impact=(4, 4, 2), innovatie=(4, 4, 4),
+                                       investering=(4, 4, 2))] * 3)
+    current = score_team([by_phase(4, 4, 2)] * 6)
+    message = status_message("en", channel_id="C1", open_round=None,
+                             last=closed(current, previous=previous))
+    text = texts(message)
+    assert "No round is open." in text
+    assert "6 of 8 answered): overall *Facilitating*" in text
+    assert ("Value: Facilitating ↑ · Impact: Facilitating → about the same · "
+            "Innovation: Facilitating ↓ · Investment: Facilitating →") in text
+    assert buttons(message) == [{
+        "type": "button", "action_id": "wi3_repost_results", "value": "R7",
+        "text": {"type": "plain_text", "text": "Post full results to the channel",
+                 "emoji": True},
+    }]
+    assert REPOST_RESULTS == ActionIds.REPOST_RESULTS
+
+
+def test_last_round_below_threshold_shows_counts_only_and_no_button():
+    message = status_message("nl", channel_id="C1", open_round=None,
+                             last=closed(None, responses=2))
+    text = texts(message)
+    assert "2 van 8 geantwoord, 3 nodig" in text
+    for phase in CONTENT.phases.values():
+        assert phase.name.nl not in text
+    assert buttons(message) == []
+
+
+def test_elements_without_a_phase_read_na():
+    result = score_team([by_phase(4, 4, 2, W2=None, W3=None)] * 3)
+    text = texts(status_message("en", channel_id="C1", open_round=None, last=closed(result)))
+    assert "Value: n/a · Impact: Facilitating" in text
+
+
+def test_overview_lists_teams_above_threshold_and_na_for_the_rest():
+    result = score_team([per_element(waarde=(4, 4, 4), impact=(4, 2, 1), innovatie=(4, 4, 2),
+                                     investering=(1, 1, 1))] * 4)
+    rows = [
+        TeamRow("C1", closed(result, channel="C1")),
+        TeamRow("C2", closed(None, responses=2, channel="C2")),
+        TeamRow("C3", None),
+    ]
+    message = status_all("en", rows)
+    text = texts(message)
+    assert ("<#C1> · overall *Pioneering* · <!date^" in text)
+    assert ("Value: Strategic · Impact: Pioneering · Innovation: Facilitating · "
+            "Investment: Not yet started") in text
+    assert "<#C2> · n/a — 2 of 8 answered, 3 needed" in text
+    assert "<#C3> · no results yet" in text
+    na_line = next(line for line in text.splitlines() if line.startswith("<#C2>"))
+    assert not any(p.name.en in na_line for p in CONTENT.phases.values())
+
+
+def test_overview_of_many_teams_is_cut_within_block_limits():
+    result = score_team([by_phase(4, 4, 2)] * 3)
+    rows = [TeamRow(f"C{n:05d}", closed(result, channel=f"C{n:05d}")) for n in range(500)]
+    message = status_all("nl", rows)
+    assert len(message["blocks"]) <= 50
+    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
+    text = texts(message)
+    shown = len(re.findall(r"^<#C\d{5}>", text, flags=re.MULTILINE))
+    hidden = int(re.search(r"…en nog (\d+) teams", text).group(1))
+    assert shown + hidden == 500
+    assert shown == 100
+
+
+def test_overview_without_teams_says_how_to_start():
+    assert "`/wi3 setup`" in texts(status_all("en", []))
