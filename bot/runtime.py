@@ -76,12 +76,17 @@ def _check_slack(client: WebClient, config: Config) -> int:
 
 def _serve_http(app: App, config: Config, stop: threading.Event) -> int:
     wsgi_app = SlackWsgiApp(app)
-    serve_forever(
-        wsgi_app,
-        config.port,
-        stop=stop,
-        on_listening=lambda port: logger.info(text("run.serving_http", port=port)),
-    )
+    try:
+        serve_forever(
+            wsgi_app,
+            config.port,
+            stop=stop,
+            on_listening=lambda port: logger.info(text("run.serving_http", port=port)),
+        )
+    except OSError as error:  # raised while binding, before anything was served
+        reason = error.strerror or type(error).__name__
+        print(text("run.port_unavailable", port=config.port, error=reason), file=sys.stderr)
+        return EXIT_CONFIG
     logger.info(text("run.stopping"))
     return EXIT_OK
 

@@ -180,6 +180,24 @@ def test_a_rejected_app_token_stops_socket_mode_with_one_line(
     assert [call.method for call in emulator.calls()] == ["auth.test", "apps.connections.open"]
 
 
+def test_a_port_in_use_stops_the_bot_with_one_line(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    with socket.socket() as occupant:
+        occupant.bind(("0.0.0.0", 0))
+        occupant.listen()
+        env = {
+            "SLACK_BOT_TOKEN": emulator.token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": emulator.api_url,
+            "PORT": str(occupant.getsockname()[1]),
+        }
+        result = run_bot(env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "PORT" in result.stderr and "not available" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
 def test_an_unreachable_slack_api_exits_1_with_one_line(tmp_path: Path) -> None:
     env = {
         "SLACK_BOT_TOKEN": "xoxb-123-abc",
