@@ -33,8 +33,8 @@ class User:
 
     def to_slack(self, team_id: str, *, include_locale: bool) -> dict[str, Any]:
         """This user as `users.info` returns it."""
-        zone = ZoneInfo(self.tz)
-        offset = datetime.now(zone).utcoffset()
+        local_now = datetime.now(ZoneInfo(self.tz))
+        offset = local_now.utcoffset()
         real_name = self.real_name or self.name
         user: dict[str, Any] = {
             "id": self.id,
@@ -43,7 +43,7 @@ class User:
             "deleted": self.deleted,
             "real_name": real_name,
             "tz": self.tz,
-            "tz_label": datetime.now(zone).tzname() or self.tz,
+            "tz_label": local_now.tzname() or self.tz,
             "tz_offset": int(offset.total_seconds()) if offset is not None else 0,
             "is_admin": self.is_admin,
             "is_owner": self.is_owner,
