@@ -4,7 +4,8 @@ A `Throttle` hands out send slots at a steady rate (a token bucket, kept as the 
 "theoretical arrival time", which lets each caller reserve its slot under a lock and
 sleep outside it). When Slack still answers 429, every worker pauses for the
 `Retry-After` Slack asked for, not only the one that got it, and the rate drops so the
-next minute does not repeat the mistake; it creeps back up while Slack stays quiet.
+next minute does not repeat the mistake; it creeps back up while Slack stays quiet, more
+cautiously after every 429.
 
 `fan_out` sends each item exactly once through a pool of workers sharing one throttle,
 and returns what was delivered and what failed, so nothing is duplicated or lost.
@@ -39,7 +40,7 @@ class Throttle:
     rate: sends per second at most (the configured ceiling).
     burst: how many sends may go back to back after a quiet spell.
     slowdown: factor applied to the current rate on a fresh 429.
-    recovery: share of `rate` regained per second without a 429.
+    recovery: share of `rate` regained per second without a 429 (less after each 429).
     min_rate: the rate never drops below this.
     """
 
@@ -140,10 +141,12 @@ class Throttle:
         return slot
 
     def _recover(self, now: float) -> None:
-        """Additive increase: regain `recovery * max_rate` per quiet second."""
+        """Additive increase: regain `recovery * max_rate` per quiet second, divided by
+        the number of 429 episodes so far, since each one says the real limit is near."""
         if self._rate >= self.max_rate or now <= self._recovered_at:
             return
-        gained = (now - self._recovered_at) * self.recovery * self.max_rate
+        per_second = self.recovery * self.max_rate / (1 + self.pauses)
+        gained = (now - self._recovered_at) * per_second
         self._rate = min(self.max_rate, self._rate + gained)
         self._recovered_at = now
 

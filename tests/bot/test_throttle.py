@@ -106,8 +106,8 @@ def test_a_429_slows_the_rate_once_per_episode_and_it_recovers() -> None:
     throttle.rate_limited(1.0)  # another worker's 429 from the same burst
     assert throttle.rate == pytest.approx(25.0)
     assert throttle.pauses == 1
-    time.now += 1.0 + 2.0  # the pause, then two quiet seconds: +2 x 10% of 50
-    assert throttle.rate == pytest.approx(35.0)
+    time.now += 1.0 + 2.0  # the pause, then two quiet seconds: 2 x 10% of 50, halved
+    assert throttle.rate == pytest.approx(30.0)  # (one 429 so far: recover half as fast)
     time.now += 60.0
     assert throttle.rate == 50.0  # never above the configured ceiling
 
