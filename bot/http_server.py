@@ -35,11 +35,21 @@ WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
 class SlackWsgiApp:
-    """The bot's WSGI application: Bolt behind `/slack/events`, plus a health check."""
+    """The bot's WSGI application: Bolt behind `/slack/events`, plus a health check.
 
-    def __init__(self, bolt_app: App) -> None:
-        self.slack_handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+    It can listen before the Bolt app exists (`attach` it later), so `/healthz` says 503
+    while the bot is still checking Slack or opening its data, and 200 only after.
+    """
+
+    def __init__(self, bolt_app: App | None = None) -> None:
+        self.slack_handler: SlackRequestHandler | None = None
         self._ready = threading.Event()
+        if bolt_app is not None:
+            self.attach(bolt_app)
+
+    def attach(self, bolt_app: App) -> None:
+        """Route `/slack/events` to `bolt_app` from now on."""
+        self.slack_handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
 
     @property
     def is_ready(self) -> bool:
@@ -73,8 +83,12 @@ class SlackWsgiApp:
     def _slack_request(
         self, environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
+        handler = self.slack_handler
+        if handler is None:  # Slack retries events it could not deliver
+            return _json(start_response, "503 Service Unavailable",
+                         {"ok": False, "status": "starting"})
         try:
-            return self.slack_handler(environ, start_response)
+            return handler(environ, start_response)
         except Exception as error:
             # Bolt parses the body before checking the signature: garbage lands here.
             logger.warning("Rejected a malformed request (%s)", type(error).__name__)
@@ -94,11 +108,17 @@ def _json(
     return [payload]
 
 
-class _ServerLoop:
-    """A waitress server whose loop can be stopped from another thread."""
+class WsgiServer:
+    """A waitress server bound at construction, serving until `stop()` from any thread.
 
-    def __init__(self, wsgi_app: WsgiApp, host: str, port: int, threads: int) -> None:
-        self.server = create_server(
+    Binding first means a busy port fails fast (`OSError`), before any other start-up work.
+    """
+
+    def __init__(
+        self, wsgi_app: WsgiApp, *, host: str = "0.0.0.0", port: int = 3000, threads: int = 8
+    ) -> None:
+        self.app = wsgi_app
+        self._server = create_server(
             wsgi_app,
             host=host,
             port=port,
@@ -106,22 +126,39 @@ class _ServerLoop:
             max_request_body_size=MAX_REQUEST_BYTES,
             ident="wi3",
         )
-        self.stopping = threading.Event()
+        self._stopping = threading.Event()
+        self._started = threading.Event()
+        self._stopped = threading.Event()
 
     @property
     def port(self) -> int:
-        return int(self.server.effective_port)
+        return int(self._server.effective_port)
 
-    def run(self) -> None:
-        """Serve until `stopping` is set, then close every connection and worker."""
-        socket_map = self.server._map
+    def serve(self) -> None:
+        """Serve on the calling thread until `stop()`, then close every connection."""
+        socket_map = self._server._map
+        self._started.set()
         try:
-            while not self.stopping.is_set():
+            while not self._stopping.is_set():
                 wasyncore.loop(timeout=_POLL_SECONDS, map=socket_map, count=1, use_poll=True)
         finally:
             for channel in list(socket_map.values()):
                 channel.close()
-            self.server.task_dispatcher.shutdown()
+            self._server.task_dispatcher.shutdown()
+            self._stopped.set()
+
+    def serve_in_background(self) -> None:
+        """Serve from a daemon thread; returns at once."""
+        threading.Thread(target=self.serve, name=f"wsgi-{self.port}", daemon=True).start()
+        self._started.wait()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop serving and wait (up to `timeout`) until the port is closed."""
+        self._stopping.set()
+        if self._started.is_set():
+            self._stopped.wait(timeout)
+        else:
+            self._server.close()
 
 
 def serve_forever(
@@ -131,48 +168,35 @@ def serve_forever(
     host: str = "0.0.0.0",
     threads: int = 8,
     stop: threading.Event | None = None,
-    on_listening: Callable[[int], None] | None = None,
 ) -> None:
-    """Serve `wsgi_app` with waitress until `stop` is set (or forever).
+    """Serve an already wired `wsgi_app` with waitress until `stop` is set (or forever).
 
-    The app is marked ready only once the socket listens, so `/healthz` never claims
-    readiness the server cannot honour.
+    Marked ready only once the socket listens, so `/healthz` never promises too early.
     """
-    loop = _ServerLoop(wsgi_app, host, port, threads)
-    if stop is not None:
-        loop.stopping = stop
+    server = WsgiServer(wsgi_app, host=host, port=port, threads=threads)
+    server.serve_in_background()
     wsgi_app.mark_ready()
-    if on_listening is not None:
-        on_listening(loop.port)
     try:
-        loop.run()
+        (stop or threading.Event()).wait()
     finally:
         wsgi_app.mark_not_ready()
+        server.stop()
 
 
-class BackgroundServer:
-    """Serves a WSGI app on 127.0.0.1 in a daemon thread (tests, the local try-out).
+class BackgroundServer(WsgiServer):
+    """Serves a WSGI app on 127.0.0.1 (a free port by default) in a daemon thread.
 
-    Usable as a context manager; `.url` is the base URL, `.stop()` closes everything.
+    For tests and the local try-out; a context manager; `.url` is the base URL.
     """
 
     def __init__(self, wsgi_app: WsgiApp, *, port: int = 0, threads: int = 4) -> None:
-        self.app = wsgi_app
-        self._loop = _ServerLoop(wsgi_app, "127.0.0.1", port, threads)
-        self.port = self._loop.port
+        super().__init__(wsgi_app, host="127.0.0.1", port=port, threads=threads)
         self.url = f"http://127.0.0.1:{self.port}"
-        self._thread = threading.Thread(
-            target=self._loop.run, name=f"wsgi-{self.port}", daemon=True
-        )
-        self._thread.start()
+        self.serve_in_background()
 
     @property
     def events_url(self) -> str:
         return self.url + EVENTS_PATH
-
-    def stop(self) -> None:
-        self._loop.stopping.set()
-        self._thread.join(timeout=5)
 
     def __enter__(self) -> BackgroundServer:
         return self

@@ -21,7 +21,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.config import Config
-from bot.http_server import SlackWsgiApp, serve_forever
+from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
@@ -38,20 +38,49 @@ _CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt")
 def run(config: Config, *, stop: threading.Event | None = None) -> int:
     """Start the bot with `config` and serve until `stop` is set or a signal arrives.
 
-    Returns the process exit code: 0 after a clean stop, 2 when Slack rejects a token,
-    1 when Slack cannot be reached.
+    Returns the process exit code: 0 after a clean stop, 2 when Slack rejects a token or
+    the port is taken, 1 when Slack cannot be reached.
     """
     configure_logging(config.log_level, config.secrets())
     stop = stop or threading.Event()
     _stop_on_signals(stop)
+    if config.mode == "socket":
+        return _run_socket_mode(config, stop)
+    return _run_http(config, stop)
+
+
+def _run_http(config: Config, stop: threading.Event) -> int:
+    """Listen first (healthz 503), then check Slack and wire the app (healthz 200)."""
+    wsgi_app = SlackWsgiApp()
+    try:
+        server = WsgiServer(wsgi_app, port=config.port)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        print(text("run.port_unavailable", port=config.port, error=reason), file=sys.stderr)
+        return EXIT_CONFIG
+    server.serve_in_background()
+    try:
+        client = make_client(config)
+        exit_code = _check_slack(client, config)
+        if exit_code != EXIT_OK:
+            return exit_code
+        wsgi_app.attach(create_app(config, client=client))
+        wsgi_app.mark_ready()
+        logger.info(text("run.serving_http", port=server.port))
+        stop.wait()
+        logger.info(text("run.stopping"))
+        return EXIT_OK
+    finally:
+        wsgi_app.mark_not_ready()
+        server.stop()
+
+
+def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     client = make_client(config)
     exit_code = _check_slack(client, config)
     if exit_code != EXIT_OK:
         return exit_code
-    app = create_app(config, client=client)
-    if config.mode == "socket":
-        return _serve_socket_mode(app, config, stop)
-    return _serve_http(app, config, stop)
+    return _serve_socket_mode(create_app(config, client=client), config, stop)
 
 
 def _check_slack(client: WebClient, config: Config) -> int:
@@ -71,23 +100,6 @@ def _check_slack(client: WebClient, config: Config) -> int:
     missing = [scope for scope in REQUIRED_SCOPES if scope not in granted_scopes(response.headers)]
     if missing:
         logger.warning(text("run.missing_scopes", scopes=", ".join(missing)))
-    return EXIT_OK
-
-
-def _serve_http(app: App, config: Config, stop: threading.Event) -> int:
-    wsgi_app = SlackWsgiApp(app)
-    try:
-        serve_forever(
-            wsgi_app,
-            config.port,
-            stop=stop,
-            on_listening=lambda port: logger.info(text("run.serving_http", port=port)),
-        )
-    except OSError as error:  # raised while binding, before anything was served
-        reason = error.strerror or type(error).__name__
-        print(text("run.port_unavailable", port=config.port, error=reason), file=sys.stderr)
-        return EXIT_CONFIG
-    logger.info(text("run.stopping"))
     return EXIT_OK
 
 

@@ -4,6 +4,7 @@ driven by signed requests from the driver, calling the emulated Web API."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -27,6 +28,18 @@ def http(method: str, url: str, body: bytes | None = None,
             return reply.status, reply.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def wait_for_health(url: str) -> int:
+    """The first /healthz status once the port accepts connections."""
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            return http("GET", url)[0]
+        except urllib.error.URLError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 @pytest.fixture
@@ -255,3 +268,42 @@ def test_a_stopped_server_no_longer_answers(bot_app: App) -> None:
     server.stop()
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(server.url + "/healthz", timeout=2)
+
+
+def test_before_an_app_is_attached_slack_requests_get_503(
+    bot_app: App, emulator: SlackEmulator
+) -> None:
+    wsgi_app = SlackWsgiApp()
+    with BackgroundServer(wsgi_app) as server:
+        driver = SlackDriver(emulator, server.events_url, "any-secret")
+        assert driver.event("app_home_opened", user=ALEX).status == 503
+        assert http("GET", server.url + "/healthz")[0] == 503
+        wsgi_app.attach(bot_app)
+        wsgi_app.mark_ready()
+        assert driver.event("app_home_opened", user=ALEX).status == 401  # now Bolt checks
+        assert http("GET", server.url + "/healthz")[0] == 200
+
+
+def test_serve_forever_is_ready_while_serving_and_closes_on_stop(bot_app: App) -> None:
+    import socket
+    import threading
+
+    from bot.http_server import serve_forever
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    wsgi_app = SlackWsgiApp(bot_app)
+    stop = threading.Event()
+    serving = threading.Thread(
+        target=serve_forever, args=(wsgi_app, port), kwargs={"host": "127.0.0.1", "stop": stop}
+    )
+    serving.start()
+    try:
+        assert wait_for_health(f"http://127.0.0.1:{port}/healthz") == 200
+    finally:
+        stop.set()
+        serving.join(5)
+    assert not serving.is_alive() and not wsgi_app.is_ready
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
