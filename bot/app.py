@@ -1,0 +1,53 @@
+"""The Bolt app factory: one place that builds the app the same way for every caller.
+
+Production (`bot.runtime.run`), the end-to-end tests and the local try-out all get their
+app from `create_app`, differing only in what they inject (client, store, executor).
+"""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Executor
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.config import Config
+from bot.listeners import register_listeners
+from bot.slack_client import make_client
+
+logger = logging.getLogger("wi3.bolt")
+
+
+class _QuietRedundantTokenWarning(logging.Filter):
+    """Bolt also reads SLACK_BOT_TOKEN from the environment and then warns that the
+    client we pass (built from that very token) takes precedence; nothing is wrong."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logger.addFilter(_QuietRedundantTokenWarning())
+
+
+def create_app(
+    config: Config,
+    store: Any = None,
+    client: WebClient | None = None,
+    listener_executor: Executor | None = None,
+) -> App:
+    """A Bolt `App` for `config`, with wi3's listeners registered.
+
+    When `client` is given (tests, the try-out) the token is not checked against Slack at
+    construction; Bolt still authorises each request with `auth.test` through that client.
+    """
+    app = App(
+        client=client or make_client(config),
+        signing_secret=config.signing_secret,
+        token_verification_enabled=client is None,
+        listener_executor=listener_executor,
+        logger=logger,
+    )
+    register_listeners(app, config=config, store=store)
+    return app

@@ -1,0 +1,239 @@
+"""Configuration from the environment and a `.env` file, checked before anything starts.
+
+Every problem is reported at once, in one line that names the variable and says how to
+fix it, so an operator never has to read a traceback. Secret values are never echoed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+from bot.texts import text
+
+Mode = Literal["socket", "http"]
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_API_URL = "https://slack.com/api/"
+SETTING_NAMES = (
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "PORT",
+    "SLACK_API_URL",
+    "WI3_DATA_DIR",
+    "WI3_RETENTION_DAYS",
+    "WI3_TIMEZONE",
+    "LOG_LEVEL",
+)
+_SHOWN_VALUE_MAX = 40
+
+
+class ConfigError(Exception):
+    """Missing or malformed configuration; `str()` is the one line to show the operator."""
+
+    def __init__(self, problems: list[str], missing: list[str]) -> None:
+        self.problems = tuple(problems)
+        self.missing = tuple(missing)
+        line = text(
+            "config.error_line",
+            problems="; ".join(problems),
+            how_to_fix=text("config.how_to_fix"),
+        )
+        super().__init__(line)
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything the bot needs to start, already validated."""
+
+    bot_token: str
+    signing_secret: str | None
+    app_token: str | None
+    port: int = 3000
+    slack_api_url: str = DEFAULT_API_URL
+    data_dir: Path = Path("data")
+    retention_days: int = 730
+    timezone: str = "Europe/Amsterdam"
+    log_level: str = "INFO"
+
+    @property
+    def mode(self) -> Mode:
+        """Socket Mode when an app-level token is configured, else HTTP mode."""
+        return "socket" if self.app_token else "http"
+
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def secrets(self) -> tuple[str, ...]:
+        """The values that must never reach a log line."""
+        values = (self.bot_token, self.signing_secret, self.app_token)
+        return tuple(value for value in values if value)
+
+    def __repr__(self) -> str:
+        def shown(secret: str | None) -> str:
+            return "'<set>'" if secret else "None"
+
+        return (
+            f"Config(mode={self.mode!r}, bot_token={shown(self.bot_token)}, "
+            f"signing_secret={shown(self.signing_secret)}, app_token={shown(self.app_token)}, "
+            f"port={self.port!r}, slack_api_url={self.slack_api_url!r}, "
+            f"data_dir={str(self.data_dir)!r}, retention_days={self.retention_days!r}, "
+            f"timezone={self.timezone!r}, log_level={self.log_level!r})"
+        )
+
+    __str__ = __repr__
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | os.PathLike[str] | None = ".env",
+) -> dict[str, str]:
+    """The raw settings: `.env` values overlaid by the environment, blanks dropped.
+
+    A blank value counts as unset, so a copied `.env.example` with empty lines behaves
+    like a file without them (an empty `SLACK_APP_TOKEN=` means HTTP mode).
+    """
+    merged: dict[str, str] = {}
+    if dotenv_path is not None and Path(dotenv_path).is_file():
+        for name, value in dotenv_values(dotenv_path).items():
+            if value is not None and value.strip():
+                merged[name] = value.strip()
+    source = os.environ if environ is None else environ
+    for name, value in source.items():
+        if value is not None and value.strip():
+            merged[name] = value.strip()
+    return merged
+
+
+def load_config(
+    environ: Mapping[str, str] | None = None,
+    dotenv_path: str | os.PathLike[str] | None = ".env",
+) -> Config:
+    """Build a `Config` from the environment (which wins) and a `.env` file.
+
+    Raises `ConfigError` naming every missing or malformed variable.
+    """
+    settings = load_settings(environ, dotenv_path)
+    checker = _Checker(settings)
+    bot_token = checker.bot_token()
+    app_token = checker.app_token()
+    signing_secret = checker.signing_secret(http_mode=app_token is None)
+    port = checker.whole_number("PORT", 3000, 1, 65535, "config.bad_port")
+    api_url = checker.api_url()
+    retention = checker.whole_number(
+        "WI3_RETENTION_DAYS", 730, 1, None, "config.bad_retention"
+    )
+    timezone = checker.timezone()
+    log_level = checker.log_level()
+    checker.raise_if_any()
+    return Config(
+        bot_token=bot_token or "",
+        signing_secret=signing_secret,
+        app_token=app_token,
+        port=port,
+        slack_api_url=api_url,
+        data_dir=Path(settings.get("WI3_DATA_DIR", "data")),
+        retention_days=retention,
+        timezone=timezone,
+        log_level=log_level,
+    )
+
+
+class _Checker:
+    """Collects problems while reading settings, so all are reported in one line."""
+
+    def __init__(self, settings: Mapping[str, str]) -> None:
+        self.settings = settings
+        self.problems: list[str] = []
+        self.missing: list[str] = []
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise ConfigError(self.problems, self.missing)
+
+    def _missing(self, name: str, problem: str | None = None) -> None:
+        self.missing.append(name)
+        self.problems.append(problem or text("config.missing", name=name))
+
+    def bot_token(self) -> str | None:
+        token = self.settings.get("SLACK_BOT_TOKEN")
+        if token is None:
+            self._missing("SLACK_BOT_TOKEN")
+        elif not _looks_like(token, "xoxb-"):
+            self.problems.append(text("config.bad_bot_token"))
+        return token
+
+    def app_token(self) -> str | None:
+        token = self.settings.get("SLACK_APP_TOKEN")
+        if token is not None and not _looks_like(token, "xapp-"):
+            self.problems.append(text("config.bad_app_token"))
+        return token
+
+    def signing_secret(self, *, http_mode: bool) -> str | None:
+        secret = self.settings.get("SLACK_SIGNING_SECRET")
+        if secret is None and http_mode:
+            self._missing("SLACK_SIGNING_SECRET", text("config.missing_signing_secret"))
+        return secret
+
+    def whole_number(
+        self, name: str, default: int, low: int, high: int | None, problem_key: str
+    ) -> int:
+        raw = self.settings.get(name)
+        if raw is None:
+            return default
+        try:
+            number = int(raw)
+        except ValueError:
+            number = low - 1
+        if number < low or (high is not None and number > high):
+            self.problems.append(text(problem_key, value=_shown(raw)))
+            return default
+        return number
+
+    def api_url(self) -> str:
+        raw = self.settings.get("SLACK_API_URL", DEFAULT_API_URL)
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.problems.append(text("config.bad_api_url", value=_shown(raw)))
+            return DEFAULT_API_URL
+        return raw if raw.endswith("/") else raw + "/"
+
+    def timezone(self) -> str:
+        name = self.settings.get("WI3_TIMEZONE", "Europe/Amsterdam")
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problems.append(text("config.bad_timezone", value=_shown(name)))
+        return name
+
+    def log_level(self) -> str:
+        raw = self.settings.get("LOG_LEVEL", "INFO")
+        level = raw.upper()
+        if level not in LOG_LEVELS:
+            self.problems.append(text("config.bad_log_level", value=_shown(raw)))
+            return "INFO"
+        return level
+
+
+def _looks_like(token: str, prefix: str) -> bool:
+    return token.startswith(prefix) and len(token) > len(prefix) and not any(
+        character.isspace() for character in token
+    )
+
+
+def _shown(value: str) -> str:
+    """A value safe to echo: quoted, shortened, and hidden if it looks like a secret."""
+    if value.startswith(("xox", "xapp-")):
+        return "a token-like value, not shown"
+    if len(value) > _SHOWN_VALUE_MAX:
+        value = value[:_SHOWN_VALUE_MAX] + "..."
+    return repr(value)

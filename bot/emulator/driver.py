@@ -1,0 +1,339 @@
+"""Slack's side of the conversation: signed requests to the bot's `/slack/events`.
+
+The driver sends what Slack sends when someone types `/wi3 ...`, clicks a button, or
+opens the App Home: the same encodings (form fields, `payload=` JSON, event envelopes),
+signed with the signing secret, over real HTTP. Buttons are found in the messages the
+emulator recorded, so a test clicks exactly what the user sees.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import itertools
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+from bot.emulator.server import SlackEmulator
+from bot.emulator.workspace import HomeView, Message
+
+# Slack rejects requests whose timestamp is more than five minutes off.
+STALE_SECONDS = 6 * 60
+VERIFICATION_TOKEN = "emulated-verification-token"
+
+
+@dataclass(frozen=True)
+class DriverResponse:
+    """The bot's HTTP answer to one request."""
+
+    status: int
+    body: str
+    headers: dict[str, str] = field(default_factory=dict)
+    event_id: str | None = None
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class SlackDriver:
+    """Sends commands, clicks and events to a bot as Slack would."""
+
+    def __init__(
+        self,
+        emulator: SlackEmulator,
+        events_url: str,
+        signing_secret: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        timeout: float = 30.0,
+    ) -> None:
+        self.emulator = emulator
+        self.workspace = emulator.workspace
+        self.events_url = events_url
+        self.signing_secret = signing_secret
+        self.clock = clock
+        self.timeout = timeout
+        self._serial = itertools.count(1)
+        self._last_action_ts = 0.0
+
+    # ------------------------------------------------------------------ slash commands
+
+    def command(
+        self,
+        user: str,
+        channel: str,
+        text: str = "",
+        *,
+        command: str = "/wi3",
+        forged: bool = False,
+        stale: bool = False,
+    ) -> DriverResponse:
+        """`user` types `{command} {text}` in `channel` (a channel id, or a user id for the DM)."""
+        channel_id = self._channel_id(channel)
+        fields = {
+            "token": VERIFICATION_TOKEN,
+            "team_id": self.workspace.team_id,
+            "team_domain": self.workspace.domain,
+            "channel_id": channel_id,
+            "channel_name": self._channel_name(channel_id),
+            "user_id": user,
+            "user_name": self._user_name(user),
+            "command": command,
+            "text": text,
+            "api_app_id": self.workspace.app_id,
+            "is_enterprise_install": "false",
+            "response_url": self.emulator.mint_response_url(channel_id, user),
+            "trigger_id": self._trigger_id(),
+        }
+        return self.post(urlencode(fields), "application/x-www-form-urlencoded",
+                         forged=forged, stale=stale)
+
+    # ------------------------------------------------------------------ interactivity
+
+    def click(
+        self,
+        user: str,
+        message: Message,
+        action_id: str | None = None,
+        *,
+        text: str | None = None,
+        value: str | None = None,
+        forged: bool = False,
+        stale: bool = False,
+    ) -> DriverResponse:
+        """`user` clicks the button (by `action_id` and/or label `text`) in `message`."""
+        current = self.emulator.message(message.channel, message.ts)
+        if current.deleted:
+            raise LookupError(f"message {message.ts} was deleted; nothing to click")
+        block_id, button = current.find_button(action_id, text)
+        action = self._button_action(block_id, button, value)
+        return self.block_actions(user, [action], message=current, forged=forged, stale=stale)
+
+    def click_home(
+        self,
+        user: str,
+        action_id: str | None = None,
+        *,
+        text: str | None = None,
+        value: str | None = None,
+        forged: bool = False,
+        stale: bool = False,
+    ) -> DriverResponse:
+        """`user` clicks a button on their App Home tab."""
+        home = self.emulator.home_view(user)
+        if home is None:
+            raise LookupError(f"no Home tab published for {user}")
+        block_id, button = home.find_button(action_id, text)
+        action = self._button_action(block_id, button, value)
+        return self.block_actions(user, [action], home=home, forged=forged, stale=stale)
+
+    def block_actions(
+        self,
+        user: str,
+        actions: list[dict[str, Any]],
+        *,
+        message: Message | None = None,
+        home: HomeView | None = None,
+        forged: bool = False,
+        stale: bool = False,
+    ) -> DriverResponse:
+        """A `block_actions` payload for `actions` on a message or a Home tab."""
+        payload = self._interaction_base("block_actions", user)
+        if message is not None:
+            payload.update(self._message_context(user, message))
+        elif home is not None:
+            payload["container"] = {"type": "view", "view_id": home.id}
+            payload["view"] = self._home_payload(home)
+        stamped = [{**action, "action_ts": self._action_ts()} for action in actions]
+        payload["actions"] = stamped
+        body = urlencode({"payload": json.dumps(payload)})
+        return self.post(body, "application/x-www-form-urlencoded", forged=forged, stale=stale)
+
+    # ------------------------------------------------------------------ events
+
+    def event(
+        self,
+        type: str,
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        retry_reason: str = "http_timeout",
+        forged: bool = False,
+        stale: bool = False,
+        **fields: Any,
+    ) -> DriverResponse:
+        """An Events API delivery of `{type, **fields}`; pass the same `event_id` and a
+        `retry_num` to replay it the way Slack retries."""
+        now = self.clock()
+        event_id = event_id or f"Ev{next(self._serial):010d}"
+        envelope = {
+            "token": VERIFICATION_TOKEN,
+            "team_id": self.workspace.team_id,
+            "api_app_id": self.workspace.app_id,
+            "event": {"type": type, **fields, "event_ts": f"{now:.6f}"},
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(now),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.workspace.team_id,
+                    "user_id": self.workspace.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+        }
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
+        response = self.post(json.dumps(envelope), "application/json", forged=forged,
+                             stale=stale, headers=headers)
+        return DriverResponse(response.status, response.body, response.headers, event_id)
+
+    # ------------------------------------------------------------------ transport
+
+    def post(
+        self,
+        body: str | bytes,
+        content_type: str,
+        *,
+        forged: bool = False,
+        stale: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> DriverResponse:
+        """POST `body` to the bot, signed (or forged, or with a stale timestamp)."""
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+        timestamp = str(int(self.clock() - (STALE_SECONDS if stale else 0)))
+        request_headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": self._signature(raw, timestamp, forged),
+            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+            **(headers or {}),
+        }
+        request = urllib.request.Request(
+            self.events_url, data=raw, headers=request_headers, method="POST"
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return DriverResponse(response.status, response.read().decode("utf-8"),
+                                      dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return DriverResponse(error.code, error.read().decode("utf-8", "replace"),
+                                  dict(error.headers))
+
+    def _signature(self, raw: bytes, timestamp: str, forged: bool) -> str:
+        if forged:
+            wrong = hmac.new(secrets.token_bytes(16), raw, hashlib.sha256).hexdigest()
+            return f"v0={wrong}"
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:  # Slack never sends this; sign the bytes anyway
+            base = b"v0:" + timestamp.encode() + b":" + raw
+            digest = hmac.new(self.signing_secret.encode(), base, hashlib.sha256).hexdigest()
+            return f"v0={digest}"
+        signature = SignatureVerifier(self.signing_secret).generate_signature(
+            timestamp=timestamp, body=text
+        )
+        return str(signature)
+
+    # ------------------------------------------------------------------ payload parts
+
+    def _interaction_base(self, kind: str, user: str) -> dict[str, Any]:
+        ws = self.workspace
+        return {
+            "type": kind,
+            "user": {
+                "id": user,
+                "username": self._user_name(user),
+                "name": self._user_name(user),
+                "team_id": ws.team_id,
+            },
+            "api_app_id": ws.app_id,
+            "token": VERIFICATION_TOKEN,
+            "trigger_id": self._trigger_id(),
+            "team": {"id": ws.team_id, "domain": ws.domain},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "state": {"values": {}},
+        }
+
+    def _message_context(self, user: str, message: Message) -> dict[str, Any]:
+        context: dict[str, Any] = {
+            "container": {
+                "type": "message",
+                "message_ts": message.ts,
+                "channel_id": message.channel,
+                "is_ephemeral": message.is_ephemeral,
+            },
+            "channel": {"id": message.channel, "name": self._channel_name(message.channel)},
+            "response_url": self.emulator.mint_response_url(message.channel, user, message.ts),
+        }
+        if not message.is_ephemeral:
+            context["message"] = message.to_slack()
+        return context
+
+    def _home_payload(self, home: HomeView) -> dict[str, Any]:
+        ws = self.workspace
+        return {
+            "id": home.id,
+            "team_id": ws.team_id,
+            "type": "home",
+            "blocks": home.blocks,
+            "private_metadata": home.view.get("private_metadata", ""),
+            "callback_id": home.view.get("callback_id", ""),
+            "external_id": home.view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": home.hash,
+            "app_id": ws.app_id,
+            "bot_id": ws.bot_id,
+        }
+
+    @staticmethod
+    def _button_action(
+        block_id: str, button: dict[str, Any], value: str | None
+    ) -> dict[str, Any]:
+        action = {
+            "action_id": button["action_id"],
+            "block_id": block_id,
+            "text": button.get("text", {"type": "plain_text", "text": ""}),
+            "type": "button",
+        }
+        chosen = value if value is not None else button.get("value")
+        if chosen is not None:
+            action["value"] = chosen
+        if "style" in button:
+            action["style"] = button["style"]
+        return action
+
+    def _channel_id(self, channel: str) -> str:
+        if channel in self.workspace.users:
+            return self.emulator.dm_channel(channel)
+        return channel
+
+    def _channel_name(self, channel_id: str) -> str:
+        channel = self.workspace.channels.get(channel_id)
+        return channel.name if channel is not None else "directmessage"
+
+    def _user_name(self, user: str) -> str:
+        person = self.workspace.users.get(user)
+        return person.name if person is not None else user
+
+    def _trigger_id(self) -> str:
+        return f"{next(self._serial)}.{int(self.clock())}.{secrets.token_hex(16)}"
+
+    def _action_ts(self) -> str:
+        """Unique per click, as Slack's are, even under a frozen test clock."""
+        self._last_action_ts = max(self.clock(), self._last_action_ts + 0.000001)
+        return f"{self._last_action_ts:.6f}"

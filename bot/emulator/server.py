@@ -1,0 +1,385 @@
+"""A local Slack Web API over real HTTP, for tests and the local try-out.
+
+`SlackEmulator` serves `/api/<method>` on 127.0.0.1 (stdlib only), so the real
+`slack_sdk.WebClient` works against it through `base_url=emulator.api_url`. It checks the
+bearer token, enforces optional rate limits, fails on demand (`fail_next`), records every
+call, and answers questions a test asks about what a user would now see.
+"""
+
+from __future__ import annotations
+
+import copy
+import email.parser
+import email.policy
+import json
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from bot.emulator.api import ApiError, WebApi
+from bot.emulator.limits import Fault, Faults, RateLimits
+from bot.emulator.workspace import HomeView, Message, ResponsePost, Upload, Workspace
+from bot.slack_client import REQUIRED_SCOPES
+
+DEFAULT_TOKEN = "xoxb-0000000000-emulator"
+_DEFAULT_ERRORS = {200: "fatal_error", 429: "ratelimited", 500: "internal_error"}
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Web API request as the emulator saw and answered it."""
+
+    method: str
+    params: dict[str, Any]
+    time: float
+    status: int
+    response: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.response.get("ok"))
+
+    @property
+    def error(self) -> str | None:
+        error = self.response.get("error")
+        return str(error) if error is not None else None
+
+
+class SlackEmulator:
+    """An emulated Slack workspace's Web API, served on 127.0.0.1 while started.
+
+    Queries return snapshots: what a user would see at the moment of asking.
+    """
+
+    def __init__(
+        self,
+        workspace: Workspace | None = None,
+        *,
+        token: str = DEFAULT_TOKEN,
+        scopes: Iterable[str] = REQUIRED_SCOPES,
+    ) -> None:
+        self.workspace = workspace or Workspace()
+        self.token = token
+        self.api = WebApi(self.workspace, tuple(scopes))
+        self.limits = RateLimits()
+        self.faults = Faults()
+        self._calls: list[Call] = []
+        self._calls_lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self) -> SlackEmulator:
+        """Listen on a free 127.0.0.1 port in a background thread."""
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        server.daemon_threads = True
+        self._server = server
+        self.api.public_url = self.url
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05},
+            name="slack-emulator", daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> SlackEmulator:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The emulator's root URL, e.g. `http://127.0.0.1:53111`."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not started")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        """The Web API base URL to give `WebClient(base_url=...)` / `SLACK_API_URL`."""
+        return self.url + "/api/"
+
+    # ------------------------------------------------------------------ behaviour
+
+    def rate_limit(self, method: str, per_second: float, burst: float | None = None) -> None:
+        """Limit `method` workspace-wide (burst defaults to one second's worth)."""
+        self.limits.limit_method(method, per_second, burst)
+
+    def channel_rate_limit(self, per_second: float = 1.0, burst: float = 1.0) -> None:
+        """Limit `chat.postMessage` per channel, as Slack does (about 1 per second)."""
+        self.limits.limit_channel_posts(per_second, burst)
+
+    def fail_next(
+        self,
+        method: str,
+        error: str | None = None,
+        status: int = 200,
+        count: int = 1,
+        retry_after: int = 1,
+    ) -> None:
+        """Answer the next `count` calls to `method` with `error` and HTTP `status`."""
+        code = error or _DEFAULT_ERRORS.get(status, "internal_error")
+        self.faults.add(method, Fault(code, status, count, retry_after))
+
+    def mint_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
+        """A `response_url` to put into a payload; POSTs to it are recorded and applied."""
+        return self.api.mint_response_url(channel, user, message_ts)
+
+    def dm_channel(self, user: str) -> str:
+        """The bot's DM channel id with `user` (stable; opened if needed)."""
+        return self.api.dm_channel(user)
+
+    # ------------------------------------------------------------------ queries
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        """Every recorded call (to `method`, if given), oldest first."""
+        with self._calls_lock:
+            return [call for call in self._calls if method is None or call.method == method]
+
+    def messages_to(self, target: str, *, include_deleted: bool = False) -> list[Message]:
+        """Visible messages in a channel, or in the DM with a user id, oldest first."""
+        channel = self._channel_of(target)
+        with self.workspace.lock:
+            found = [
+                message
+                for (message_channel, _), message in self.api.messages.items()
+                if message_channel == channel
+                and not message.is_ephemeral
+                and (include_deleted or not message.deleted)
+            ]
+            return sorted(copy.deepcopy(found), key=lambda message: float(message.ts))
+
+    def last_message(self, target: str) -> Message | None:
+        """The newest visible message in a channel or DM, as it stands after updates."""
+        messages = self.messages_to(target)
+        return messages[-1] if messages else None
+
+    def message(self, channel: str, ts: str) -> Message:
+        """The message as it stands now (deleted ones included, flagged)."""
+        with self.workspace.lock:
+            return copy.deepcopy(self.api.messages[(channel, ts)])
+
+    def ephemerals_to(self, user: str, channel: str | None = None) -> list[Message]:
+        """Ephemeral messages only `user` sees (in `channel`, if given), oldest first."""
+        with self.workspace.lock:
+            found = [
+                message
+                for message in self.api.messages.values()
+                if message.ephemeral_to == user
+                and not message.deleted
+                and (channel is None or message.channel == channel)
+            ]
+            return sorted(copy.deepcopy(found), key=lambda message: float(message.ts))
+
+    def uploads(self) -> list[Upload]:
+        """Files shared through `files_upload_v2`, with their bytes, title and channel."""
+        with self.workspace.lock:
+            return copy.deepcopy(
+                [upload for upload in self.api.uploads.values() if upload.completed]
+            )
+
+    def home_view(self, user: str) -> HomeView | None:
+        with self.workspace.lock:
+            return copy.deepcopy(self.api.homes.get(user))
+
+    def responses(self) -> list[ResponsePost]:
+        """Every POST made to a minted `response_url`, oldest first."""
+        with self.workspace.lock:
+            return copy.deepcopy(self.api.responses)
+
+    def reset_calls(self) -> None:
+        with self._calls_lock:
+            self._calls.clear()
+
+    def _channel_of(self, target: str) -> str:
+        if target in self.workspace.users:
+            return self.dm_channel(target)
+        return target
+
+    # ------------------------------------------------------------------ request handling
+
+    def handle_api(self, method: str, token: str | None, params: dict[str, Any]) -> _Reply:
+        """Authenticate, apply faults and limits, run the method, record the call."""
+        reply = self._answer(method, token, params)
+        call = Call(method, params, time.time(), reply.status, reply.body)
+        with self._calls_lock:
+            self._calls.append(call)
+        return reply
+
+    def _answer(self, method: str, token: str | None, params: dict[str, Any]) -> _Reply:
+        if not token:
+            return _Reply.error("not_authed")
+        if token != self.token:
+            return _Reply.error("invalid_auth")
+        scopes_header = {"x-oauth-scopes": ",".join(self.api.scopes)}
+        fault = self.faults.take(method)
+        if fault is not None:
+            headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
+            return _Reply.error(fault.error, status=fault.status, headers=headers)
+        retry_after = self.limits.retry_after(method, self._post_channel(method, params))
+        if retry_after is not None:
+            return _Reply.error("ratelimited", status=429,
+                                headers={"Retry-After": str(retry_after)})
+        try:
+            answer = self.api.call(method, params)
+        except ApiError as error:
+            return _Reply.error(error.error, headers=scopes_header, **error.extra)
+        return _Reply(200, {"ok": True, **answer}, scopes_header)
+
+    def _post_channel(self, method: str, params: dict[str, Any]) -> str | None:
+        """The channel a `chat.postMessage` would land in, for the per-channel limit."""
+        if method != "chat.postMessage":
+            return None
+        try:
+            with self.workspace.lock:
+                return self.api.postable_channel(params.get("channel"))
+        except ApiError:
+            return None
+
+    def handle_response_url(self, secret: str, url: str, body: dict[str, Any]) -> _Reply:
+        try:
+            self.api.respond(secret, url, body)
+        except ApiError as error:
+            status = 404 if error.error in ("expired_url", "message_not_found") else 400
+            return _Reply.error(error.error, status=status)
+        return _Reply(200, {"ok": True}, {})
+
+
+@dataclass
+class _Reply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+    @classmethod
+    def error(
+        cls, code: str, *, status: int = 200, headers: dict[str, str] | None = None, **extra: Any
+    ) -> _Reply:
+        return cls(status, {"ok": False, "error": code, **extra}, headers or {})
+
+
+def _handler_for(emulator: SlackEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(_EmulatorHandler):
+        pass
+
+    Handler.emulator = emulator
+    return Handler
+
+
+class _EmulatorHandler(BaseHTTPRequestHandler):
+    """Routes `/api/<method>`, upload URLs and response URLs to the emulator."""
+
+    emulator: SlackEmulator
+    protocol_version = "HTTP/1.1"
+    server_version = "SlackEmulator/1"
+
+    def do_POST(self) -> None:
+        self._route()
+
+    def do_GET(self) -> None:
+        self._route()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the emulator's record is `calls()`, not stderr."""
+
+    def _route(self) -> None:
+        parts = urlsplit(self.path)
+        body = self._body()
+        if parts.path.startswith("/api/"):
+            method = parts.path[len("/api/"):]
+            params = dict(parse_qsl(parts.query, keep_blank_values=True))
+            try:
+                params.update(self._params(body))
+            except ValueError:
+                self._send(_Reply.error("invalid_form_data"))
+                return
+            token = params.pop("token", None) or self._bearer()
+            self._send(self.emulator.handle_api(method, token, params))
+        elif parts.path.startswith("/upload/v1/"):
+            secret = parts.path.rsplit("/", 1)[-1]
+            self._upload(secret, body)
+        elif parts.path.startswith("/actions/"):
+            secret = parts.path.rsplit("/", 1)[-1]
+            try:
+                payload = json.loads(body or b"{}")
+            except json.JSONDecodeError:
+                payload = None
+            if not isinstance(payload, dict):
+                self._send(_Reply.error("invalid_payload", status=400))
+                return
+            url = self.emulator.url + parts.path
+            self._send(self.emulator.handle_response_url(secret, url, payload))
+        else:
+            self._send(_Reply.error("not_found", status=404))
+
+    def _body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _bearer(self) -> str | None:
+        header = self.headers.get("Authorization", "")
+        scheme, _, value = header.partition(" ")
+        return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+    def _params(self, body: bytes) -> dict[str, Any]:
+        if not body:
+            return {}
+        content_type = self.headers.get("Content-Type", "")
+        if content_type.startswith("application/json"):
+            parsed = json.loads(body)
+            if not isinstance(parsed, dict):
+                raise ValueError("JSON body must be an object")
+            return parsed
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False))
+
+    def _upload(self, secret: str, body: bytes) -> None:
+        content = _multipart_file(self.headers.get("Content-Type", ""), body)
+        if not self.emulator.api.receive_upload(secret, content):
+            self._send_text(404, "upload_not_found")
+            return
+        self._send_text(200, f"OK - {len(content)}")
+
+    def _send(self, reply: _Reply) -> None:
+        payload = json.dumps(reply.body).encode("utf-8")
+        self.send_response(reply.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _send_text(self, status: int, text: str) -> None:
+        payload = text.encode("utf-8")
+        self.send_response(status, HTTPStatus(status).phrase)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+def _multipart_file(content_type: str, body: bytes) -> bytes:
+    """The file bytes of an upload: the body itself, or its first part if multipart."""
+    if not content_type.startswith("multipart/form-data"):
+        return body
+    header = f"Content-Type: {content_type}\r\n\r\n".encode()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
+    for part in message.iter_parts():
+        payload = part.get_payload(decode=True)
+        if isinstance(payload, bytes):
+            return payload
+    return b""

@@ -1,0 +1,145 @@
+"""Running the bot for real: check Slack, build the app, serve until told to stop.
+
+HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
+to Slack with Bolt's built-in handler. SIGTERM and SIGINT stop either cleanly.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from urllib.error import URLError
+
+from slack_bolt import App
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.app import create_app
+from bot.config import Config
+from bot.http_server import SlackWsgiApp, WsgiServer
+from bot.logs import configure_logging
+from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
+from bot.texts import text
+
+logger = logging.getLogger("wi3")
+
+EXIT_OK = 0
+EXIT_UNREACHABLE = 1
+EXIT_CONFIG = 2
+# Libraries that log their own account of a failed start-up call; we print one line.
+_CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt")
+
+
+def run(config: Config, *, stop: threading.Event | None = None) -> int:
+    """Start the bot with `config` and serve until `stop` is set or a signal arrives.
+
+    Returns the process exit code: 0 after a clean stop, 2 when Slack rejects a token or
+    the port is taken, 1 when Slack cannot be reached.
+    """
+    configure_logging(config.log_level, config.secrets())
+    stop = stop or threading.Event()
+    _stop_on_signals(stop)
+    if config.mode == "socket":
+        return _run_socket_mode(config, stop)
+    return _run_http(config, stop)
+
+
+def _run_http(config: Config, stop: threading.Event) -> int:
+    """Listen first (healthz 503), then check Slack and wire the app (healthz 200)."""
+    wsgi_app = SlackWsgiApp()
+    try:
+        server = WsgiServer(wsgi_app, port=config.port)
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        print(text("run.port_unavailable", port=config.port, error=reason), file=sys.stderr)
+        return EXIT_CONFIG
+    server.serve_in_background()
+    try:
+        client = make_client(config)
+        exit_code = _check_slack(client, config)
+        if exit_code != EXIT_OK:
+            return exit_code
+        wsgi_app.attach(create_app(config, client=client))
+        wsgi_app.mark_ready()
+        logger.info(text("run.serving_http", port=server.port))
+        stop.wait()
+        logger.info(text("run.stopping"))
+        return EXIT_OK
+    finally:
+        wsgi_app.mark_not_ready()
+        server.stop()
+
+
+def _run_socket_mode(config: Config, stop: threading.Event) -> int:
+    client = make_client(config)
+    exit_code = _check_slack(client, config)
+    if exit_code != EXIT_OK:
+        return exit_code
+    return _serve_socket_mode(create_app(config, client=client), config, stop)
+
+
+def _check_slack(client: WebClient, config: Config) -> int:
+    """Ask Slack who we are; one clear line and an exit code if that fails."""
+    try:
+        with _one_voice(config):
+            response = client.auth_test()
+    except SlackApiError as error:
+        reason = error.response.get("error", "error") if error.response else "error"
+        print(text("run.slack_rejected_token", error=reason), file=sys.stderr)
+        return EXIT_CONFIG
+    except (URLError, OSError) as error:
+        reason = type(error).__name__
+        print(text("run.slack_unreachable", url=config.slack_api_url, error=reason),
+              file=sys.stderr)
+        return EXIT_UNREACHABLE
+    missing = [scope for scope in REQUIRED_SCOPES if scope not in granted_scopes(response.headers)]
+    if missing:
+        logger.warning(text("run.missing_scopes", scopes=", ".join(missing)))
+    return EXIT_OK
+
+
+def _serve_socket_mode(app: App, config: Config, stop: threading.Event) -> int:
+    handler = SocketModeHandler(app, app_token=config.app_token)
+    try:
+        with _one_voice(config):
+            handler.connect()  # type: ignore[no-untyped-call]
+    except SlackApiError as error:
+        reason = error.response.get("error", "error") if error.response else "error"
+        print(text("run.app_token_rejected", error=reason), file=sys.stderr)
+        return EXIT_CONFIG
+    logger.info(text("run.serving_socket"))
+    stop.wait()
+    logger.info(text("run.stopping"))
+    handler.close()  # type: ignore[no-untyped-call]
+    return EXIT_OK
+
+
+@contextmanager
+def _one_voice(config: Config) -> Iterator[None]:
+    """Silence library logging around a start-up call, so a failure reads as one line
+    (at DEBUG level everything stays visible)."""
+    if config.log_level == "DEBUG":
+        yield
+        return
+    loggers = [logging.getLogger(name) for name in _CHATTY_LOGGERS]
+    saved = [each.level for each in loggers]
+    for each in loggers:
+        each.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        for each, level in zip(loggers, saved, strict=True):
+            each.setLevel(level)
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM/SIGINT set `stop` (only possible from the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())

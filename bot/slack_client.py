@@ -1,0 +1,76 @@
+"""The Slack Web API client the bot uses, with retries Slack's rules call for.
+
+slack_sdk retries only connection errors by default; Slack answers HTTP 429 with a
+`Retry-After` header when a rate limit is hit, and we wait and retry those too.
+Server errors (5xx) are not retried here: a `chat.postMessage` that failed with a 500 may
+still have been posted, and a blind retry would send it twice.
+"""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+
+from bot.config import Config
+
+RATE_LIMIT_RETRIES = 3
+CONNECTION_RETRIES = 2
+TIMEOUT_SECONDS = 30
+
+
+def retry_handlers(
+    rate_limit_retries: int = RATE_LIMIT_RETRIES,
+    connection_retries: int = CONNECTION_RETRIES,
+) -> list[RetryHandler]:
+    """Connection-error retries (with backoff) and, unless 0, 429 retries after Retry-After."""
+    handlers: list[RetryHandler] = [
+        ConnectionErrorRetryHandler(max_retry_count=connection_retries)
+    ]
+    if rate_limit_retries > 0:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return handlers
+
+
+def make_client(
+    config: Config,
+    *,
+    rate_limit_retries: int = RATE_LIMIT_RETRIES,
+    connection_retries: int = CONNECTION_RETRIES,
+) -> WebClient:
+    """A `WebClient` for `config`'s bot token and API base URL.
+
+    Pass `rate_limit_retries=0` for a client used under a `bot.throttle.Throttle`, which
+    handles 429s for all its workers at once instead of one sleeping thread at a time.
+    """
+    return WebClient(
+        token=config.bot_token,
+        base_url=config.slack_api_url,
+        timeout=TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(rate_limit_retries, connection_retries),
+    )
+
+
+# Bot scopes wi3 calls for (manifest.yml requests exactly these).
+REQUIRED_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "im:read",
+    "users:read",
+    "channels:read",
+    "groups:read",
+    "files:write",
+)
+
+
+def granted_scopes(headers: dict[str, object]) -> frozenset[str]:
+    """The scopes in an `auth.test` response's `x-oauth-scopes` header."""
+    for name, value in headers.items():
+        if name.lower() == "x-oauth-scopes":
+            raw = value[0] if isinstance(value, list) else value
+            return frozenset(scope.strip() for scope in str(raw).split(",") if scope.strip())
+    return frozenset()

@@ -1,0 +1,70 @@
+"""The app factory: how `create_app` talks to Slack before and during requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.app import create_app
+from bot.config import Config
+from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator
+from bot.emulator.seed import MEMBERS
+from bot.slack_client import make_client
+
+ALEX = MEMBERS[0]
+
+
+def test_with_an_injected_client_nothing_is_called_at_construction(
+    bot_config: Config, emulator: SlackEmulator
+) -> None:
+    create_app(bot_config, client=make_client(bot_config))
+    assert emulator.calls() == []
+
+
+def test_without_a_client_the_token_is_verified_at_construction(
+    bot_config: Config, emulator: SlackEmulator
+) -> None:
+    app = create_app(bot_config)
+    assert [call.method for call in emulator.calls()] == ["auth.test"]
+    assert app.client.base_url == emulator.api_url
+
+
+def test_the_apps_client_waits_out_a_429(bot_config: Config, emulator: SlackEmulator) -> None:
+    app = create_app(bot_config)
+    emulator.fail_next("users.info", status=429, retry_after=0)
+    assert app.client.users_info(user=ALEX)["user"]["id"] == ALEX
+    assert [call.status for call in emulator.calls("users.info")] == [429, 200]
+
+
+def test_listeners_get_a_client_that_also_retries_429s(
+    bot_app: App, driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    published: list[Any] = []
+
+    @bot_app.event("app_home_opened")
+    def home(ack: Ack, event: dict[str, Any], client: Any) -> None:
+        ack()
+        published.append(client.views_publish(user_id=event["user"],
+                                               view={"type": "home", "blocks": []})["ok"])
+
+    emulator.fail_next("views.publish", status=429, retry_after=0)
+    assert driver.event("app_home_opened", user=ALEX, tab="home").status == 200
+    assert published == [True]
+    assert [call.status for call in emulator.calls("views.publish")] == [429, 200]
+
+
+def test_the_signing_secret_comes_from_the_config(
+    bot_config: Config, emulator: SlackEmulator
+) -> None:
+    app = create_app(bot_config, client=make_client(bot_config),
+                     listener_executor=InlineExecutor())
+    from bot.http_server import BackgroundServer, SlackWsgiApp
+
+    wsgi_app = SlackWsgiApp(app)
+    wsgi_app.mark_ready()
+    with BackgroundServer(wsgi_app) as server:
+        right = SlackDriver(emulator, server.events_url, bot_config.signing_secret or "")
+        wrong = SlackDriver(emulator, server.events_url, "another-apps-secret")
+        assert wrong.event("app_home_opened", user=ALEX, tab="home").status == 401
+        assert right.event("app_home_opened", user=ALEX, tab="home").status != 401

@@ -1,0 +1,58 @@
+"""Tokens never reach the log output, even when code or a library tries to log them."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.logs import RedactSecrets, configure_logging
+
+SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"
+
+
+@pytest.fixture
+def log_output() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging("DEBUG", secrets=[SIGNING_SECRET])
+    stream = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+
+def test_token_shaped_text_is_redacted(log_output: io.StringIO) -> None:
+    logging.getLogger("slack_sdk").debug("Authorization: Bearer %s", "xoxb-123-456-abcDEF")
+    logging.getLogger("wi3").info("app token xapp-1-A111-222-xyz in a message")
+    written = log_output.getvalue()
+    assert "xoxb-123-456-abcDEF" not in written and "xapp-1-A111-222-xyz" not in written
+    assert written.count("[redacted]") == 2
+
+
+def test_the_configured_secrets_are_redacted(log_output: io.StringIO) -> None:
+    logging.getLogger("wi3").warning("secret is %s", SIGNING_SECRET)
+    assert SIGNING_SECRET not in log_output.getvalue()
+
+
+def test_secrets_in_exception_tracebacks_are_redacted(log_output: io.StringIO) -> None:
+    try:
+        raise RuntimeError(f"bad token xoxb-999-leak and {SIGNING_SECRET}")
+    except RuntimeError:
+        logging.getLogger("wi3").exception("request failed")
+    written = log_output.getvalue()
+    assert "RuntimeError" in written and "request failed" in written
+    assert "xoxb-999-leak" not in written and SIGNING_SECRET not in written
+
+
+def test_ordinary_messages_pass_unchanged() -> None:
+    record = logging.LogRecord("wi3", logging.INFO, __file__, 1, "round %s closed", ("R7",), None)
+    assert RedactSecrets(["s3cret"]).filter(record)
+    assert record.getMessage() == "round R7 closed"

@@ -1,0 +1,76 @@
+"""manifest.yml asks Slack for what the bot uses: scopes, command, events, surfaces."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.emulator.api import METHOD_SCOPES
+from bot.slack_client import REQUIRED_SCOPES
+
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+
+
+def content_lines() -> list[str]:
+    return [line for line in MANIFEST.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")]
+
+
+def list_under(key: str) -> list[str]:
+    """The `- item` scalars directly under `key:` (a small reader for this file's YAML)."""
+    lines = content_lines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == f"{key}:")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    items = []
+    for line in lines[start + 1:]:
+        if len(line) - len(line.lstrip()) <= indent:
+            break
+        if line.lstrip().startswith("- "):
+            items.append(line.strip()[2:].strip())
+    return items
+
+
+def setting(key: str) -> str:
+    values = [line.split(":", 1)[1].strip() for line in content_lines()
+              if line.strip().startswith(f"{key}:")]
+    assert len(values) == 1, f"{key} appears {len(values)} times"
+    return values[0]
+
+
+def test_the_manifest_uses_spaces_and_no_tabs() -> None:
+    assert "\t" not in MANIFEST.read_text()
+    assert all((len(line) - len(line.lstrip())) % 2 == 0 for line in content_lines())
+
+
+def test_bot_scopes_cover_what_wi3_calls() -> None:
+    scopes = set(list_under("bot"))
+    assert set(REQUIRED_SCOPES) <= scopes
+    for method, needed in METHOD_SCOPES.items():
+        assert not needed or scopes & set(needed), method
+
+
+def test_the_slash_command_and_events_are_declared() -> None:
+    assert setting("- command") == "/wi3"
+    assert "status" in setting("usage_hint") and "setup" in setting("usage_hint")
+    assert setting("should_escape") == "true"
+    assert list_under("bot_events") == ["app_home_opened", "member_joined_channel"]
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("home_tab_enabled", "true"),
+        ("messages_tab_enabled", "true"),
+        ("is_enabled", "true"),
+        ("socket_mode_enabled", "true"),
+        ("display_name", "wi3"),
+    ],
+)
+def test_surfaces_and_socket_mode_are_on(key: str, value: str) -> None:
+    assert setting(key) == value
+
+
+def test_http_mode_is_explained() -> None:
+    text = MANIFEST.read_text()
+    assert "request_url" in text and "/slack/events" in text

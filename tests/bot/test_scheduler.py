@@ -1,0 +1,112 @@
+"""The scheduler: jobs called with the clock's time, failures contained, clean stop."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.scheduler import Scheduler
+
+MONDAY_9 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+
+def test_tick_calls_every_job_in_order_with_now() -> None:
+    calls: list[tuple[str, datetime]] = []
+    scheduler = Scheduler()
+    scheduler.add(lambda now: calls.append(("close_due_rounds", now)), "close_due_rounds")
+    scheduler.add(lambda now: calls.append(("send_pulses", now)), "send_pulses")
+    assert scheduler.tick(MONDAY_9) == []
+    later = MONDAY_9 + timedelta(hours=1)
+    scheduler.tick(later)
+    assert calls == [("close_due_rounds", MONDAY_9), ("send_pulses", MONDAY_9),
+                     ("close_due_rounds", later), ("send_pulses", later)]
+
+
+def test_tick_without_a_time_asks_the_clock() -> None:
+    seen: list[datetime] = []
+    scheduler = Scheduler(clock=lambda: MONDAY_9)
+    scheduler.add(seen.append)
+    scheduler.tick()
+    assert seen == [MONDAY_9]
+
+
+def test_a_failing_job_is_logged_and_does_not_stop_the_others(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ran: list[str] = []
+
+    def send_reminders(now: datetime) -> None:
+        raise RuntimeError("storage unavailable")
+
+    scheduler = Scheduler()
+    scheduler.add(lambda now: ran.append("close"), "close_due_rounds")
+    scheduler.add(send_reminders)
+    scheduler.add(lambda now: ran.append("pulse"), "send_pulses")
+    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+        failed = scheduler.tick(MONDAY_9)
+    assert failed == ["send_reminders"]
+    assert ran == ["close", "pulse"]
+    assert "send_reminders" in caplog.text and "storage unavailable" in caplog.text
+    assert scheduler.tick(MONDAY_9) == ["send_reminders"]  # and the next tick runs again
+    assert ran == ["close", "pulse", "close", "pulse"]
+
+
+def test_the_background_thread_ticks_until_stopped() -> None:
+    moments = iter(MONDAY_9 + timedelta(minutes=n) for n in range(10_000))
+    seen: list[datetime] = []
+    three_ticks = threading.Event()
+
+    def job(now: datetime) -> None:
+        seen.append(now)
+        if len(seen) >= 3:
+            three_ticks.set()
+
+    scheduler = Scheduler(interval=0.01, clock=lambda: next(moments))
+    scheduler.add(job)
+    scheduler.start()
+    assert three_ticks.wait(5)
+    scheduler.stop()
+    assert not scheduler.running
+    count = len(seen)
+    assert seen[:3] == [MONDAY_9, MONDAY_9 + timedelta(minutes=1),
+                        MONDAY_9 + timedelta(minutes=2)]
+    three_ticks.wait(0.05)
+    assert len(seen) == count  # nothing runs after stop()
+
+
+def test_stop_returns_promptly_even_with_a_long_interval() -> None:
+    scheduler = Scheduler(interval=3600)
+    scheduler.start()
+    assert scheduler.running
+    finished = threading.Event()
+    threading.Thread(target=lambda: (scheduler.stop(), finished.set())).start()
+    assert finished.wait(2)
+
+
+def test_a_failing_clock_does_not_kill_the_thread(caplog: pytest.LogCaptureFixture) -> None:
+    outcomes = iter([RuntimeError("clock"), MONDAY_9])
+    seen: list[datetime] = []
+    ticked = threading.Event()
+
+    def clock() -> datetime:
+        outcome = next(outcomes, MONDAY_9)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    scheduler = Scheduler(interval=0.01, clock=clock)
+    scheduler.add(lambda now: (seen.append(now), ticked.set()))
+    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+        scheduler.start()
+        assert ticked.wait(5)
+        scheduler.stop()
+    assert seen[0] == MONDAY_9
+    assert "Scheduler tick failed" in caplog.text
+
+
+def test_the_interval_must_be_positive() -> None:
+    with pytest.raises(ValueError):
+        Scheduler(interval=0)
