@@ -55,15 +55,20 @@ class SchemaVersionError(StorageError):
 
 
 class StorageWriteError(StorageError):
-    """A write did not reach the disk (disk full, I/O error); the previous state is kept."""
+    """A write did not reach the disk (disk full, I/O error).
 
-    def __init__(self, path: Path, cause: OSError) -> None:
+    Normally the previous state is kept (``replaced`` is False). If only the final
+    directory sync failed, the new contents are in place but may not survive a power cut.
+    """
+
+    def __init__(self, path: Path, cause: OSError, *, replaced: bool = False) -> None:
         self.path = path
         self.cause = cause
+        self.replaced = replaced
         reason = cause.strerror or str(cause)
-        super().__init__(
-            f"could not save {path}: {reason}; the previous contents were kept"
-        )
+        outcome = ("the new contents are in place but may not survive a power cut"
+                   if replaced else "the previous contents were kept")
+        super().__init__(f"could not save {path}: {reason}; {outcome}")
 
 
 class StoreClosedError(StorageError):

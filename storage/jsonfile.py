@@ -58,8 +58,11 @@ def make_directories(directory: Path) -> None:
         fsync_directory(path.parent)
 
 
-def write_atomically(path: Path, payload: bytes) -> None:
-    """Replace ``path`` with ``payload`` so that a crash leaves the old or the new file."""
+def replace_file(path: Path, payload: bytes) -> None:
+    """Put ``payload`` in place of ``path`` so that a crash leaves the old or the new file.
+
+    The new directory entry is durable only after ``fsync_directory(path.parent)``.
+    """
     make_directories(path.parent)
     tmp = path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, FILE_MODE)
@@ -76,6 +79,11 @@ def write_atomically(path: Path, payload: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Replace ``path`` with ``payload``, atomically and durably."""
+    replace_file(path, payload)
     fsync_directory(path.parent)
 
 
@@ -151,6 +159,10 @@ class AtomicJSONStorage(Storage):
     def loaded(self) -> bool:
         return self._loaded
 
+    @property
+    def batching(self) -> bool:
+        return self._batching
+
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Several table updates, one write: all of them reach the disk or none."""
@@ -173,14 +185,17 @@ class AtomicJSONStorage(Storage):
     def _flush(self) -> None:
         assert self._data is not None
         try:
-            payload = serialize(self._data)
-            write_atomically(self.path, payload)
+            replace_file(self.path, serialize(self._data))
         except OSError as err:
             self.forget()
             raise StorageWriteError(self.path, err) from err
         except (TypeError, ValueError):
             self.forget()
             raise
+        try:
+            fsync_directory(self.path.parent)
+        except OSError as err:  # the new file is in place; only its durability is unsure
+            raise StorageWriteError(self.path, err, replaced=True) from err
 
     def _refuse(self) -> NoReturn:
         state = "closed" if self._closed else "opened read-only"
@@ -277,6 +292,8 @@ class Partition:
         if not self.lock.acquire(blocking=False):
             return False
         try:
+            if self._storage.batching:  # this thread is mid-batch (the lock is reentrant)
+                return False
             self._storage.forget()
             return True
         finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from storage import Progress, StorageError, StorageWriteError, Store, Team
+from storage import Progress, StorageError, StorageWriteError, Store, Team, jsonfile
 
 from .conftest import FakeClock, open_team_round
 from .crash_writer import expected_answer
@@ -63,11 +63,12 @@ def test_kill_9_at_random_moments_never_corrupts_or_loses_a_confirmed_write(
     assert total_confirmed > TRIALS  # the kills really landed mid-stream
 
 
-def _fail_writes(monkeypatch: pytest.MonkeyPatch, code: int, call: str = "write") -> None:
-    def failing(*_args: object) -> None:
-        raise OSError(code, os.strerror(code))
+def _fail(code: int) -> None:
+    raise OSError(code, os.strerror(code))
 
-    monkeypatch.setattr(os, call, failing)
+
+def _fail_writes(monkeypatch: pytest.MonkeyPatch, code: int, call: str = "write") -> None:
+    monkeypatch.setattr(os, call, lambda *_args: _fail(code))
 
 
 def test_disk_full_raises_a_clear_error_and_keeps_the_previous_state(
@@ -110,6 +111,18 @@ def test_an_io_error_on_fsync_keeps_the_previous_state(
             store.save_progress(Progress(round_.id, "U1", position=1, finished=True))
     assert store.get_progress(round_.id, "U1") is None
     assert not store.has_finished(round_.id, "U1")
+
+
+def test_a_failed_directory_sync_says_the_new_state_may_not_be_durable(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    round_ = open_team_round(store)
+    with monkeypatch.context() as patch:
+        patch.setattr(jsonfile, "fsync_directory", lambda _d: _fail(errno.EIO))
+        with pytest.raises(StorageWriteError, match="may not survive a power cut") as raised:
+            store.record_answer(round_.id, "U1", "W1", 2)
+    assert raised.value.replaced
+    assert store.answers_of(round_.id, "U1") == {"W1": 2}  # memory matches the file
 
 
 def test_a_write_that_returned_is_on_disk_for_another_reader(store: Store) -> None:

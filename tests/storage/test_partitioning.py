@@ -18,7 +18,7 @@ def test_an_answer_rewrites_only_its_rounds_file_of_the_same_size_regardless_of_
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written: list[tuple[Path, int]] = []
-    real_write = jsonfile.write_atomically
+    real_write = jsonfile.replace_file
 
     def spy(path: Path, payload: bytes) -> None:
         written.append((path, len(payload)))
@@ -32,7 +32,7 @@ def test_an_answer_rewrites_only_its_rounds_file_of_the_same_size_regardless_of_
         store.record_answer(round_id, "U-measured", "W1", 4)  # keep the file the same size
         return paths, size
 
-    monkeypatch.setattr(jsonfile, "write_atomically", spy)
+    monkeypatch.setattr(jsonfile, "replace_file", spy)
     measured = open_team_round(store, "C0")
     for n in range(10):
         store.record_answers(measured.id, f"U{n}", dict.fromkeys(ITEMS, 4))
