@@ -6,6 +6,7 @@ dataclass cannot silently change what is on disk.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -215,9 +216,8 @@ def user_from_doc(doc: Mapping[str, Any]) -> UserInfo:
 
 
 def snapshot_to_doc(snap: ResultSnapshot) -> Doc:
-    result = dict(snap.result)
-    try:
-        json.dumps(result)
+    try:  # a deep, JSON-safe copy: later changes to the caller's dict do not leak in
+        result = json.loads(json.dumps(snap.result))
     except (TypeError, ValueError) as err:
         raise ValueError(f"snapshot result must be JSON-safe: {err}") from err
     return {
@@ -244,6 +244,6 @@ def snapshot_from_doc(doc: Mapping[str, Any]) -> ResultSnapshot:
         closed_at=required_time(doc["closed_at"]),
         invited_count=doc["invited_count"],
         responses=doc["responses"],
-        result=dict(doc["result"]),
+        result=copy.deepcopy(doc["result"]),
         pulse_number=doc.get("pulse_number"),
     )

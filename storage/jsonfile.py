@@ -132,6 +132,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: Data) -> None:
         if self._closed or self.read_only:
+            self.forget()  # TinyDB changed our copy in place before calling write()
             self._refuse()
         data.setdefault(META_TABLE, {META_KEY: self.spec.meta()})
         self._data = data
@@ -154,10 +155,6 @@ class AtomicJSONStorage(Storage):
         """Drop the in-memory copy; the next read parses the file again."""
         self._data = None
         self._loaded = False
-
-    @property
-    def loaded(self) -> bool:
-        return self._loaded
 
     @property
     def batching(self) -> bool:
@@ -298,10 +295,6 @@ class Partition:
             return True
         finally:
             self.lock.release()
-
-    @property
-    def loaded(self) -> bool:
-        return self._storage.loaded
 
     def snapshot(self) -> Data | None:
         """A deep copy of the whole file's data (for export)."""

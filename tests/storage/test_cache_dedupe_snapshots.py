@@ -6,7 +6,9 @@ import json
 import threading
 from collections.abc import Callable
 
-from storage import ResultSnapshot, Store, UserInfo
+import pytest
+
+from storage import ResultSnapshot, Store, StoreClosedError, UserInfo
 
 from .conftest import FakeClock, open_team_round
 
@@ -93,3 +95,30 @@ def test_snapshots_are_listed_oldest_first_and_replace_by_round(
     assert listed[0].result == {"overall": 2, "elements": {"waarde": {"phase": 2}}}
     assert again.get_snapshot(second.id) == listed[1]
     assert again.list_snapshots("T1", "C2") == []
+
+
+def test_a_snapshot_cannot_be_changed_through_the_callers_dicts(
+    store: Store, clock: FakeClock, restart: Callable[[], Store]
+) -> None:
+    round_ = open_team_round(store)
+    result = {"elements": {"waarde": {"phase": 1}}}
+    store.save_snapshot(ResultSnapshot(round_.id, "T1", "C1", "diagnostic", None, clock.now,
+                                       invited_count=3, responses=3, result=result))
+    result["elements"]["waarde"]["phase"] = 3
+    [listed] = store.list_snapshots("T1", "C1")
+    listed.result["elements"]["waarde"]["phase"] = 2
+    original = {"elements": {"waarde": {"phase": 1}}}
+    assert store.list_snapshots("T1", "C1")[0].result == original
+    store.save_snapshot(_snapshot("another-round", clock.now, 4))  # a later write, same file
+    assert restart().list_snapshots("T1", "C1")[0].result == original
+
+
+def test_a_read_only_store_refuses_writes_and_keeps_showing_the_files(
+    store: Store, clock: FakeClock
+) -> None:
+    round_ = open_team_round(store)
+    store.record_answer(round_.id, "U1", "W1", 2)
+    with Store.open(store.data_dir, read_only=True) as reader:
+        with pytest.raises(StoreClosedError, match="read-only"):
+            reader.record_answer(round_.id, "U1", "W1", 5)
+        assert reader.answers_of(round_.id, "U1") == {"W1": 2}
