@@ -82,6 +82,7 @@ class RoundsMixin(StoreCore):
         with self._dir_lock:
             pairs = list(self._open_by_team.items())
         rounds = [self._load_round(key, round_id) for key, round_id in pairs]
+        rounds = [r for r in rounds if r.is_open]  # one may have closed meanwhile
         return sorted(rounds, key=_round_order)
 
     def due_rounds(self, now: datetime | None = None) -> list[Round]:
