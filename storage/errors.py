@@ -1,0 +1,101 @@
+"""Errors of the storage layer.
+
+Every error is a :class:`StorageError` whose message is one line an operator can act on,
+so the bot can print it and exit without a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.records import Round
+
+
+class StorageError(Exception):
+    """Base class: something about the data directory or a stored record is wrong."""
+
+
+class StoreLockedError(StorageError):
+    """Another process already owns the data directory."""
+
+    def __init__(self, data_dir: Path, owner: str | None = None) -> None:
+        self.data_dir = data_dir
+        held_by = f" (held by process {owner})" if owner else ""
+        super().__init__(
+            f"data directory {data_dir} is already in use by another wi3 process{held_by}; "
+            "stop that process or point WI3_DATA_DIR elsewhere"
+        )
+
+
+class CorruptFileError(StorageError):
+    """A data file cannot be read or does not have the expected shape."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(
+            f"data file {path} cannot be used: {reason}; it was left untouched "
+            "(restore it from a backup or fix it by hand, then run `python -m storage check`)"
+        )
+
+
+class SchemaVersionError(StorageError):
+    """A data file was written by a newer wi3 than this one."""
+
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        self.path = path
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"data file {path} has schema version {found}, but this wi3 understands "
+            f"versions up to {supported}; upgrade wi3 before using this data directory"
+        )
+
+
+class StorageWriteError(StorageError):
+    """A write did not reach the disk (disk full, I/O error).
+
+    Normally the previous state is kept (``replaced`` is False). If only the final
+    directory sync failed, the new contents are in place but may not survive a power cut.
+    """
+
+    def __init__(self, path: Path, cause: OSError, *, replaced: bool = False) -> None:
+        self.path = path
+        self.cause = cause
+        self.replaced = replaced
+        reason = cause.strerror or str(cause)
+        outcome = ("the new contents are in place but may not survive a power cut"
+                   if replaced else "the previous contents were kept")
+        super().__init__(f"could not save {path}: {reason}; {outcome}")
+
+
+class StoreClosedError(StorageError):
+    """The store was used after close() or is read-only."""
+
+
+class UnknownRoundError(StorageError):
+    """No round with this id exists."""
+
+    def __init__(self, round_id: str) -> None:
+        self.round_id = round_id
+        super().__init__(f"no round with id {round_id!r}")
+
+
+class RoundClosedError(StorageError):
+    """A respondent-side write arrived for a round that is no longer open."""
+
+    def __init__(self, round_: Round) -> None:
+        self.round = round_
+        super().__init__(f"round {round_.id} is closed")
+
+
+class RoundAlreadyOpenError(StorageError):
+    """A team already has an open round; it carries that round."""
+
+    def __init__(self, round_: Round) -> None:
+        self.round = round_
+        super().__init__(
+            f"channel {round_.channel_id} already has an open round ({round_.id})"
+        )

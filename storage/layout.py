@@ -1,0 +1,237 @@
+"""Where each kind of data lives in the data directory, and what a valid file looks like.
+
+The data is partitioned so that one write touches one small file::
+
+    DIR/index.json                               workspaces, teams (settings)
+    DIR/users/<workspace>.json                   user cache
+    DIR/dedupe/<0-f>.json                        processed request keys, sharded
+    DIR/teams/<workspace>/<channel>/rounds.json  metadata of every round of that team
+    DIR/teams/<workspace>/<channel>/snapshots.json   closed-round aggregates
+    DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
+                                                     invitations and checklists of one round
+    DIR/secret.key                               HMAC secret for respondent keys (0600)
+    DIR/.lock, DIR/.owner                        single-owner lock and its holder's pid
+
+Every JSON file is a TinyDB database with a ``_meta`` table holding ``schema_version`` and
+the file's ``kind``; validation and migrations are keyed on both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from storage.errors import CorruptFileError, SchemaVersionError
+
+SCHEMA_VERSION = 1
+"""Version written into every file's _meta table by this code."""
+
+META_TABLE = "_meta"
+META_KEY = "schema"
+INDEX_FILE = "index.json"
+SECRET_FILE = "secret.key"
+LOCK_FILE = ".lock"
+OWNER_FILE = ".owner"
+DEDUPE_SHARDS = 16
+
+_ID = r"[A-Za-z0-9_-]{1,80}"
+_ID_RE = re.compile(rf"^{_ID}$")
+_TMP_RE = re.compile(r"^\..+\.[0-9a-f]{16}\.tmp$")
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("index", re.compile(r"^index\.json$")),
+    ("users", re.compile(rf"^users/(?P<workspace_id>{_ID})\.json$")),
+    ("dedupe", re.compile(r"^dedupe/(?P<shard>[0-9a-f])\.json$")),
+    ("rounds", re.compile(rf"^teams/(?P<workspace_id>{_ID})/(?P<channel_id>{_ID})/rounds\.json$")),
+    ("snapshots",
+     re.compile(rf"^teams/(?P<workspace_id>{_ID})/(?P<channel_id>{_ID})/snapshots\.json$")),
+    ("round", re.compile(
+        rf"^teams/(?P<workspace_id>{_ID})/(?P<channel_id>{_ID})/round-(?P<round_id>{_ID})\.json$"
+    )),
+)
+
+# Tables each kind of file may hold, with the fields every document in them must have.
+TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
+    "index": {
+        "workspaces": frozenset({"id"}),
+        "teams": frozenset({"workspace_id", "channel_id", "leads", "language",
+                            "min_responses", "round_days", "auto_close"}),
+    },
+    "users": {"users": frozenset({"workspace_id", "user_id"})},
+    "dedupe": {"claims": frozenset({"expires"})},
+    "rounds": {"rounds": frozenset({"id", "workspace_id", "channel_id", "kind", "status",
+                                    "opened_at", "invited", "item_ids"})},
+    "snapshots": {"snapshots": frozenset({"round_id", "workspace_id", "channel_id", "kind",
+                                          "closed_at", "invited_count", "responses",
+                                          "result"})},
+    "round": {
+        "answers": frozenset({"respondent", "item", "score", "at"}),
+        "progress": frozenset({"position"}),
+        "participation": frozenset({"at"}),
+        "invitations": frozenset({"at"}),
+        "checklists": frozenset({"barriers", "reasons", "at"}),
+    },
+}
+
+Data = dict[str, Any]
+Migration = Callable[["FileSpec", Data], Data]
+
+MIGRATIONS: dict[int, Migration] = {}
+"""Step from version N to N+1, keyed by N. Empty while version 1 is the only one."""
+
+
+def is_valid_id(value: str) -> bool:
+    """Slack-style ids only: they become file names, so nothing that could escape DIR."""
+    return isinstance(value, str) and bool(_ID_RE.match(value))
+
+
+def require_id(value: str, what: str) -> str:
+    if not is_valid_id(value):
+        raise ValueError(f"{what} must be 1-80 letters, digits, '_' or '-'; got {value!r}")
+    return value
+
+
+def is_temp_file(name: str) -> bool:
+    """A half-written file left by a crash: never the authoritative state."""
+    return bool(_TMP_RE.match(name))
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """What a data file is, derived from its path relative to the data directory."""
+
+    kind: str
+    relpath: str
+    workspace_id: str | None = None
+    channel_id: str | None = None
+    round_id: str | None = None
+
+    def meta(self) -> Data:
+        """The _meta document this file must carry."""
+        doc: Data = {"schema_version": SCHEMA_VERSION, "kind": self.kind}
+        for name in ("workspace_id", "channel_id", "round_id"):
+            value = getattr(self, name)
+            if value is not None:
+                doc[name] = value
+        return doc
+
+
+def classify(relpath: str) -> FileSpec | None:
+    """The spec of a data file, or None if the path is not one of ours."""
+    for kind, pattern in _PATTERNS:
+        match = pattern.match(relpath)
+        if match:
+            groups = {k: v for k, v in match.groupdict().items() if k != "shard"}
+            return FileSpec(kind=kind, relpath=relpath, **groups)
+    return None
+
+
+def index_spec() -> FileSpec:
+    return FileSpec("index", INDEX_FILE)
+
+
+def users_spec(workspace_id: str) -> FileSpec:
+    return FileSpec("users", f"users/{workspace_id}.json", workspace_id=workspace_id)
+
+
+def dedupe_spec(shard: int) -> FileSpec:
+    return FileSpec("dedupe", f"dedupe/{shard:x}.json")
+
+
+def rounds_spec(workspace_id: str, channel_id: str) -> FileSpec:
+    return FileSpec("rounds", f"teams/{workspace_id}/{channel_id}/rounds.json",
+                    workspace_id=workspace_id, channel_id=channel_id)
+
+
+def snapshots_spec(workspace_id: str, channel_id: str) -> FileSpec:
+    return FileSpec("snapshots", f"teams/{workspace_id}/{channel_id}/snapshots.json",
+                    workspace_id=workspace_id, channel_id=channel_id)
+
+
+def round_spec(workspace_id: str, channel_id: str, round_id: str) -> FileSpec:
+    return FileSpec("round", f"teams/{workspace_id}/{channel_id}/round-{round_id}.json",
+                    workspace_id=workspace_id, channel_id=channel_id, round_id=round_id)
+
+
+def data_files(data_dir: Path) -> list[tuple[Path, FileSpec | None]]:
+    """Every JSON file under the data directory, with its spec (None: not ours)."""
+    found: list[tuple[Path, FileSpec | None]] = []
+    for path in sorted(data_dir.rglob("*.json")):
+        if path.is_file() and not is_temp_file(path.name):
+            relpath = path.relative_to(data_dir).as_posix()
+            found.append((path, classify(relpath)))
+    return found
+
+
+def temp_files(data_dir: Path) -> list[Path]:
+    return sorted(p for p in data_dir.rglob(".*.tmp") if p.is_file() and is_temp_file(p.name))
+
+
+def schema_version_of(path: Path, data: Any) -> int:
+    """The file's schema version; CorruptFileError if the _meta table is missing or odd."""
+    if not isinstance(data, dict):
+        raise CorruptFileError(path, "the top level is not a JSON object")
+    meta = data.get(META_TABLE)
+    doc = meta.get(META_KEY) if isinstance(meta, dict) else None
+    if not isinstance(doc, dict):
+        raise CorruptFileError(path, "no _meta table with the schema version")
+    version = doc.get("schema_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise CorruptFileError(path, f"schema_version is {version!r}, not a positive integer")
+    return version
+
+
+def migrate(path: Path, spec: FileSpec, data: Data) -> tuple[Data, bool]:
+    """Bring a file's data up to SCHEMA_VERSION; refuse versions from the future."""
+    version = schema_version_of(path, data)
+    if version > SCHEMA_VERSION:
+        raise SchemaVersionError(path, version, SCHEMA_VERSION)
+    changed = False
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS.get(version)
+        if step is None:
+            raise CorruptFileError(path, f"no migration from schema version {version}")
+        data = step(spec, data)
+        version += 1
+        data[META_TABLE][META_KEY]["schema_version"] = version
+        changed = True
+    return data, changed
+
+
+def validate(path: Path, spec: FileSpec, data: Data) -> None:
+    """Check a current-version file's shape: known tables, documents with their fields."""
+    meta = data[META_TABLE][META_KEY]
+    if meta.get("kind") != spec.kind:
+        raise CorruptFileError(
+            path, f"_meta says kind {meta.get('kind')!r}, expected {spec.kind!r}")
+    for name in ("workspace_id", "channel_id", "round_id"):
+        expected = getattr(spec, name)
+        if expected is not None and meta.get(name) != expected:
+            raise CorruptFileError(path, f"_meta {name} is {meta.get(name)!r}, "
+                                         f"but the file name says {expected!r}")
+    tables = TABLES[spec.kind]
+    for table_name, table in data.items():
+        if table_name == META_TABLE:
+            continue
+        if table_name not in tables:
+            raise CorruptFileError(path, f"unexpected table {table_name!r}")
+        _validate_table(path, table_name, table, tables[table_name])
+
+
+def _validate_table(path: Path, name: str, table: Any, required: frozenset[str]) -> None:
+    if not isinstance(table, dict):
+        raise CorruptFileError(path, f"table {name!r} is not a JSON object")
+    for key, doc in table.items():
+        if not isinstance(doc, dict):
+            raise CorruptFileError(path, f"{name}[{key!r}] is not a JSON object")
+        missing = required - doc.keys()
+        if missing:
+            raise CorruptFileError(path, f"{name}[{key!r}] lacks {', '.join(sorted(missing))}")
+
+
+def relpath_is_safe(relpath: str) -> bool:
+    """Whether an imported path names one of our files (never anything outside DIR)."""
+    pure = PurePosixPath(relpath)
+    return not pure.is_absolute() and ".." not in pure.parts and classify(relpath) is not None

@@ -1,0 +1,220 @@
+"""The records the storage layer hands out: frozen dataclasses in the product's words.
+
+No TinyDB type ever leaves the package; callers see only these. Times are timezone-aware
+datetimes (stored as ISO 8601 UTC). Validation lives here so a bad value is refused where
+it is made, not discovered later in a file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+Language = Literal["en", "nl"]
+RoundKind = Literal["diagnostic", "pulse"]
+RoundStatus = Literal["open", "closed"]
+Frequency = Literal["weekly", "biweekly", "monthly"]
+
+LANGUAGES: tuple[str, ...] = ("en", "nl")
+ROUND_KINDS: tuple[str, ...] = ("diagnostic", "pulse")
+ROUND_STATUSES: tuple[str, ...] = ("open", "closed")
+FREQUENCIES: tuple[str, ...] = ("weekly", "biweekly", "monthly")
+MIN_RESPONSES_FLOOR = 3
+"""Aggregates are never shown for fewer respondents than this (privacy rule)."""
+
+SCORES = frozenset({1, 2, 3, 4, 5})
+"""The Likert scale, 1 (strongly disagree) to 5 (strongly agree); None means don't know."""
+
+_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def require_aware(value: datetime | None, what: str) -> None:
+    """Refuse naive datetimes: a time without a zone cannot be stored as UTC honestly."""
+    if value is not None and (value.tzinfo is None or value.utcoffset() is None):
+        raise ValueError(f"{what} must be a timezone-aware datetime, got {value!r}")
+
+
+def validate_score(score: object) -> None:
+    """1..5 on the Likert scale, or None for "don't know"."""
+    if score is not None and (isinstance(score, bool) or score not in SCORES):
+        raise ValueError(f"score must be 1 to 5 or None (don't know); got {score!r}")
+
+
+def _require_choice(value: str, choices: tuple[str, ...], what: str) -> None:
+    if value not in choices:
+        raise ValueError(f"{what} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _freeze(obj: object, name: str, value: object) -> None:
+    """Set a field on a frozen dataclass during __post_init__ (normalising input)."""
+    object.__setattr__(obj, name, value)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A Slack workspace (Slack's team) or Enterprise Grid org that installed wi3."""
+
+    id: str
+    enterprise_id: str | None = None
+    name: str | None = None
+    bot_user_id: str | None = None
+    installed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_aware(self.installed_at, "installed_at")
+
+
+@dataclass(frozen=True)
+class PulseSchedule:
+    """When a team's recurring pulse check runs, and where the scheduler left off."""
+
+    frequency: Frequency = "weekly"
+    weekday: int = 0
+    """0 = Monday ... 6 = Sunday."""
+    time: str = "09:00"
+    """Local time of day, "HH:MM", in the team's timezone."""
+    enabled: bool = True
+    next_run_at: datetime | None = None
+    last_period_key: str | None = None
+    """Key of the last period a pulse was opened for, so a period never gets two pulses."""
+
+    def __post_init__(self) -> None:
+        _require_choice(self.frequency, FREQUENCIES, "pulse frequency")
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"pulse weekday must be 0 (Monday) to 6 (Sunday); got {self.weekday}")
+        if not _HH_MM.match(self.time):
+            raise ValueError(f'pulse time must be "HH:MM" (24-hour); got {self.time!r}')
+        require_aware(self.next_run_at, "next_run_at")
+
+
+@dataclass(frozen=True)
+class Team:
+    """The group of people behind one channel, keyed by (workspace_id, channel_id)."""
+
+    workspace_id: str
+    channel_id: str
+    leads: tuple[str, ...] = ()
+    language: Language = "en"
+    min_responses: int = MIN_RESPONSES_FLOOR
+    subject: str | None = None
+    """What the diagnostic is about ("our wiki"); None means the organisation as a whole."""
+    round_days: int = 7
+    auto_close: bool = False
+    timezone: str | None = None
+    pulse: PulseSchedule | None = None
+    created_at: datetime | None = None
+    """Filled in by the store on first save."""
+
+    def __post_init__(self) -> None:
+        _freeze(self, "leads", tuple(dict.fromkeys(self.leads)))
+        _require_choice(self.language, LANGUAGES, "language")
+        if self.min_responses < MIN_RESPONSES_FLOOR:
+            raise ValueError(
+                f"min_responses must be at least {MIN_RESPONSES_FLOOR}; got {self.min_responses}"
+            )
+        if self.round_days < 1:
+            raise ValueError(f"round_days must be at least 1; got {self.round_days}")
+        require_aware(self.created_at, "created_at")
+
+
+@dataclass(frozen=True)
+class Round:
+    """One diagnostic or pulse run for a team, from opening to closing."""
+
+    id: str
+    workspace_id: str
+    channel_id: str
+    kind: RoundKind
+    subject: str | None
+    status: RoundStatus
+    opened_at: datetime
+    closes_at: datetime | None = None
+    closed_at: datetime | None = None
+    invited: tuple[str, ...] = ()
+    item_ids: tuple[str, ...] = ()
+    pulse_number: int | None = None
+    results_posted_at: datetime | None = None
+    reminder_sent_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        _freeze(self, "invited", tuple(dict.fromkeys(self.invited)))
+        _freeze(self, "item_ids", tuple(self.item_ids))
+        _require_choice(self.kind, ROUND_KINDS, "round kind")
+        _require_choice(self.status, ROUND_STATUSES, "round status")
+        for name in ("opened_at", "closes_at", "closed_at", "results_posted_at",
+                     "reminder_sent_at"):
+            require_aware(getattr(self, name), name)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where one respondent is in a round, so the conversation resumes after a restart."""
+
+    round_id: str
+    user: str
+    position: int = 0
+    """Index of the current question in the round's item_ids."""
+    finished: bool = False
+    dm_channel: str | None = None
+    message_ts: str | None = None
+    """Timestamp of the DM message showing the current question (to update it in place)."""
+    checklist_done: bool = False
+    updated_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.position < 0:
+            raise ValueError(f"position must be 0 or more; got {self.position}")
+        require_aware(self.updated_at, "updated_at")
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """One respondent's ticks on the barrier checklist and the why-did-we-start question."""
+
+    barriers: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    """What we cached about a Slack user, to avoid asking Slack on every message."""
+
+    workspace_id: str
+    user_id: str
+    dm_channel: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    fetched_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        require_aware(self.fetched_at, "fetched_at")
+
+
+@dataclass(frozen=True)
+class ResultSnapshot:
+    """Aggregates of a closed round, kept so history and trends never need raw answers."""
+
+    round_id: str
+    workspace_id: str
+    channel_id: str
+    kind: RoundKind
+    subject: str | None
+    closed_at: datetime
+    invited_count: int
+    responses: int
+    result: Mapping[str, Any] = field(default_factory=dict)
+    """JSON-safe aggregate (the model's TeamResult.to_dict())."""
+    pulse_number: int | None = None
+
+    def __post_init__(self) -> None:
+        _require_choice(self.kind, ROUND_KINDS, "round kind")
+        require_aware(self.closed_at, "closed_at")
+        if self.responses < 0 or self.invited_count < 0:
+            raise ValueError("responses and invited_count must be 0 or more")

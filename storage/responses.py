@@ -1,0 +1,164 @@
+"""What respondents give: answers, checklists, their place in the conversation, and
+whether they finished. All of it lives in the round's own file, under pseudonymous keys.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from storage import codec
+from storage.core import Answers, StoreCore, TeamKey
+from storage.records import Checklist, Progress, validate_score
+
+
+class ResponsesMixin(StoreCore):
+    """Answers, checklists, progress and participation of one round."""
+
+    def record_answer(self, round_id: str, user_id: str, item_id: str, score: int | None,
+                      at: datetime | None = None) -> bool:
+        """Store one answer; repeating it replaces it. True if the stored score changed."""
+        return self.record_answers(round_id, user_id, {item_id: score}, at) > 0
+
+    def record_answers(self, round_id: str, user_id: str, answers: Mapping[str, int | None],
+                       at: datetime | None = None) -> int:
+        """Store several answers of one respondent in one write; returns how many changed."""
+        moment = codec.time_to_text(self._now(at))
+        part, key = self._round_part(round_id)
+        self._check_items(key, round_id, answers)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            self._require_open(round_id, key)
+            table = part.table("answers")
+            changed = {}
+            for item_id, score in answers.items():
+                doc_key = f"{respondent}:{item_id}"
+                stored = table.doc(doc_key)
+                if stored is None or stored["score"] != score:
+                    changed[doc_key] = {"respondent": respondent, "item": item_id,
+                                        "score": score, "at": moment}
+            if changed:
+                table.put_many(changed)
+        return len(changed)
+
+    def _check_items(self, key: TeamKey, round_id: str,
+                     answers: Mapping[str, int | None]) -> None:
+        item_ids = self._load_round(key, round_id).item_ids
+        for item_id, score in answers.items():
+            validate_score(score)
+            if not isinstance(item_id, str) or not item_id:
+                raise ValueError(f"item id must be a non-empty string; got {item_id!r}")
+            if item_ids and item_id not in item_ids:
+                raise ValueError(f"item {item_id!r} is not part of round {round_id}")
+
+    def answers_of(self, round_id: str, user_id: str) -> Answers:
+        """One respondent's answers in a round: item id -> 1..5 or None (don't know)."""
+        part, key = self._round_part(round_id)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            docs = part.table("answers").docs()
+        return {d["item"]: d["score"] for d in docs.values() if d["respondent"] == respondent}
+
+    def all_answers(self, round_id: str, *, finished_only: bool = False) -> list[Answers]:
+        """Every respondent's answers, one dict each, with no way to tell who is who."""
+        part, _ = self._round_part(round_id)
+        with part.lock:
+            docs = part.table("answers").docs()
+            finished = part.table("participation").keys()
+        by_respondent: dict[str, Answers] = defaultdict(dict)
+        for doc in docs.values():
+            if not finished_only or doc["respondent"] in finished:
+                by_respondent[doc["respondent"]][doc["item"]] = doc["score"]
+        return [by_respondent[r] for r in sorted(by_respondent)]
+
+    def record_checklist(self, round_id: str, user_id: str, barriers: Sequence[str],
+                         reasons: Sequence[str], at: datetime | None = None) -> None:
+        """Store a respondent's barrier and start-reason ticks (replacing earlier ones)."""
+        moment = codec.time_to_text(self._now(at))
+        part, key = self._round_part(round_id)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            self._require_open(round_id, key)
+            part.table("checklists").put(respondent, {
+                "barriers": list(barriers), "reasons": list(reasons), "at": moment})
+
+    def checklist_of(self, round_id: str, user_id: str) -> Checklist | None:
+        part, key = self._round_part(round_id)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            doc = part.table("checklists").doc(respondent)
+        return Checklist(tuple(doc["barriers"]), tuple(doc["reasons"])) if doc else None
+
+    def all_checklists(self, round_id: str) -> list[Checklist]:
+        part, _ = self._round_part(round_id)
+        with part.lock:
+            docs = part.table("checklists").docs()
+        return [Checklist(tuple(docs[k]["barriers"]), tuple(docs[k]["reasons"]))
+                for k in sorted(docs)]
+
+    def get_progress(self, round_id: str, user_id: str) -> Progress | None:
+        """Where a respondent is in a round; None if they have not started."""
+        part, key = self._round_part(round_id)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            doc = part.table("progress").doc(respondent)
+            finished = part.table("participation").doc(respondent) is not None
+        if doc is None and not finished:
+            return None
+        return codec.progress_from_doc(round_id, user_id, doc, finished)
+
+    def save_progress(self, progress: Progress) -> Progress:
+        """Store a respondent's position; finished=True also records participation."""
+        stored = replace(progress, updated_at=self._now(progress.updated_at))
+        part, key = self._round_part(progress.round_id)
+        respondent = self._respondent(key[0], progress.user)
+        with part.batch():
+            self._require_open(progress.round_id, key)
+            part.table("progress").put(respondent, codec.progress_to_doc(stored))
+            participation = part.table("participation")
+            finished = participation.doc(respondent) is not None
+            if stored.finished and not finished:
+                participation.put(respondent, {"at": codec.time_to_text(stored.updated_at)})
+        return replace(stored, finished=stored.finished or finished)
+
+    def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
+        """Record that a respondent finished; True the first time."""
+        moment = self._now(at)
+        part, key = self._round_part(round_id)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            self._require_open(round_id, key)
+            participation = part.table("participation")
+            if participation.doc(respondent) is not None:
+                return False
+            participation.put(respondent, {"at": codec.time_to_text(moment)})
+        return True
+
+    def has_finished(self, round_id: str, user_id: str) -> bool:
+        part, key = self._round_part(round_id)
+        respondent = self._respondent(key[0], user_id)
+        with part.lock:
+            return part.table("participation").doc(respondent) is not None
+
+    def finished_count(self, round_id: str) -> int:
+        part, _ = self._round_part(round_id)
+        with part.lock:
+            return len(part.table("participation").keys())
+
+    def started_count(self, round_id: str) -> int:
+        """Respondents who answered something, have a position, or finished."""
+        part, _ = self._round_part(round_id)
+        with part.lock:
+            answered = {d["respondent"] for d in part.table("answers").docs().values()}
+            return len(answered | part.table("progress").keys()
+                       | part.table("participation").keys())
+
+    def unfinished_invitees(self, round_id: str) -> tuple[str, ...]:
+        """Invited users who have not finished (for reminders), in invitation order."""
+        part, key = self._round_part(round_id)
+        with part.lock:
+            finished = part.table("participation").keys()
+            invited = self._load_round(key, round_id).invited
+        return tuple(u for u in invited if self._respondent(key[0], u) not in finished)

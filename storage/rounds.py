@@ -1,0 +1,217 @@
+"""Round lifecycle and history: open, invite, close, mark; plus closed-round snapshots.
+
+A team's rounds live in its ``rounds.json``; every change is one write to that file, under
+its lock, and the in-memory round directory is updated after the write succeeded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from storage import codec
+from storage.core import StoreCore
+from storage.errors import RoundAlreadyOpenError, RoundClosedError
+from storage.layout import is_valid_id, require_id, snapshots_spec
+from storage.records import ResultSnapshot, Round, RoundKind
+
+
+def _round_order(round_: Round) -> tuple[datetime, str, str, str]:
+    """Oldest first; rounds opened at the same moment in channel order."""
+    return (round_.opened_at, round_.workspace_id, round_.channel_id, round_.id)
+
+
+class RoundsMixin(StoreCore):
+    """Round lifecycle (open, invite, close, marks), fan-out progress and snapshots."""
+
+    def open_round(
+        self,
+        workspace_id: str,
+        channel_id: str,
+        *,
+        kind: RoundKind = "diagnostic",
+        subject: str | None = None,
+        invited: Iterable[str] = (),
+        item_ids: Iterable[str] = (),
+        closes_at: datetime | None = None,
+        pulse_number: int | None = None,
+        at: datetime | None = None,
+    ) -> Round:
+        """Open a new round for a team; RoundAlreadyOpenError if one is open already."""
+        key = (require_id(workspace_id, "workspace id"), require_id(channel_id, "channel id"))
+        opened_at = self._now(at)
+        part = self._rounds_part(key)
+        with part.lock:
+            with self._dir_lock:
+                current = self._open_by_team.get(key)
+            if current is not None:
+                raise RoundAlreadyOpenError(self._load_round(key, current))
+            round_ = Round(
+                id=self._new_round_id(opened_at), workspace_id=workspace_id,
+                channel_id=channel_id, kind=kind, subject=subject, status="open",
+                opened_at=opened_at, closes_at=closes_at, invited=tuple(invited),
+                item_ids=tuple(item_ids), pulse_number=pulse_number,
+            )
+            part.table("rounds").put(round_.id, codec.round_to_doc(round_))
+            with self._dir_lock:
+                self._round_team[round_.id] = key
+                self._open_by_team[key] = round_.id
+        return round_
+
+    def _new_round_id(self, opened_at: datetime) -> str:
+        stamp = opened_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+        while True:
+            round_id = f"{stamp}-{secrets.token_hex(4)}"
+            with self._dir_lock:
+                if round_id not in self._round_team:
+                    return round_id
+
+    def get_round(self, round_id: str) -> Round | None:
+        with self._dir_lock:
+            key = self._round_team.get(round_id)
+        return self._load_round(key, round_id) if key else None
+
+    def open_round_for(self, workspace_id: str, channel_id: str) -> Round | None:
+        with self._dir_lock:
+            round_id = self._open_by_team.get((workspace_id, channel_id))
+        return self._load_round((workspace_id, channel_id), round_id) if round_id else None
+
+    def open_rounds(self) -> list[Round]:
+        with self._dir_lock:
+            pairs = list(self._open_by_team.items())
+        rounds = [self._load_round(key, round_id) for key, round_id in pairs]
+        rounds = [r for r in rounds if r.is_open]  # one may have closed meanwhile
+        return sorted(rounds, key=_round_order)
+
+    def due_rounds(self, now: datetime | None = None) -> list[Round]:
+        """Open rounds whose closing time has come."""
+        moment = self._now(now)
+        return [r for r in self.open_rounds() if r.closes_at is not None and r.closes_at <= moment]
+
+    def rounds_for_user(self, workspace_id: str, user_id: str) -> list[Round]:
+        """Open rounds in a workspace to which the user is invited."""
+        return [r for r in self.open_rounds()
+                if r.workspace_id == workspace_id and user_id in r.invited]
+
+    def rounds_awaiting_results(self) -> list[Round]:
+        """Closed rounds whose results were not posted yet (say, after a crash)."""
+        with self._dir_lock:
+            pending = [(self._round_team[rid], rid) for rid in self._unposted]
+        return sorted((self._load_round(key, rid) for key, rid in pending),
+                      key=_round_order)
+
+    def list_rounds(self, workspace_id: str, channel_id: str) -> list[Round]:
+        """Every round of a team, oldest first."""
+        if not (is_valid_id(workspace_id) and is_valid_id(channel_id)):
+            return []
+        return self._rounds_of_team((workspace_id, channel_id))
+
+    def _change_round(self, round_id: str, change: Callable[[Round], Round | None]) -> Round | None:
+        """Apply ``change`` to a round under its team's lock; None if it changed nothing."""
+        key = self._team_of(round_id)
+        part = self._rounds_part(key)
+        with part.lock:
+            current = self._load_round(key, round_id)
+            changed = change(current)
+            if changed is None or changed == current:
+                return None
+            part.table("rounds").put(round_id, codec.round_to_doc(changed))
+        return changed
+
+    def add_invited(self, round_id: str, user_ids: Iterable[str]) -> Round:
+        """Add members to an open round's invitation list (existing ones are kept once)."""
+        new_ids = tuple(user_ids)
+
+        def invite(round_: Round) -> Round:
+            if not round_.is_open:
+                raise RoundClosedError(round_)
+            return replace(round_, invited=round_.invited + new_ids)
+
+        changed = self._change_round(round_id, invite)
+        return changed or self._load_round(self._team_of(round_id), round_id)
+
+    def close_round(self, round_id: str, at: datetime | None = None) -> bool:
+        """Close a round; True only for the call that closed it (safe to repeat)."""
+        closed_at = self._now(at)
+        round_part, key = self._round_part(round_id)
+        with round_part.lock:  # no answer can slip in between the check and the close
+            closed = self._change_round(
+                round_id,
+                lambda r: replace(r, status="closed", closed_at=closed_at) if r.is_open else None,
+            )
+            if closed is None:
+                return False
+            with self._dir_lock:
+                if self._open_by_team.get(key) == round_id:
+                    del self._open_by_team[key]
+                if closed.results_posted_at is None:
+                    self._unposted.add(round_id)
+        return True
+
+    def mark_results_posted(self, round_id: str, at: datetime | None = None) -> bool:
+        """Record that results went out; True only the first time."""
+        moment = self._now(at)
+        changed = self._change_round(
+            round_id,
+            lambda r: replace(r, results_posted_at=moment) if r.results_posted_at is None else None,
+        )
+        with self._dir_lock:
+            self._unposted.discard(round_id)
+        return changed is not None
+
+    def mark_reminder_sent(self, round_id: str, at: datetime | None = None) -> bool:
+        """Record that the reminder went out; True only the first time."""
+        moment = self._now(at)
+        changed = self._change_round(
+            round_id,
+            lambda r: replace(r, reminder_sent_at=moment) if r.reminder_sent_at is None else None,
+        )
+        return changed is not None
+
+    def mark_invitation_sent(self, round_id: str, user_id: str,
+                             at: datetime | None = None) -> bool:
+        """Fan-out progress: True the first time an invitation to this user is recorded."""
+        moment = self._now(at)
+        part, key = self._round_part(round_id)
+        with part.lock:
+            self._require_open(round_id, key)
+            invitations = part.table("invitations")
+            if invitations.doc(user_id) is not None:
+                return False
+            invitations.put(user_id, {"at": codec.time_to_text(moment)})
+        return True
+
+    def invitations_sent(self, round_id: str) -> frozenset[str]:
+        part, _ = self._round_part(round_id)
+        with part.lock:
+            return frozenset(part.table("invitations").keys())
+
+    def save_snapshot(self, snapshot: ResultSnapshot) -> None:
+        """Keep a closed round's aggregates (replacing an earlier snapshot of it)."""
+        key = (require_id(snapshot.workspace_id, "workspace id"),
+               require_id(snapshot.channel_id, "channel id"))
+        part = self._part(snapshots_spec(*key))
+        with part.lock:
+            part.table("snapshots").put(snapshot.round_id, codec.snapshot_to_doc(snapshot))
+
+    def get_snapshot(self, round_id: str) -> ResultSnapshot | None:
+        with self._dir_lock:
+            key = self._round_team.get(round_id)
+        if key is None:
+            return None
+        part = self._part(snapshots_spec(*key))
+        with part.lock:
+            doc = part.table("snapshots").doc(round_id)
+        return codec.snapshot_from_doc(doc) if doc else None
+
+    def list_snapshots(self, workspace_id: str, channel_id: str) -> list[ResultSnapshot]:
+        """A team's closed-round aggregates, oldest first (for history and trends)."""
+        if not (is_valid_id(workspace_id) and is_valid_id(channel_id)):
+            return []
+        part = self._part(snapshots_spec(workspace_id, channel_id))
+        with part.lock:
+            docs = part.table("snapshots").docs()
+        snaps = (codec.snapshot_from_doc(d) for d in docs.values())
+        return sorted(snaps, key=lambda s: (s.closed_at, s.round_id))
