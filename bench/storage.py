@@ -7,9 +7,11 @@ For wi3's Store and, as the baseline, TinyDB's default JSONStorage with every an
 file. The store holds the same teams-of-ten shape in both runs (200 answers per team: 10
 respondents x 20 questions), so only the total changes: 5 teams (1k) against 500 (100k).
 Each timed write is ``Store.record_answer`` changing the score of a stored answer in a
-random team's open round (so file sizes stay the same while measuring); the baseline times
-``Table.insert`` of one answer document. Pre-filling uses ``Store.record_answers`` (one
-write per respondent) and, for the baseline, one ``insert_multiple``.
+random team's open round (so file sizes stay the same while measuring), alternating
+between the small and the large store so both see the same background load; the
+baseline times ``Table.insert`` of one answer document. Pre-filling uses
+``Store.record_answers`` (one write per respondent) and, for the baseline, one
+``insert_multiple``.
 
 The last line is one JSON object with every figure printed.
 """
@@ -20,6 +22,7 @@ import argparse
 import gc
 import json
 import math
+import os
 import random
 import statistics
 import sys
@@ -56,6 +59,13 @@ def summarise(seconds: list[float]) -> Timing:
     return Timing(statistics.median(ordered) * 1e3, p99 * 1e3, len(ordered))
 
 
+def settle() -> None:
+    """Let the disk finish the pre-fill's writes, so they do not slow the timed ones."""
+    os.sync()
+    time.sleep(1.0)
+    gc.collect()
+
+
 def fill_store(store: Store, teams: int) -> list[str]:
     """Teams with an open round each, every respondent having answered every question."""
     round_ids = []
@@ -69,28 +79,48 @@ def fill_store(store: Store, teams: int) -> list[str]:
     return round_ids
 
 
-def time_store(total_answers: int, samples: int, rng: random.Random) -> tuple[Timing, float]:
-    """Median/p99 of one answer write, and the time to reopen (validate) the directory."""
-    teams = total_answers // ANSWERS_PER_TEAM
-    with tempfile.TemporaryDirectory(prefix="wi3-bench-") as tmp:
-        with Store.open(Path(tmp) / "data", retention_days=100_000) as store:
-            round_ids = fill_store(store, teams)
-            scores = {}
-            durations = []
-            gc.collect()
-            for _ in range(samples):
-                round_id = rng.choice(round_ids)
-                user = f"U{rng.randrange(RESPONDENTS_PER_TEAM)}"
-                item = rng.choice(ITEMS)
-                score = 4 if scores.get((round_id, user, item), 3) == 3 else 3
-                scores[(round_id, user, item)] = score
-                start = time.perf_counter()
-                store.record_answer(round_id, user, item, score)
-                durations.append(time.perf_counter() - start)
+class FilledStore:
+    """A Store pre-filled with teams, and a way to time one answer write in it."""
+
+    def __init__(self, directory: Path, total_answers: int) -> None:
+        self.directory = directory
+        self.store = Store.open(directory, retention_days=100_000)
+        self.round_ids = fill_store(self.store, total_answers // ANSWERS_PER_TEAM)
+        self.scores: dict[tuple[str, str, str], int] = {}
+        self.durations: list[float] = []
+
+    def time_one_answer(self, rng: random.Random) -> None:
+        """Change one stored answer in a random team's round (a real write every time)."""
+        round_id = rng.choice(self.round_ids)
+        user = f"U{rng.randrange(RESPONDENTS_PER_TEAM)}"
+        item = rng.choice(ITEMS)
+        score = 4 if self.scores.get((round_id, user, item), 3) == 3 else 3
+        self.scores[(round_id, user, item)] = score
         start = time.perf_counter()
-        Store.open(Path(tmp) / "data", retention_days=100_000).close()
-        reopen = time.perf_counter() - start
-    return summarise(durations), reopen
+        self.store.record_answer(round_id, user, item, score)
+        self.durations.append(time.perf_counter() - start)
+
+    def reopen_seconds(self) -> float:
+        """Close, then time Store.open (which validates every file)."""
+        self.store.close()
+        start = time.perf_counter()
+        Store.open(self.directory, retention_days=100_000).close()
+        return time.perf_counter() - start
+
+
+def time_stores(small: int, large: int, samples: int,
+                rng: random.Random) -> tuple[Timing, Timing, float]:
+    """Time writes to a small and a large store in turn (in random order), so whatever
+    else the machine is doing slows both alike; also time reopening the large one."""
+    with tempfile.TemporaryDirectory(prefix="wi3-bench-") as tmp:
+        stores = [FilledStore(Path(tmp) / "small", small), FilledStore(Path(tmp) / "large", large)]
+        settle()
+        for _ in range(samples):
+            for filled in rng.sample(stores, k=2):  # which goes first varies too
+                filled.time_one_answer(rng)
+        reopen = stores[1].reopen_seconds()
+        stores[0].store.close()
+    return summarise(stores[0].durations), summarise(stores[1].durations), reopen
 
 
 def answer_doc(n: int) -> dict[str, object]:
@@ -105,8 +135,8 @@ def time_baseline(total_answers: int, samples: int) -> Timing:
             TinyDB(Path(tmp) / "db.json") as db:
         table = db.table("answers")
         table.insert_multiple(answer_doc(n) for n in range(total_answers))
+        settle()
         durations = []
-        gc.collect()
         for n in range(samples):
             start = time.perf_counter()
             table.insert(answer_doc(total_answers + n))
@@ -131,8 +161,7 @@ def main() -> None:
                                   "small_answers": small, "large_answers": large}
 
     print(f"wi3 storage benchmark ({figures['mode']}): time to record one answer")
-    ours_small, _ = time_store(small, samples, rng)
-    ours_large, reopen_s = time_store(large, samples, rng)
+    ours_small, ours_large, reopen_s = time_stores(small, large, samples, rng)
     base_small = time_baseline(small, baseline_samples[0])
     base_large = time_baseline(large, baseline_samples[1])
     ours_ratio = ours_large.median_ms / ours_small.median_ms
