@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
-from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Config
 from bot.listeners import register_listeners
+from bot.services import Clock, Services, utc_now
 from bot.slack_client import make_client
+from storage import Store
 
 logger = logging.getLogger("wi3.bolt")
 
@@ -33,14 +34,19 @@ logger.addFilter(_QuietRedundantTokenWarning())
 
 def create_app(
     config: Config,
-    store: Any = None,
+    store: Store,
     client: WebClient | None = None,
     listener_executor: Executor | None = None,
+    *,
+    services: Services | None = None,
+    clock: Clock = utc_now,
 ) -> App:
-    """A Bolt `App` for `config`, with wi3's listeners registered.
+    """A Bolt `App` for `config` over `store`, with wi3's listeners registered.
 
     When `client` is given (tests, the try-out) the token is not checked against Slack at
     construction; Bolt still authorises each request with `auth.test` through that client.
+    Pass `services` to share them with the caller (tests drive the scheduler and wait for
+    invitations through them); otherwise they are built here.
     """
     app = App(
         client=client or make_client(config),
@@ -49,5 +55,8 @@ def create_app(
         listener_executor=listener_executor,
         logger=logger,
     )
-    register_listeners(app, config=config, store=store)
+    if services is None:
+        fanout_client = make_client(config, rate_limit_retries=0)  # 429s reach the throttle
+        services = Services.build(store, app.client, fanout_client=fanout_client, clock=clock)
+    register_listeners(app, services)
     return app

@@ -23,8 +23,10 @@ from bot.app import create_app
 from bot.config import Config
 from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
+from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
+from storage import StorageError, Store
 
 logger = logging.getLogger("wi3")
 
@@ -64,15 +66,48 @@ def _run_http(config: Config, stop: threading.Event) -> int:
         exit_code = _check_slack(client, config)
         if exit_code != EXIT_OK:
             return exit_code
-        wsgi_app.attach(create_app(config, client=client))
-        wsgi_app.mark_ready()
-        logger.info(text("run.serving_http", port=server.port))
-        stop.wait()
-        logger.info(text("run.stopping"))
+        with _open_store(config) as store:
+            if store is None:
+                return EXIT_CONFIG
+            services = _services(config, store, client)
+            wsgi_app.attach(create_app(config, store, client=client, services=services))
+            services.start_background()
+            try:
+                wsgi_app.mark_ready()
+                logger.info(text("run.serving_http", port=server.port))
+                stop.wait()
+                logger.info(text("run.stopping"))
+            finally:
+                wsgi_app.mark_not_ready()
+                services.stop_background()
         return EXIT_OK
     finally:
         wsgi_app.mark_not_ready()
         server.stop()
+
+
+@contextmanager
+def _open_store(config: Config) -> Iterator[Store | None]:
+    """The data directory, owned by this process until the bot stops (one line if not)."""
+    try:
+        store = Store.open(config.data_dir, retention_days=config.retention_days)
+    except StorageError as error:
+        print(text("run.storage_unusable", error=str(error)), file=sys.stderr)
+        yield None
+        return
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _services(config: Config, store: Store, client: WebClient) -> Services:
+    return Services.build(
+        store,
+        client,
+        fanout_client=make_client(config, rate_limit_retries=0),
+        retention_days=config.retention_days,
+    )
 
 
 def _run_socket_mode(config: Config, stop: threading.Event) -> int:
@@ -80,7 +115,16 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     exit_code = _check_slack(client, config)
     if exit_code != EXIT_OK:
         return exit_code
-    return _serve_socket_mode(create_app(config, client=client), config, stop)
+    with _open_store(config) as store:
+        if store is None:
+            return EXIT_CONFIG
+        services = _services(config, store, client)
+        app = create_app(config, store, client=client, services=services)
+        services.start_background()
+        try:
+            return _serve_socket_mode(app, config, stop)
+        finally:
+            services.stop_background()
 
 
 def _check_slack(client: WebClient, config: Config) -> int:

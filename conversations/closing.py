@@ -88,13 +88,6 @@ class ClosingFlow:
             return []
         return self.close(round_id)
 
-    def unpublished(self) -> list[Outbound | PublishResults]:
-        """At start-up: rounds that closed but whose results never reached Slack."""
-        out: list[Outbound | PublishResults] = []
-        for round_ in self.store.rounds_awaiting_results():
-            out += self.publish(round_.id)
-        return out
-
     def published(self, round_id: str) -> bool:
         return self.store.mark_results_posted(round_id, self.clock())
 

@@ -15,6 +15,7 @@ Listeners a test needs can be added to `bot_app` before the first request.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from slack_bolt import App
@@ -23,7 +24,9 @@ from bot.app import create_app
 from bot.config import Config
 from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, Workspace, sample_workspace
 from bot.http_server import BackgroundServer, SlackWsgiApp
+from bot.services import Services
 from bot.slack_client import make_client
+from storage import Store
 
 SIGNING_SECRET = "emulated-signing-secret-0123456789"
 
@@ -52,11 +55,51 @@ def bot_config(emulator: SlackEmulator, tmp_path_factory: pytest.TempPathFactory
     )
 
 
+class FakeClock:
+    """Virtual time for tests: starts on a fixed Monday morning, moves only when told."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
 @pytest.fixture
-def bot_app(bot_config: Config) -> App:
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def store(bot_config: Config, clock: FakeClock) -> Iterator[Store]:
+    """The bot's store on the test's data directory (the single owner while it is open)."""
+    with Store.open(bot_config.data_dir, clock=clock) as opened:
+        yield opened
+
+
+@pytest.fixture
+def services(bot_config: Config, store: Store, clock: FakeClock) -> Services:
+    """The app's services, shared with the test: invitations run inline (no worker thread),
+    the scheduler is not started (tests call `services.scheduler.tick(now)`)."""
+    return Services.build(
+        store,
+        make_client(bot_config),
+        fanout_client=make_client(bot_config, rate_limit_retries=0),
+        clock=clock,
+        invitations_per_second=1000.0,
+    )
+
+
+@pytest.fixture
+def bot_app(bot_config: Config, store: Store, services: Services) -> App:
     """The real app from `create_app`, listeners run inline for deterministic tests."""
     return create_app(
-        bot_config, client=make_client(bot_config), listener_executor=InlineExecutor()
+        bot_config, store, client=services.people.client, listener_executor=InlineExecutor(),
+        services=services,
     )
 
 

@@ -107,16 +107,31 @@ class SlackDriver:
         *,
         text: str | None = None,
         value: str | None = None,
+        state: dict[str, Any] | None = None,
         forged: bool = False,
         stale: bool = False,
     ) -> DriverResponse:
-        """`user` clicks the button (by `action_id` and/or label `text`) in `message`."""
+        """`user` clicks the button (by `action_id` and/or label `text`) in `message`.
+
+        `state` is what the user chose in the message's inputs, as Slack sends it:
+        `{block_id: {action_id: {"type": ..., "selected_options": [...]}}}`."""
         current = self.emulator.message(message.channel, message.ts)
         if current.deleted:
             raise LookupError(f"message {message.ts} was deleted; nothing to click")
         block_id, button = current.find_button(action_id, text)
         action = self._button_action(block_id, button, value)
-        return self.block_actions(user, [action], message=current, forged=forged, stale=stale)
+        return self.block_actions(user, [action], message=current, forged=forged, stale=stale,
+                                  state=state)
+
+    def click_as_seen(
+        self, user: str, message: Message, action_id: str | None = None, *,
+        text: str | None = None,
+    ) -> DriverResponse:
+        """Click a button of `message` as this copy shows it, even if the bot has updated
+        the message since: a double click racing the update, or a client not refreshed."""
+        block_id, button = message.find_button(action_id, text)
+        action = self._button_action(block_id, button, None)
+        return self.block_actions(user, [action], message=message)
 
     def click_home(
         self,
@@ -145,9 +160,12 @@ class SlackDriver:
         home: HomeView | None = None,
         forged: bool = False,
         stale: bool = False,
+        state: dict[str, Any] | None = None,
     ) -> DriverResponse:
         """A `block_actions` payload for `actions` on a message or a Home tab."""
         payload = self._interaction_base("block_actions", user)
+        if state:
+            payload["state"] = {"values": state}
         if message is not None:
             payload.update(self._message_context(user, message))
         elif home is not None:

@@ -1,17 +1,20 @@
 """The wiring point between the Bolt app and wi3's listeners.
 
 `create_app` calls `register_listeners` once; each listener kind (commands, actions,
-events, views) will get its own module here with a `register(app, ...)` of its own.
+events) has its own package with a `register(app, services)`, one small module per listener.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from slack_bolt import App
 
-from bot.config import Config
+from bot.listeners import actions, commands, events, middleware
+from bot.services import Services
 
 
-def register_listeners(app: App, *, config: Config, store: Any = None) -> None:
-    """Attach wi3's listeners to `app`; none are defined yet, so nothing is attached."""
+def register_listeners(app: App, services: Services) -> None:
+    """Attach wi3's middleware and listeners to `app`."""
+    middleware.register(app, services)
+    commands.register(app, services)
+    actions.register(app, services)
+    events.register(app, services)

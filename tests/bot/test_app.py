@@ -11,27 +11,30 @@ from bot.config import Config
 from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator
 from bot.emulator.seed import MEMBERS
 from bot.slack_client import make_client
+from storage import Store
 
 ALEX = MEMBERS[0]
 
 
 def test_with_an_injected_client_nothing_is_called_at_construction(
-    bot_config: Config, emulator: SlackEmulator
+    bot_config: Config, emulator: SlackEmulator, store: Store
 ) -> None:
-    create_app(bot_config, client=make_client(bot_config))
+    create_app(bot_config, store, client=make_client(bot_config))
     assert emulator.calls() == []
 
 
 def test_without_a_client_the_token_is_verified_at_construction(
-    bot_config: Config, emulator: SlackEmulator
+    bot_config: Config, emulator: SlackEmulator, store: Store
 ) -> None:
-    app = create_app(bot_config)
+    app = create_app(bot_config, store)
     assert [call.method for call in emulator.calls()] == ["auth.test"]
     assert app.client.base_url == emulator.api_url
 
 
-def test_the_apps_client_waits_out_a_429(bot_config: Config, emulator: SlackEmulator) -> None:
-    app = create_app(bot_config)
+def test_the_apps_client_waits_out_a_429(
+    bot_config: Config, emulator: SlackEmulator, store: Store
+) -> None:
+    app = create_app(bot_config, store)
     emulator.fail_next("users.info", status=429, retry_after=0)
     assert app.client.users_info(user=ALEX)["user"]["id"] == ALEX
     assert [call.status for call in emulator.calls("users.info")] == [429, 200]
@@ -42,22 +45,22 @@ def test_listeners_get_a_client_that_also_retries_429s(
 ) -> None:
     published: list[Any] = []
 
-    @bot_app.event("app_home_opened")
+    @bot_app.event("reaction_added")
     def home(ack: Ack, event: dict[str, Any], client: Any) -> None:
         ack()
         published.append(client.views_publish(user_id=event["user"],
                                                view={"type": "home", "blocks": []})["ok"])
 
     emulator.fail_next("views.publish", status=429, retry_after=0)
-    assert driver.event("app_home_opened", user=ALEX, tab="home").status == 200
+    assert driver.event("reaction_added", user=ALEX, reaction="tada").status == 200
     assert published == [True]
     assert [call.status for call in emulator.calls("views.publish")] == [429, 200]
 
 
 def test_the_signing_secret_comes_from_the_config(
-    bot_config: Config, emulator: SlackEmulator
+    bot_config: Config, emulator: SlackEmulator, store: Store
 ) -> None:
-    app = create_app(bot_config, client=make_client(bot_config),
+    app = create_app(bot_config, store, client=make_client(bot_config),
                      listener_executor=InlineExecutor())
     from bot.http_server import BackgroundServer, SlackWsgiApp
 

@@ -1,0 +1,41 @@
+"""A click on the 1..5 scale or on Don't know."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.listeners.actions.common import clicked_value, run_click
+from bot.services import Services
+from conversations.context import Caller
+from conversations.diagnostic import Where
+from conversations.refs import BadRef, ItemRef, decode_ref
+
+
+def _answer(services: Services, caller: Caller, ref: ItemRef, where: Where | None) -> list[Any]:
+    if where is None:
+        raise BadRef("a scale click without its message")
+    out: list[Any] = services.diagnostic.answer(caller, ref, where)
+    if services.store.has_finished(ref.round_id, caller.user_id):
+        out += services.closing.all_finished(ref.round_id)
+    return out
+
+
+def make_answer(services: Services) -> Callable[..., None]:
+    def answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_click(services, body, respond, lambda s, caller, b, where: _answer(
+            s, caller, decode_ref(clicked_value(b), with_score=True), where))
+
+    return answer
+
+
+def make_dont_know(services: Services) -> Callable[..., None]:
+    def dont_know(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_click(services, body, respond, lambda s, caller, b, where: _answer(
+            s, caller, decode_ref(clicked_value(b)), where))
+
+    return dont_know

@@ -1,0 +1,51 @@
+"""Start / Resume, Back and Finish later."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, Respond
+
+from bot.listeners.actions.common import clicked_value, run_click
+from bot.services import Services
+from conversations.refs import BadRef, decode_ref
+
+
+def make_start(services: Services) -> Callable[..., None]:
+    def start(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+
+        def begin(s: Services, caller: Any, b: dict[str, Any], _where: Any) -> list[Any]:
+            round_id = clicked_value(b)
+            if not round_id or "|" in round_id:
+                raise BadRef(f"unexpected round reference {round_id!r}")
+            return s.diagnostic.begin(caller, round_id)
+
+        run_click(services, body, respond, begin)
+
+    return start
+
+
+def make_back(services: Services) -> Callable[..., None]:
+    def back(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_click(services, body, respond, lambda s, caller, b, where: s.diagnostic.back(
+            caller, decode_ref(clicked_value(b)), _required(where)))
+
+    return back
+
+
+def make_later(services: Services) -> Callable[..., None]:
+    def later(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        run_click(services, body, respond, lambda s, caller, b, where: s.diagnostic.later(
+            caller, decode_ref(clicked_value(b)), _required(where)))
+
+    return later
+
+
+def _required(where: Any) -> Any:
+    if where is None:
+        raise BadRef("a click without its message")
+    return where

@@ -1,0 +1,27 @@
+"""Someone joined a team channel while a round is open: they are invited too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from bot.services import Services
+
+
+def make_member_joined_channel(services: Services) -> Callable[..., None]:
+    def member_joined_channel(event: dict[str, Any], body: dict[str, Any]) -> None:
+        workspace_id = str(event.get("team") or body.get("team_id") or "")
+        user_id = str(event.get("user") or "")
+        channel_id = str(event.get("channel") or "")
+        if not (user_id and channel_id):
+            return
+        if services.store.open_round_for(workspace_id, channel_id) is None:
+            return
+        if user_id == services.people.bot_user_id():
+            return
+        if not services.people.person(workspace_id, user_id).can_answer:
+            return
+        services.sender.send(services.rounds.member_joined(workspace_id, channel_id, user_id),
+                             workspace_id=workspace_id)
+
+    return member_joined_channel

@@ -1,0 +1,142 @@
+"""Who someone is, as far as wi3 needs to know: language, admin rights, bot or deactivated.
+
+Slack's `users.info` answers all of it; locales and DM channels are cached in storage, the
+rest (admin flags) for a few minutes in memory, so clicks never wait on Slack twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from conversations.i18n import Lang, normalise_lang
+from storage import Store, UserInfo
+
+logger = logging.getLogger(__name__)
+
+PROFILE_TTL = timedelta(days=1)
+FLAGS_TTL_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    lang: Lang
+    is_admin: bool = False
+    is_bot: bool = False
+    deleted: bool = False
+    timezone: str | None = None
+
+    @property
+    def can_answer(self) -> bool:
+        """Humans with an active account; bots and deactivated users are never invited."""
+        return not (self.is_bot or self.deleted)
+
+
+class People:
+    def __init__(self, client: WebClient, store: Store, clock: Callable[[], datetime]) -> None:
+        self.client = client
+        self.store = store
+        self.clock = clock
+        self._flags: dict[tuple[str, str], tuple[float, Person]] = {}
+        self._lock = threading.Lock()
+        self._bot_user_id: str | None = None
+
+    def bot_user_id(self) -> str | None:
+        if self._bot_user_id is None:
+            try:
+                self._bot_user_id = self.client.auth_test().get("user_id")
+            except SlackApiError:
+                logger.warning("auth.test failed; cannot tell the app's own user id")
+        return self._bot_user_id
+
+    def person(self, workspace_id: str, user_id: str, *, fresh: bool = False) -> Person:
+        """Everything about a user, from a short-lived memory cache or from Slack."""
+        key = (workspace_id, user_id)
+        with self._lock:
+            cached = self._flags.get(key)
+        if cached and not fresh and time.monotonic() - cached[0] < FLAGS_TTL_SECONDS:
+            return cached[1]
+        person = self._fetch(workspace_id, user_id)
+        with self._lock:
+            self._flags[key] = (time.monotonic(), person)
+        return person
+
+    def lang(self, workspace_id: str, user_id: str) -> Lang:
+        """A user's language: cached locale if recent, else asked from Slack."""
+        info = self.store.get_user(workspace_id, user_id)
+        if info and info.fetched_at and self.clock() - info.fetched_at < PROFILE_TTL:
+            return normalise_lang(info.locale)
+        return self.person(workspace_id, user_id).lang
+
+    def _fetch(self, workspace_id: str, user_id: str) -> Person:
+        try:
+            user: dict[str, Any] = self.client.users_info(user=user_id, include_locale=True)[
+                "user"]
+        except SlackApiError as error:
+            logger.info("users.info for a user failed: %s", error.response.get("error"))
+            info = self.store.get_user(workspace_id, user_id)
+            return Person(user_id, normalise_lang(info.locale if info else None))
+        person = Person(
+            user_id=user_id,
+            lang=normalise_lang(user.get("locale")),
+            is_admin=bool(user.get("is_admin") or user.get("is_owner")
+                          or user.get("is_primary_owner")),
+            is_bot=bool(user.get("is_bot") or user.get("is_app_user")) or user_id == "USLACKBOT",
+            deleted=bool(user.get("deleted")),
+            timezone=user.get("tz"),
+        )
+        self._remember(workspace_id, user_id, locale=user.get("locale"), timezone=user.get("tz"))
+        return person
+
+    def _remember(self, workspace_id: str, user_id: str, **fields: Any) -> None:
+        previous = self.store.get_user(workspace_id, user_id)
+        base = previous or UserInfo(workspace_id=workspace_id, user_id=user_id)
+        self.store.save_user(replace(base, fetched_at=self.clock(), **fields))
+
+    def remember_dm_channel(self, workspace_id: str, user_id: str, channel_id: str) -> None:
+        info = self.store.get_user(workspace_id, user_id)
+        if info is None or info.dm_channel != channel_id:
+            base = info or UserInfo(workspace_id=workspace_id, user_id=user_id)
+            self.store.save_user(replace(base, dm_channel=channel_id))
+
+    def dm_channel(self, workspace_id: str, user_id: str) -> str:
+        """The DM channel id with a user (cached; `conversations.open` on a miss)."""
+        info = self.store.get_user(workspace_id, user_id)
+        if info and info.dm_channel:
+            return info.dm_channel
+        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+        self.remember_dm_channel(workspace_id, user_id, channel)
+        return str(channel)
+
+    def channel_members(self, workspace_id: str, channel_id: str) -> list[str]:
+        """The people who can answer: channel members minus bots, deactivated users, the app."""
+        members: list[str] = []
+        cursor = None
+        while True:
+            page = self.client.conversations_members(channel=channel_id, cursor=cursor,
+                                                     limit=200)
+            members += page.get("members", [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                break
+        own = self.bot_user_id()
+        return [
+            user for user in dict.fromkeys(members)
+            if user != own and self.person(workspace_id, user).can_answer
+        ]
+
+    def bot_in_channel(self, channel_id: str) -> bool:
+        try:
+            channel = self.client.conversations_info(channel=channel_id)["channel"]
+        except SlackApiError:
+            return False
+        return bool(channel.get("is_member"))

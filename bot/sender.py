@@ -1,0 +1,138 @@
+"""Turns what the flows asked for (`conversations.outbound`) into Slack Web API calls.
+
+The only place that posts, updates, uploads and publishes. A Slack error is logged with
+its code (never a token) and, where someone is waiting, answered with a friendly line.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.people import People
+from conversations.closing import ClosingFlow, PublishResults
+from conversations.i18n import has, t
+from conversations.outbound import (
+    InviteMembers,
+    Outbound,
+    PostToChannel,
+    PublishHome,
+    Reply,
+    SendDM,
+    UpdateMessage,
+    UploadFile,
+)
+
+logger = logging.getLogger(__name__)
+
+Respond = Callable[..., Any]
+
+
+class InvitationQueue(Protocol):
+    def enqueue(self, round_id: str, user_ids: Iterable[str] = ()) -> None: ...
+
+
+class Sender:
+    def __init__(
+        self,
+        client: WebClient,
+        people: People,
+        closing: ClosingFlow,
+        invitations: InvitationQueue,
+    ) -> None:
+        self.client = client
+        self.people = people
+        self.closing = closing
+        self.invitations = invitations
+
+    def send(
+        self,
+        outbounds: Iterable[Outbound | PublishResults],
+        *,
+        workspace_id: str,
+        respond: Respond | None = None,
+        lang: str = "en",
+    ) -> None:
+        for outbound in outbounds:
+            try:
+                self._send_one(outbound, workspace_id=workspace_id, respond=respond)
+            except SlackApiError as error:
+                code = str(error.response.get("error", "unknown_error"))
+                logger.warning("Slack refused %s: %s", type(outbound).__name__, code)
+                if respond is not None and not isinstance(outbound, Reply):
+                    self._apologise(respond, lang, code, outbound)
+
+    def _apologise(self, respond: Respond, lang: str, code: str, outbound: object) -> None:
+        channel = getattr(outbound, "channel_id", None) or ""
+        key = f"errors.{code}" if has(f"errors.{code}") else "common.error_generic"
+        try:
+            respond(text=t(lang, key, channel=channel), response_type="ephemeral",
+                    replace_original=False)
+        except Exception:  # the response_url may have expired; the log has the cause
+            logger.warning("could not tell the user about a Slack error (%s)", code)
+
+    def _send_one(
+        self, outbound: Outbound | PublishResults, *, workspace_id: str, respond: Respond | None
+    ) -> None:
+        match outbound:
+            case Reply(message=message, replace_original=replace_original):
+                if respond is None:
+                    logger.info("a reply had nobody to go to; dropped")
+                    return
+                respond(text=message["text"], blocks=message["blocks"],
+                        response_type="ephemeral", replace_original=replace_original)
+            case SendDM(user_id=user_id, message=message):
+                self.post_dm(workspace_id, user_id, message)
+            case PostToChannel(channel_id=channel, message=message):
+                self.client.chat_postMessage(channel=channel, text=message["text"],
+                                             blocks=message["blocks"])
+            case UpdateMessage(channel_id=channel, ts=ts, message=message):
+                self.client.chat_update(channel=channel, ts=ts, text=message["text"],
+                                        blocks=message["blocks"])
+            case UploadFile():
+                self.upload(workspace_id, outbound)
+            case PublishHome(user_id=user_id, view=view):
+                self.client.views_publish(user_id=user_id, view=view)
+            case InviteMembers(round_id=round_id, user_ids=user_ids):
+                self.invitations.enqueue(round_id, user_ids)
+            case PublishResults():
+                self.publish_results(workspace_id, outbound)
+
+    def post_dm(self, workspace_id: str, user_id: str, message: dict[str, Any]) -> str:
+        """Post into the app's DM with a user; returns the message ts.
+
+        Posting to the user id opens the DM without `conversations.open` (tier 3)."""
+        response = self.client.chat_postMessage(channel=user_id, text=message["text"],
+                                                blocks=message["blocks"])
+        channel = response.get("channel")
+        if channel:
+            self.people.remember_dm_channel(workspace_id, user_id, str(channel))
+        return str(response.get("ts"))
+
+    def upload(self, workspace_id: str, upload: UploadFile) -> None:
+        channel = upload.channel_id
+        if channel is None and upload.user_id is not None:
+            channel = self.people.dm_channel(workspace_id, upload.user_id)
+        self.client.files_upload_v2(
+            channel=channel,
+            content=upload.content,
+            filename=upload.filename,
+            title=upload.title,
+            initial_comment=upload.comment,
+        )
+
+    def publish_results(self, workspace_id: str, results: PublishResults) -> None:
+        """The results post goes out first; a failed chart upload never holds it back."""
+        self.client.chat_postMessage(channel=results.channel_id, text=results.message["text"],
+                                     blocks=results.message["blocks"])
+        self.closing.published(results.round_id)
+        if results.chart is not None:
+            try:
+                self.upload(workspace_id, results.chart)
+            except SlackApiError as error:
+                logger.warning("results chart upload failed (%s); the text post went out",
+                               error.response.get("error"))

@@ -1,0 +1,55 @@
+"""What a person sees on wi3's App Home tab."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from conversations.closing import ClosingFlow
+from conversations.context import Caller
+from conversations.diagnostic import subject_text
+from conversations.i18n import t
+from conversations.outbound import Outbound, PublishHome
+from conversations.views.home import HomeRound, HomeTeam, home_view
+from model import Content
+from storage import Store
+
+
+class HomeFlow:
+    def __init__(
+        self, store: Store, content: Content, closing: ClosingFlow, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.content = content
+        self.closing = closing
+        self.clock = clock
+
+    def view(self, caller: Caller) -> dict[str, Any]:
+        rounds = []
+        teams: dict[str, HomeTeam] = {}
+        for round_ in self.store.rounds_for_user(caller.workspace_id, caller.user_id):
+            answers = self.store.answers_of(round_.id, caller.user_id)
+            rounds.append(HomeRound(
+                round_id=round_.id,
+                channel_id=round_.channel_id,
+                subject=subject_text(caller.lang, round_.subject),
+                closes_at=round_.closes_at or round_.opened_at,
+                answered=len(answers),
+                total=len(round_.item_ids),
+                finished=self.store.has_finished(round_.id, caller.user_id),
+            ))
+            teams[round_.channel_id] = HomeTeam(round_.channel_id, is_lead=False)
+        for team in self.store.teams_led_by(caller.workspace_id, caller.user_id):
+            teams[team.channel_id] = HomeTeam(team.channel_id, True, self._last_line(caller, team))
+        return home_view(caller.lang, rounds, list(teams.values()))
+
+    def _last_line(self, caller: Caller, team: Any) -> str | None:
+        last = self.closing.last_outcome(team)
+        if last is None or last.result is None or last.result.overall is None:
+            return None
+        phase = self.content.phases[last.result.overall].name.get(caller.lang)  # type: ignore[arg-type]
+        return t(caller.lang, "home.last_result", date=f"{last.closed_at:%Y-%m-%d}", phase=phase)
+
+    def publish(self, caller: Caller) -> list[Outbound]:
+        return [PublishHome(caller.user_id, self.view(caller))]
