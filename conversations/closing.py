@@ -85,7 +85,7 @@ class ClosingFlow:
             return []
         team = self.store.get_team(round_.workspace_id, round_.channel_id)
         if team is None or not team.auto_close or self.store.unfinished_invitees(round_id):
-            return []
+            return []  # cheap checks first: this runs after every answer
         return self.close(round_id)
 
     def published(self, round_id: str) -> bool:

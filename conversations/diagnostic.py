@@ -76,9 +76,9 @@ class DiagnosticFlow:
 
     def answer(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
         """A scale button or Don't know (``ref.score is None``)."""
-        round_, problem = self._open_round_for(actor, ref.round_id)
-        if problem:
-            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        round_, refusal = self._round_for_click(actor, ref.round_id, where)
+        if refusal:
+            return refusal
         assert round_ is not None
         with self._lock(ref.round_id, actor.user_id):
             progress = self._progress(round_, actor.user_id)
@@ -97,9 +97,9 @@ class DiagnosticFlow:
             return [UpdateMessage(where.channel_id, where.ts, screen)]
 
     def back(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
-        round_, problem = self._open_round_for(actor, ref.round_id)
-        if problem:
-            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        round_, refusal = self._round_for_click(actor, ref.round_id, where)
+        if refusal:
+            return refusal
         assert round_ is not None
         with self._lock(ref.round_id, actor.user_id):
             progress = self._progress(round_, actor.user_id)
@@ -113,9 +113,9 @@ class DiagnosticFlow:
 
     def later(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
         """Finish later: retire the buttons and leave a Resume button."""
-        round_, problem = self._open_round_for(actor, ref.round_id)
-        if problem:
-            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        round_, refusal = self._round_for_click(actor, ref.round_id, where)
+        if refusal:
+            return refusal
         assert round_ is not None
         progress = self._progress(round_, actor.user_id)
         screen = views.paused(
@@ -136,9 +136,9 @@ class DiagnosticFlow:
         reasons: Sequence[str] = (),
     ) -> list[Outbound]:
         """Done or Skip on the closing checklist; then the personal summary."""
-        round_, problem = self._open_round_for(actor, round_id)
-        if problem:
-            return [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        round_, refusal = self._round_for_click(actor, round_id, where)
+        if refusal:
+            return refusal
         assert round_ is not None
         questionnaire = self.content.questionnaire
         known_barriers = {option.id for option in questionnaire.barriers}
@@ -237,6 +237,22 @@ class DiagnosticFlow:
         if actor.user_id not in round_.invited:
             return None, t(actor.lang, "question.not_invited", channel=round_.channel_id)
         return round_, None
+
+    def _round_for_click(
+        self, actor: Caller, round_id: str, where: Where
+    ) -> tuple[Round | None, list[Outbound]]:
+        """The round a button belongs to, or what to answer instead.
+
+        A closed round retires the message's buttons in place; anything else (an unknown
+        round, someone not invited) is told privately and the message is left alone.
+        """
+        round_, problem = self._open_round_for(actor, round_id)
+        if problem is None:
+            return round_, []
+        existing = self.store.get_round(round_id)
+        if existing is not None and not existing.is_open:
+            return None, [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+        return None, [Reply(views.notice(problem))]
 
     def _progress(self, round_: Round, user_id: str) -> Progress:
         progress = self.store.get_progress(round_.id, user_id)

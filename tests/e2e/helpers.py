@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
 
-from bot.emulator import SlackDriver, SlackEmulator
+from bot.app import create_app
+from bot.config import Config
+from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator
 from bot.emulator.workspace import Message
+from bot.http_server import BackgroundServer, SlackWsgiApp
+from bot.services import Services
+from bot.slack_client import make_client
 from conversations.refs import ActionIds
+from storage import Store
 
 
 def dm_with_button(emulator: SlackEmulator, user: str, action_id: str) -> Message:
@@ -68,3 +77,30 @@ def answer_all(
         final = emulator.last_message(user)
         assert final is not None
     return final
+
+
+@contextmanager
+def running_bot(
+    config: Config, emulator: SlackEmulator, clock: Callable[[], datetime]
+) -> Iterator[Bot]:
+    """A whole bot process's worth of objects on `config.data_dir`: store, services, app,
+    server and driver. Leaving the block is a shutdown; entering again is a restart."""
+    with Store.open(config.data_dir, clock=clock) as store:
+        services = Services.build(
+            store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
+            clock=clock, invitations_per_second=1000.0,
+        )
+        app = create_app(config, store, client=services.people.client,
+                         listener_executor=InlineExecutor(), services=services)
+        wsgi_app = SlackWsgiApp(app)
+        wsgi_app.mark_ready()
+        with BackgroundServer(wsgi_app) as server:
+            yield Bot(services, SlackDriver(emulator, server.events_url,
+                                            config.signing_secret or ""))
+
+
+@dataclass
+class Bot:
+    services: Services
+    driver: SlackDriver
+

@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
+from conversations.refs import ActionIds
 from tests.conftest import FakeClock
 from tests.e2e.helpers import answer_all, current_question, invitation
-from conversations.refs import ActionIds
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 

@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, Respond
+from slack_sdk.errors import SlackApiError
 
 from bot.listeners.commands import personal, rounds, settings
 from bot.listeners.commands.common import Request, reply
 from bot.listeners.context import caller_of
 from bot.services import Services
 from conversations.commands import parse
-from conversations.i18n import t
+from conversations.i18n import has, t
 from conversations.team import may_manage
 from conversations.views.help import help_message
 
@@ -42,6 +43,11 @@ def make_wi3_command(services: Services) -> Callable[..., None]:
         request = Request(services, caller, parse(command.get("text")), respond)
         try:
             route(request)
+        except SlackApiError as error:
+            code = str(error.response.get("error", ""))
+            logger.warning("/wi3 %s: Slack said %s", request.command.name or "?", code)
+            key = f"errors.{code}" if has(f"errors.{code}") else "common.error_generic"
+            reply(request, t(caller.lang, key, channel=caller.channel_id or ""))
         except Exception:
             logger.exception("/wi3 %s failed", request.command.name or "?")
             reply(request, t(caller.lang, "common.error_generic"))
