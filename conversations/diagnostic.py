@@ -85,13 +85,11 @@ class DiagnosticFlow:
             current = self._current_item(round_, progress)
             if current != ref.item_id:
                 return self._stale(actor, round_, progress, ref)
-            now = self.clock()
-            self.store.record_answer(ref.round_id, actor.user_id, ref.item_id, ref.score, now)
-            progress = replace(progress, position=progress.position + 1)
-            if progress.position >= len(round_.item_ids) and not progress.finished:
-                progress = replace(progress, finished=True)
-                self.store.mark_finished(ref.round_id, actor.user_id)
-            self.store.save_progress(progress)
+            progress = replace(progress, position=progress.position + 1, updated_at=None)
+            if progress.position >= len(round_.item_ids):
+                progress = replace(progress, finished=True)  # counts as a response from now
+            progress = self.store.answer_and_advance(progress, ref.item_id, ref.score,
+                                                     self.clock())
             answers = self.store.answers_of(ref.round_id, actor.user_id)
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]

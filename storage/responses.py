@@ -11,6 +11,7 @@ from datetime import datetime
 
 from storage import codec
 from storage.core import Answers, StoreCore, TeamKey
+from storage.jsonfile import Partition
 from storage.records import Checklist, Progress, validate_score
 
 
@@ -25,23 +26,53 @@ class ResponsesMixin(StoreCore):
     def record_answers(self, round_id: str, user_id: str, answers: Mapping[str, int | None],
                        at: datetime | None = None) -> int:
         """Store several answers of one respondent in one write; returns how many changed."""
-        moment = codec.time_to_text(self._now(at))
+        moment = self._now(at)
         part, key = self._round_part(round_id)
         self._check_items(key, round_id, answers)
         respondent = self._respondent(key[0], user_id)
         with part.lock:
             self._require_open(round_id, key)
-            table = part.table("answers")
-            changed = {}
-            for item_id, score in answers.items():
-                doc_key = f"{respondent}:{item_id}"
-                stored = table.doc(doc_key)
-                if stored is None or stored["score"] != score:
-                    changed[doc_key] = {"respondent": respondent, "item": item_id,
-                                        "score": score, "at": moment}
-            if changed:
-                table.put_many(changed)
+            return self._put_answers(part, respondent, answers, moment)
+
+    def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
+                           at: datetime | None = None) -> Progress:
+        """Store an answer and the respondent's next position together: one write of the
+        round's file, so a click costs one fsync and a crash keeps both or neither."""
+        moment = self._now(at)
+        part, key = self._round_part(progress.round_id)
+        self._check_items(key, progress.round_id, {item_id: score})
+        respondent = self._respondent(key[0], progress.user)
+        with part.batch():
+            self._require_open(progress.round_id, key)
+            self._put_answers(part, respondent, {item_id: score}, moment)
+            return self._put_progress(part, respondent, progress, moment)
+
+    @staticmethod
+    def _put_answers(part: Partition, respondent: str, answers: Mapping[str, int | None],
+                     moment: datetime) -> int:
+        table = part.table("answers")
+        stamp = codec.time_to_text(moment)
+        changed = {}
+        for item_id, score in answers.items():
+            doc_key = f"{respondent}:{item_id}"
+            stored = table.doc(doc_key)
+            if stored is None or stored["score"] != score:
+                changed[doc_key] = {"respondent": respondent, "item": item_id,
+                                    "score": score, "at": stamp}
+        if changed:
+            table.put_many(changed)
         return len(changed)
+
+    @staticmethod
+    def _put_progress(part: Partition, respondent: str, progress: Progress,
+                      moment: datetime) -> Progress:
+        stored = replace(progress, updated_at=progress.updated_at or moment)
+        part.table("progress").put(respondent, codec.progress_to_doc(stored))
+        participation = part.table("participation")
+        finished = participation.doc(respondent) is not None
+        if stored.finished and not finished:
+            participation.put(respondent, {"at": codec.time_to_text(stored.updated_at)})
+        return replace(stored, finished=stored.finished or finished)
 
     def _check_items(self, key: TeamKey, round_id: str,
                      answers: Mapping[str, int | None]) -> None:
@@ -111,17 +142,13 @@ class ResponsesMixin(StoreCore):
 
     def save_progress(self, progress: Progress) -> Progress:
         """Store a respondent's position; finished=True also records participation."""
-        stored = replace(progress, updated_at=self._now(progress.updated_at))
+        moment = self._now(progress.updated_at)
         part, key = self._round_part(progress.round_id)
         respondent = self._respondent(key[0], progress.user)
         with part.batch():
             self._require_open(progress.round_id, key)
-            part.table("progress").put(respondent, codec.progress_to_doc(stored))
-            participation = part.table("participation")
-            finished = participation.doc(respondent) is not None
-            if stored.finished and not finished:
-                participation.put(respondent, {"at": codec.time_to_text(stored.updated_at)})
-        return replace(stored, finished=stored.finished or finished)
+            return self._put_progress(part, respondent, replace(progress, updated_at=moment),
+                                      moment)
 
     def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
         """Record that a respondent finished; True the first time."""

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -27,11 +30,40 @@ def request_key(body: dict[str, Any]) -> str | None:
     return None
 
 
+class RecentKeys:
+    """Keys seen in the last `ttl` seconds, in memory: for clicks, which Slack does not
+    redeliver after a restart, so a disk write per click would buy nothing."""
+
+    def __init__(self, ttl: float = DEDUPE_TTL_SECONDS, limit: int = 50_000) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def claim(self, key: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and (len(self._seen) > self.limit
+                                  or next(iter(self._seen.values())) < now - self.ttl):
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                return False
+            self._seen[key] = now
+            return True
+
+
 def register(app: App, services: Services) -> None:
+    recent_clicks = RecentKeys()
+
     @app.middleware
     def skip_repeated_deliveries(body: dict[str, Any], next: Callable[[], Any]) -> Any:
+        """Events are claimed in storage (Slack retries them, even across our restarts);
+        clicks in memory."""
         key = request_key(body)
-        if key is not None and not services.store.claim(key, DEDUPE_TTL_SECONDS):
-            logger.info("skipped a repeated delivery (%s)", key.split(":")[0])
-            return BoltResponse(status=200, body="")
+        if key is not None:
+            fresh = (services.store.claim(key, DEDUPE_TTL_SECONDS) if key.startswith("event:")
+                     else recent_clicks.claim(key))
+            if not fresh:
+                logger.info("skipped a repeated delivery (%s)", key.split(":")[0])
+                return BoltResponse(status=200, body="")
         return next()

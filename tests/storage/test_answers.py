@@ -111,3 +111,27 @@ def test_checklist_ticks_are_replaced_and_listed_anonymously(store: Store) -> No
     assert store.checklist_of(round_.id, "U3") is None
     assert sorted(store.all_checklists(round_.id), key=lambda c: c.barriers) == [
         Checklist(("culture",), ()), Checklist(("time", "budget"), ("distance",))]
+
+
+def test_answer_and_advance_keeps_answer_and_position_together(
+    store: Store, restart: Callable[[], Store]
+) -> None:
+    round_ = open_team_round(store)
+    step = store.answer_and_advance(Progress(round_.id, "U1", position=1), "W1", 5)
+    assert step.position == 1 and not step.finished
+    last = store.answer_and_advance(Progress(round_.id, "U1", position=len(round_.item_ids),
+                                             finished=True), "V1", None)
+    assert last.finished
+    again = restart()
+    assert again.answers_of(round_.id, "U1") == {"W1": 5, "V1": None}
+    progress = again.get_progress(round_.id, "U1")
+    assert progress is not None and progress.position == len(round_.item_ids)
+    assert again.has_finished(round_.id, "U1") and again.finished_count(round_.id) == 1
+
+
+def test_answer_and_advance_writes_neither_when_the_answer_is_refused(store: Store) -> None:
+    round_ = open_team_round(store)
+    with pytest.raises(ValueError):
+        store.answer_and_advance(Progress(round_.id, "U1", position=3), "W1", 9)
+    assert store.get_progress(round_.id, "U1") is None
+    assert store.answers_of(round_.id, "U1") == {}
