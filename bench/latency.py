@@ -30,18 +30,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from slack_bolt import Ack, App  # noqa: E402
+from slack_bolt import Ack, App
 
-from bot.app import create_app  # noqa: E402
-from bot.config import Config  # noqa: E402
-from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, sample_workspace  # noqa: E402
-from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL  # noqa: E402
-from bot.http_server import BackgroundServer, SlackWsgiApp  # noqa: E402
-from bot.services import Services  # noqa: E402
-from bot.slack_client import make_client  # noqa: E402
-from conversations.refs import ActionIds  # noqa: E402
-from model import load_content  # noqa: E402
-from storage import Store, Team  # noqa: E402
+from bot.app import create_app
+from bot.config import Config
+from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, sample_workspace
+from bot.emulator.seed import LEAD, MEMBERS
+from bot.http_server import BackgroundServer, SlackWsgiApp
+from bot.services import Services
+from bot.slack_client import make_client
+from conversations.refs import ActionIds
+from model import load_content
+from storage import Store, Team
 
 SECRET = "bench-signing-secret"
 RESPONDENTS_PER_TEAM = 10

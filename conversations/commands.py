@@ -16,15 +16,13 @@ SUBCOMMANDS = (
     "lead",
     "language",
     "minimum",
+    "autoclose",
     "export",
     "me",
     "forget",
 )
 LEAD_ONLY = frozenset(
-    {"start", "status", "close", "pulse", "lead", "language", "minimum", "export"}
-)
-CHANNEL_ONLY = frozenset(
-    {"setup", "start", "status", "close", "pulse", "lead", "language", "minimum", "export"}
+    {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export"}
 )
 ALIASES = {"taal": "language", "sluit": "close", "hulp": "help", "?": "help", "min": "minimum"}
 

@@ -111,3 +111,13 @@ class TeamFlow:
             return reply(t(caller.lang, "minimum.usage"))
         self.store.save_team(replace(team, min_responses=value))
         return reply(t(caller.lang, "minimum.set", channel=team.channel_id, n=value))
+
+    def autoclose(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
+        """`/wi3 autoclose on|off`: close a round as soon as every member has finished."""
+        if not may_manage(team, caller):
+            return refusal(team, caller)
+        choice = args[0].lower() if args else ""
+        if choice not in ("on", "off"):
+            return reply(t(caller.lang, "autoclose.usage"))
+        self.store.save_team(replace(team, auto_close=choice == "on"))
+        return reply(t(caller.lang, f"autoclose.{choice}", channel=team.channel_id))

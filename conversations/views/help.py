@@ -6,7 +6,9 @@ from conversations.i18n import t
 from conversations.views.common import Message, context, message, section
 
 EVERYONE = ("start", "me", "forget", "help")
-LEADS = ("setup", "status", "close", "pulse", "lead", "language", "minimum", "export")
+LEADS = (
+    "setup", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export",
+)
 
 
 def help_message(

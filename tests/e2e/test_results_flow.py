@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import pytest
+
+from bot.config import Config
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
 from conversations.refs import ActionIds
 from tests.conftest import FakeClock
-from tests.e2e.helpers import answer_all, current_question, invitation
+from tests.e2e.helpers import answer_all, current_question, invitation, running_bot
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 
@@ -131,3 +134,71 @@ def test_export_sends_a_csv_of_aggregates_by_dm(
     assert len(text.strip().splitlines()) == 1 + 4
     for user in (ALEX, SAMI, NOOR):
         assert user not in text
+
+
+def test_autoclose_closes_as_soon_as_everyone_finished(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "autoclose on")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    for user in (LEAD, ALEX, SAMI, NOOR):
+        answer_all(driver, emulator, user, 4, checklist=None)
+    assert services.store.open_rounds()
+    answer_all(driver, emulator, KAI, 4, checklist=None)
+    assert not services.store.open_rounds()
+    assert "5 of 5" in channel_posts(emulator)[-1] or "5 van 5" in channel_posts(emulator)[-1]
+
+
+def test_a_failed_chart_upload_never_holds_back_the_text_post(
+    driver: SlackDriver, emulator: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    open_round(driver)
+    for user in (ALEX, SAMI, NOOR):
+        answer_all(driver, emulator, user, 4)
+    emulator.fail_next("files.getUploadURLExternal", error="missing_scope")
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    assert "Facilitating" in channel_posts(emulator)[-1] or "Strategic" in channel_posts(
+        emulator)[-1]
+    assert emulator.uploads() == []
+    assert "missing_scope" in caplog.text
+
+
+def test_results_that_never_went_out_are_posted_once_after_a_restart(
+    bot_config: Config, emulator: SlackEmulator, clock: FakeClock
+) -> None:
+    with running_bot(bot_config, emulator, clock) as bot:
+        bot.driver.command(LEAD, TEAM_CHANNEL, "setup")
+        bot.driver.command(LEAD, TEAM_CHANNEL, "start")
+        for user in (ALEX, SAMI, NOOR):
+            answer_all(bot.driver, emulator, user, 3)
+        round_ = bot.services.store.open_rounds()[0]
+        bot.services.store.close_round(round_.id)  # the bot dies before it could post
+    posts_before = len(channel_posts(emulator))
+    for _ in range(2):
+        with running_bot(bot_config, emulator, clock) as bot:
+            bot.services.start_background()
+            bot.services.stop_background()
+    assert len(channel_posts(emulator)) == posts_before + 1
+
+
+def test_below_the_threshold_no_surface_shows_an_aggregate(
+    driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    open_round(driver)
+    for user in (ALEX, SAMI):
+        answer_all(driver, emulator, user, 5, checklist=["time", "budget"])
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    driver.command(LEAD, TEAM_CHANNEL, "status")
+    status = str(emulator.responses()[-1].body)
+    driver.event("app_home_opened", user=LEAD, tab="home")
+    home = emulator.home_view(LEAD)
+    assert home is not None
+    driver.command(LEAD, TEAM_CHANNEL, "export")
+    csv_text = emulator.uploads()[-1].content.decode()
+    post = channel_posts(emulator)[-1]
+    for surface in (status, home.visible_text(), post):
+        for leak in ("Strategisch", "Strategic", "Faciliterend", "Facilitating", "tijd",
+                     "budget", "▰"):
+            assert leak not in surface, (leak, surface[:200])
+    assert "Strateg" not in csv_text and "Facilit" not in csv_text

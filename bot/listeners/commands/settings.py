@@ -34,3 +34,9 @@ def minimum(request: Request) -> None:
     team = team_or_explain(request)
     if team is not None:
         request.send(request.services.team.minimum(request.caller, team, request.command.args))
+
+
+def autoclose(request: Request) -> None:
+    team = team_or_explain(request)
+    if team is not None:
+        request.send(request.services.team.autoclose(request.caller, team, request.command.args))

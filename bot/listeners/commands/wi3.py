@@ -27,6 +27,7 @@ ROUTES: dict[str, Handler] = {
     "lead": settings.lead,
     "language": settings.language,
     "minimum": settings.minimum,
+    "autoclose": settings.autoclose,
     "start": rounds.start,
     "status": rounds.status,
     "close": rounds.close,
