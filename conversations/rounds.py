@@ -12,7 +12,14 @@ from conversations.outbound import InviteMembers, Outbound, PostToChannel, Reply
 from conversations.refs import ActionIds
 from conversations.team import may_manage, refusal, reply
 from conversations.views import diagnostic as views
-from conversations.views.common import actions, button, message, section, slack_date
+from conversations.views.common import (
+    actions,
+    button,
+    message,
+    mrkdwn_escape,
+    section,
+    slack_date,
+)
 from model import Content
 from storage import Round, RoundAlreadyOpenError, Store, Team
 
@@ -62,7 +69,7 @@ class RoundsFlow:
             team.language,
             "round.started",
             lead=caller.user_id,
-            subject=subject_text(team.language, round_.subject),
+            subject=mrkdwn_escape(subject_text(team.language, round_.subject)),
             channel=team.channel_id,
             deadline=slack_date(round_.closes_at or now),
         )

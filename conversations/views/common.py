@@ -30,6 +30,12 @@ def slack_date(moment: datetime) -> str:
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
+def mrkdwn_escape(text: str) -> str:
+    """Slack's three control characters, so typed text (a round's subject) cannot ping
+    @channel or fake a link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def clip(text: str, limit: int) -> str:
     """Cut text to Slack's limit with an ellipsis instead of letting the API reject it."""
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -22,6 +22,7 @@ from conversations.views.common import (
     context,
     header,
     message,
+    mrkdwn_escape,
     section,
     slack_date,
 )
@@ -48,6 +49,7 @@ def invitation(
 ) -> Message:
     """The DM that invites someone to a round; its first button is Start (primary)."""
     deadline_text = slack_date(deadline)
+    subject = mrkdwn_escape(subject)
     if pulse:
         about = t(lang, "invite.pulse_about", channel=channel_id, subject=subject,
                   count=question_count, deadline=deadline_text)
@@ -180,7 +182,8 @@ def summary(
     pulse: bool = False,
 ) -> Message:
     """The personal summary at the end: only the respondent sees it."""
-    blocks = [header(t(lang, "summary.title")), section(t(lang, "summary.intro", subject=subject))]
+    intro = t(lang, "summary.intro", subject=mrkdwn_escape(subject))
+    blocks = [header(t(lang, "summary.title")), section(intro)]
     blocks.append(section("\n".join(element_lines)))
     if overall_phase:
         blocks.append(section(t(lang, "summary.overall", phase=overall_phase)))

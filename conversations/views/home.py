@@ -12,7 +12,15 @@ from slack_sdk.models.views import View
 
 from conversations.i18n import t
 from conversations.refs import ActionIds
-from conversations.views.common import MAX_VIEW_BLOCKS, button, context, header, section, slack_date
+from conversations.views.common import (
+    MAX_VIEW_BLOCKS,
+    button,
+    context,
+    header,
+    mrkdwn_escape,
+    section,
+    slack_date,
+)
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,8 @@ def home_view(lang: str, rounds: Sequence[HomeRound], teams: Sequence[HomeTeam])
     if not rounds:
         blocks.append(context(t(lang, "home.no_open_rounds")))
     for round_ in rounds[:20]:
-        line = t(lang, "home.round_line", channel=round_.channel_id, subject=round_.subject,
+        line = t(lang, "home.round_line", channel=round_.channel_id,
+                 subject=mrkdwn_escape(round_.subject),
                  deadline=slack_date(round_.closes_at))
         if round_.finished:
             state = t(lang, "home.round_done")

@@ -27,6 +27,7 @@ from conversations.views.common import (
     context,
     header,
     message,
+    mrkdwn_escape,
     section,
     slack_date,
 )
@@ -408,11 +409,6 @@ def element_name(lang: str, element: Element, content: Content) -> str:
 
 def phase_name(lang: str, phase: Phase, content: Content) -> str:
     return content.phases[phase].name.get(_lang(lang))
-
-
-def mrkdwn_escape(text: str) -> str:
-    """Slack's three control characters, so a subject cannot ping @channel or fake a link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _lang(lang: str) -> Lang:

@@ -26,13 +26,13 @@ from conversations.views.common import (
     context,
     header,
     message,
+    mrkdwn_escape,
     section,
     slack_date,
 )
 from conversations.views.results import (
     RoundOutcome,
     element_name,
-    mrkdwn_escape,
     phase_name,
 )
 from model import Content, Element, TeamResult, load_content

@@ -118,3 +118,14 @@ def test_finishing_gives_the_checklist_then_a_personal_summary(
     assert round_ is not None
     assert services.store.has_finished(round_.id, ALEX)
     assert [c.barriers for c in services.store.all_checklists(round_.id)] == [("time", "budget")]
+
+
+def test_a_subject_cannot_ping_the_channel_or_fake_a_link(
+    driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    start_round(driver, subject="<!channel> <http://evil.example|our wiki>")
+    announcement = emulator.messages_to(TEAM_CHANNEL)[-1].visible_text()
+    invite = invitation(emulator, ALEX).visible_text()
+    for text in (announcement, invite):
+        assert "<!channel>" not in text and "<http://evil" not in text
+        assert "&lt;!channel&gt;" in text
