@@ -66,8 +66,15 @@ class TeamFlow:
         return reply(t(caller.lang, "setup.created", channel=caller.channel_id,
                        user=caller.user_id))
 
-    def lead(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
-        """`/wi3 lead add|remove @user`."""
+    def lead(
+        self,
+        caller: Caller,
+        team: Team,
+        args: tuple[str, ...],
+        *,
+        is_person: Callable[[str], bool] = lambda _user: True,
+    ) -> list[Outbound]:
+        """`/wi3 lead add|remove @user`; only people (no bots, no deactivated accounts) lead."""
         if not may_manage(team, caller):
             return refusal(team, caller)
         action = args[0].lower() if args else ""
@@ -78,6 +85,8 @@ class TeamFlow:
             return reply(t(caller.lang, "roles.lead_unknown_user"))
         fields = {"user": user, "channel": team.channel_id}
         if action == "add":
+            if not is_person(user):
+                return reply(t(caller.lang, "roles.lead_not_person", **fields))
             if user in team.leads:
                 return reply(t(caller.lang, "roles.lead_already", **fields))
             self.store.save_team(replace(team, leads=(*team.leads, user)))

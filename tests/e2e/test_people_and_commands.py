@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from bot.emulator import SlackDriver, SlackEmulator
-from bot.emulator.seed import CHANNEL_WITHOUT_BOT, LEAD, MEMBERS, TEAM_CHANNEL
+from bot.emulator.seed import (
+    CHANNEL_WITHOUT_BOT,
+    DEACTIVATED,
+    LEAD,
+    MEMBERS,
+    OTHER_BOT,
+    TEAM_CHANNEL,
+)
 from bot.services import Services
 from conversations.refs import ActionIds
 from tests.e2e.helpers import answer_all, current_question, invitation
@@ -153,3 +160,14 @@ def test_app_home_lists_my_open_round_and_resumes_it(
     driver.event("app_home_opened", user=LEAD, tab="home")
     lead_home = emulator.home_view(LEAD)
     assert lead_home is not None and "jij leidt het" in lead_home.visible_text()
+
+
+def test_bots_and_deactivated_accounts_cannot_become_leads(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(ALEX, TEAM_CHANNEL, "setup")
+    for other in (OTHER_BOT, DEACTIVATED):
+        driver.command(ALEX, TEAM_CHANNEL, f"lead add <@{other}>")
+        assert "can't lead a team" in last_reply(emulator)
+    team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert team is not None and team.leads == (ALEX,)

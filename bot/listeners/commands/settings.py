@@ -21,7 +21,11 @@ def setup(request: Request) -> None:
 def lead(request: Request) -> None:
     team = team_or_explain(request)
     if team is not None:
-        request.send(request.services.team.lead(request.caller, team, request.command.args))
+        people = request.services.people
+        workspace_id = request.caller.workspace_id
+        request.send(request.services.team.lead(
+            request.caller, team, request.command.args,
+            is_person=lambda user: people.person(workspace_id, user, fresh=True).can_answer))
 
 
 def language(request: Request) -> None:
