@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import statistics
 import sys
 import tempfile
 import time
@@ -42,23 +40,11 @@ from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from model import load_content
 from storage import Store, Team
+from timing import summarise
 
 SECRET = "bench-signing-secret"
 RESPONDENTS_PER_TEAM = 10
 TARGETS = {"p99_ms_large": 100.0, "ours_vs_noop_median": 3.0, "large_vs_small_median": 1.3}
-
-
-@dataclass(frozen=True)
-class Timing:
-    median_ms: float
-    p99_ms: float
-    samples: int
-
-
-def summarise(seconds: list[float]) -> Timing:
-    ordered = sorted(seconds)
-    p99 = ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
-    return Timing(round(statistics.median(ordered) * 1e3, 3), round(p99 * 1e3, 3), len(ordered))
 
 
 def fill(store: Store, workspace_id: str, answers: int) -> int:

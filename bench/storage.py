@@ -21,14 +21,11 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import math
 import os
 import random
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 from tinydb import TinyDB
@@ -37,6 +34,8 @@ from tinydb import TinyDB
 # "import storage" finds the package, not this file.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from timing import Timing, summarise
+
 from storage import Store, Team
 
 ITEMS = tuple(f"Q{n}" for n in range(20))
@@ -44,19 +43,6 @@ RESPONDENTS_PER_TEAM = 10
 ANSWERS_PER_TEAM = RESPONDENTS_PER_TEAM * len(ITEMS)
 TARGET_RATIO = 1.3
 TARGET_P99_MS = 20.0
-
-
-@dataclass(frozen=True)
-class Timing:
-    median_ms: float
-    p99_ms: float
-    samples: int
-
-
-def summarise(seconds: list[float]) -> Timing:
-    ordered = sorted(seconds)
-    p99 = ordered[max(0, math.ceil(0.99 * len(ordered)) - 1)]
-    return Timing(statistics.median(ordered) * 1e3, p99 * 1e3, len(ordered))
 
 
 def settle() -> None:

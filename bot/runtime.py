@@ -66,12 +66,10 @@ def _run_http(config: Config, stop: threading.Event) -> int:
         exit_code = _check_slack(client, config)
         if exit_code != EXIT_OK:
             return exit_code
-        with _open_store(config) as store:
-            if store is None:
+        with _wired_app(config, client) as app:
+            if app is None:
                 return EXIT_CONFIG
-            services = _services(config, store, client)
-            wsgi_app.attach(create_app(config, store, client=client, services=services))
-            services.start_background()
+            wsgi_app.attach(app)
             try:
                 wsgi_app.mark_ready()
                 logger.info(text("run.serving_http", port=server.port))
@@ -79,7 +77,6 @@ def _run_http(config: Config, stop: threading.Event) -> int:
                 logger.info(text("run.stopping"))
             finally:
                 wsgi_app.mark_not_ready()
-                services.stop_background()
         return EXIT_OK
     finally:
         wsgi_app.mark_not_ready()
@@ -87,8 +84,11 @@ def _run_http(config: Config, stop: threading.Event) -> int:
 
 
 @contextmanager
-def _open_store(config: Config) -> Iterator[Store | None]:
-    """The data directory, owned by this process until the bot stops (one line if not)."""
+def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
+    """The app over its data directory, with background work running, for as long as the
+    bot serves; None (after one line on stderr) when the data directory is unusable.
+
+    Leaving the block stops the background work and then releases the data directory."""
     try:
         store = Store.open(config.data_dir, retention_days=config.retention_days)
     except StorageError as error:
@@ -96,18 +96,20 @@ def _open_store(config: Config) -> Iterator[Store | None]:
         yield None
         return
     try:
-        yield store
+        services = Services.build(
+            store,
+            client,
+            fanout_client=make_client(config, rate_limit_retries=0),
+            retention_days=config.retention_days,
+        )
+        app = create_app(config, store, client=client, services=services)
+        services.start_background()
+        try:
+            yield app
+        finally:
+            services.stop_background()
     finally:
         store.close()
-
-
-def _services(config: Config, store: Store, client: WebClient) -> Services:
-    return Services.build(
-        store,
-        client,
-        fanout_client=make_client(config, rate_limit_retries=0),
-        retention_days=config.retention_days,
-    )
 
 
 def _run_socket_mode(config: Config, stop: threading.Event) -> int:
@@ -115,16 +117,10 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     exit_code = _check_slack(client, config)
     if exit_code != EXIT_OK:
         return exit_code
-    with _open_store(config) as store:
-        if store is None:
+    with _wired_app(config, client) as app:
+        if app is None:
             return EXIT_CONFIG
-        services = _services(config, store, client)
-        app = create_app(config, store, client=client, services=services)
-        services.start_background()
-        try:
-            return _serve_socket_mode(app, config, stop)
-        finally:
-            services.stop_background()
+        return _serve_socket_mode(app, config, stop)
 
 
 def _check_slack(client: WebClient, config: Config) -> int:

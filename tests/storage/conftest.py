@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from storage import Round, Store, Team
+from tests.conftest import FakeClock
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 ITEMS = ("W1", "W2", "W3", "I1", "I2", "N1", "V1")
 
 
-class FakeClock:
-    """A clock that only moves when the test says so."""
-
-    def __init__(self, now: datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(START)
 
 
 @pytest.fixture
