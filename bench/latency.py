@@ -29,6 +29,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from slack_bolt import Ack, App
+from timing import summarise
 
 from bot.app import create_app
 from bot.config import Config
@@ -40,7 +41,6 @@ from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from model import load_content
 from storage import Store, Team
-from timing import summarise
 
 SECRET = "bench-signing-secret"
 RESPONDENTS_PER_TEAM = 10
