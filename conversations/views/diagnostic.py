@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
@@ -88,7 +90,24 @@ def question(
 
     When ``answered`` (after Back), ``previous`` is the answer given before (``None``: don't know).
     Button values carry the round and item, so an old message can only ever answer its own item.
+    Built once per distinct screen (every click shows one), then copied.
     """
+    return copy.deepcopy(_question(lang, round_id, item_id, statement, element_name, number,
+                                   total, answered, previous))
+
+
+@functools.lru_cache(maxsize=2048)
+def _question(
+    lang: str,
+    round_id: str,
+    item_id: str,
+    statement: str,
+    element_name: str,
+    number: int,
+    total: int,
+    answered: bool,
+    previous: int | None,
+) -> Message:
     ref = encode_ref(round_id, item_id)
     scale = [
         button(
