@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, Literal
 
 from conversations.charts import trend_chart, trend_title
 from conversations.context import Caller
@@ -85,7 +85,8 @@ TREND_PULSES = 8
 REMINDER_MEMORY = timedelta(days=1)
 """How long after its pulse closes a member's reminder mark is kept."""
 BASES = ("diagnostic", "pulses")
-FREQUENCIES = ("weekly", "biweekly", "monthly")
+Frequency = Literal["weekly", "biweekly", "monthly"]
+FREQUENCIES: tuple[Frequency, ...] = ("weekly", "biweekly", "monthly")
 COMMANDS = ("off", "now")
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -128,8 +129,9 @@ def parse_schedule(args: Sequence[str]) -> PulseSchedule:
 
     Defaults: Monday 10:00. Raises `UnknownWord` for anything else.
     """
-    frequency = meaning_of(args[0]) if args else None
-    if frequency not in FREQUENCIES:
+    meaning = meaning_of(args[0]) if args else None
+    frequency = next((f for f in FREQUENCIES if f == meaning), None)
+    if frequency is None:
         raise UnknownWord(args[0] if args else "")
     weekday, time = DEFAULT_WEEKDAY, DEFAULT_TIME
     for word in args[1:]:
@@ -140,7 +142,7 @@ def parse_schedule(args: Sequence[str]) -> PulseSchedule:
             time = clock_time
         else:
             raise UnknownWord(word)
-    return PulseSchedule(frequency=frequency, weekday=weekday, time=time)  # type: ignore[arg-type]
+    return PulseSchedule(frequency=frequency, weekday=weekday, time=time)
 
 
 def time_of(word: str) -> str | None:
