@@ -4,9 +4,11 @@ They go through the same throttled, 429-aware fan-out as the invitations
 (`Invitations.post_dm` and its `Throttle`, so both share one pace), and each member's
 reminder is recorded right after it went out. A restart or a Slack outage in the middle
 therefore carries on with who is left: nobody is reminded twice, nobody still to answer
-is skipped, and nobody who finished gets one. The pulse is marked reminded once everyone
-had theirs, or after `MAX_PASSES` passes, so a member Slack keeps refusing does not keep
-the job busy until the pulse closes.
+is skipped, and nobody who finished gets one. (As with invitations, a DM Slack took in
+the very instant the process died, before it was recorded, goes out once more: at most
+one per fan-out worker.) The pulse is marked reminded once everyone had theirs, or after
+`MAX_PASSES` passes, so a member Slack keeps refusing does not keep the job busy until
+the pulse closes.
 """
 
 from __future__ import annotations
