@@ -10,12 +10,14 @@ from slack_sdk import WebClient
 
 from bot.invitations import Invitations
 from bot.people import People
+from bot.reminders import PulseReminders
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.throttle import Throttle
 from conversations.closing import ClosingFlow
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
+from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
 from conversations.rounds import RoundsFlow
 from conversations.team import TeamFlow
 from model import Content, load_content
@@ -46,6 +48,8 @@ class Services:
     sender: Sender
     invitations: Invitations
     scheduler: Scheduler
+    pulse: PulseFlow
+    reminders: PulseReminders
 
     @classmethod
     def build(
@@ -58,6 +62,7 @@ class Services:
         invitations_per_second: float = INVITATIONS_PER_SECOND,
         scheduler_interval: float = 30.0,
         retention_days: int | None = None,
+        default_timezone: str = DEFAULT_TIMEZONE,
     ) -> Services:
         content = load_content()
         people = People(client, store, clock)
@@ -72,9 +77,13 @@ class Services:
         )
         sender = Sender(client, people, closing, invitations)
         scheduler = Scheduler(interval=scheduler_interval, clock=clock)
+        pulse = PulseFlow(store, content, clock, default_timezone=default_timezone)
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
-                       closing, home, sender, invitations, scheduler)
+                       closing, home, sender, invitations, scheduler, pulse,
+                       PulseReminders(pulse, people, invitations))
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
+        scheduler.add(services.open_due_pulses, name="open-due-pulses")
+        scheduler.add(services.reminders.run, name="pulse-reminders")
         if retention_days is not None:
             scheduler.add(_daily_purge(store, retention_days), name="purge-old-answers")
         return services
@@ -83,6 +92,11 @@ class Services:
         """Scheduler job: rounds past their deadline close once, results go out once."""
         for round_ in self.store.due_rounds(now):
             self.sender.send(self.closing.close(round_.id), workspace_id=round_.workspace_id)
+
+    def open_due_pulses(self, now: datetime) -> None:
+        """Scheduler job: open the pulses whose time has come, once per scheduled period."""
+        for workspace_id, outbounds in self.pulse.due(now, self.people.channel_members):
+            self.sender.send(outbounds, workspace_id=workspace_id)
 
     def start_background(self) -> None:
         """After a (re)start: finish interrupted work, then run the timers."""

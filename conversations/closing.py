@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from conversations.charts import radar_chart, radar_title
+from conversations.charts import radar_chart, radar_title, trend_title
 from conversations.context import Caller
 from conversations.diagnostic import subject_text
 from conversations.export import results_csv, rows_from_outcomes
 from conversations.i18n import t
 from conversations.outbound import Outbound, PostToChannel, Reply, SendDM, UploadFile
+from conversations.pulse import TREND_PULSES, pulse_publication, score_pulse, snapshot_extras
 from conversations.team import may_manage, refusal
-from conversations.trend import element_trends
+from conversations.trend import element_trends, trend_points
 from conversations.views.diagnostic import notice
 from conversations.views.results import RoundOutcome, results_post
 from conversations.views.status import OpenRoundStatus, TeamRow, status_all, status_message
@@ -99,6 +100,8 @@ class ClosingFlow:
             return []
         snapshot = self.store.get_snapshot(round_id) or self._snapshot(round_, team)
         outcome = self._outcome(snapshot, team)
+        if round_.kind == "pulse":
+            return [*self._closed_notices(round_), self._pulse_results(snapshot, outcome, team)]
         lang = team.language
         chart = None
         if outcome.result is not None:
@@ -113,7 +116,10 @@ class ClosingFlow:
     def _snapshot(self, round_: Round, team: Team) -> ResultSnapshot:
         responses = self.store.finished_count(round_.id)
         result: TeamResult | None = None
-        if responses >= team.min_responses:
+        extras: dict[str, Any] = {}
+        if responses >= team.min_responses and round_.kind == "pulse":
+            result, extras = self._score_pulse(round_, team)
+        elif responses >= team.min_responses:
             ticks = [b for checklist in self.store.all_checklists(round_.id)
                      for b in checklist.barriers]
             reasons = [r for checklist in self.store.all_checklists(round_.id)
@@ -130,11 +136,49 @@ class ClosingFlow:
             invited_count=len(round_.invited),
             responses=responses,
             result={"min_responses": team.min_responses,
-                    "team": result.to_dict() if result else None},
+                    "team": result.to_dict() if result else None, **extras},
             pulse_number=round_.pulse_number,
         )
         self.store.save_snapshot(snapshot)
         return snapshot
+
+    def _score_pulse(self, round_: Round, team: Team) -> tuple[TeamResult, dict[str, Any]]:
+        """A pulse carries the team's last result forward (see `conversations.pulse`)."""
+        base = self._latest_result(team, round_.closed_at or self.clock(), exclude=round_.id)
+        result = score_pulse(self.store.all_answers(round_.id), round_.item_ids,
+                             base[1] if base else None, content=self.content)
+        return result, snapshot_extras(base[0] if base else None)
+
+    def _pulse_results(
+        self, snapshot: ResultSnapshot, outcome: RoundOutcome, team: Team
+    ) -> PublishResults:
+        """Changes since the last pulse and the last diagnostic, and the pulses' trend."""
+        lang = team.language
+        last = self._latest_result(team, snapshot.closed_at, exclude=snapshot.round_id,
+                                   kind="diagnostic")
+        pulses = [s for s in self._history(team, "pulse") if s.closed_at <= snapshot.closed_at]
+        trend = trend_points((s.closed_at, self._team_result(s, team)) for s in pulses)
+        post, png = pulse_publication(
+            lang, outcome, basis=snapshot.result.get("basis"),
+            last_diagnostic=last[1] if last else None, trend=trend[-TREND_PULSES:],
+            content=self.content)
+        chart = None
+        if png is not None:
+            title = trend_title(lang, outcome.subject)
+            chart = UploadFile(team.channel_id, None, f"wi3-{snapshot.round_id}.png", png, title)
+        return PublishResults(snapshot.round_id, team.channel_id, post, chart)
+
+    def _latest_result(
+        self, team: Team, before: datetime, *, exclude: str, kind: str | None = None
+    ) -> tuple[ResultSnapshot, TeamResult] | None:
+        """The team's newest closed round up to `before` with a result above its minimum."""
+        for earlier in reversed(self._history(team, kind)):
+            if earlier.round_id == exclude or earlier.closed_at > before:
+                continue
+            result = self._team_result(earlier, team)
+            if result is not None:
+                return earlier, result
+        return None
 
     def _closed_notices(self, round_: Round) -> list[Outbound]:
         """Members still in the middle are told the round closed (their answers count)."""

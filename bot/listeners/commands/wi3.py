@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.commands import personal, rounds, settings
+from bot.listeners.commands import personal, pulse, rounds, settings
 from bot.listeners.commands.common import Request, reply
 from bot.listeners.context import caller_of
 from bot.services import Services
@@ -32,6 +32,7 @@ ROUTES: dict[str, Handler] = {
     "status": rounds.status,
     "close": rounds.close,
     "export": rounds.export,
+    "pulse": pulse.pulse,
     "me": personal.me,
     "forget": personal.forget,
 }

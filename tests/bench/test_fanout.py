@@ -1,0 +1,41 @@
+"""The fan-out benchmark's small runs: every member gets exactly one invitation, also when
+the bot dies halfway and a restarted one carries on. Counts only: the timing is the
+script's to print, not the test's to judge."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "fanout.py"
+
+
+def run_bench(*args: str) -> tuple[str, dict[str, object]]:
+    done = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True,
+                          text=True, timeout=120, check=True)
+    *printed, last = done.stdout.strip().splitlines()
+    return "\n".join(printed), json.loads(last)
+
+
+@pytest.mark.parametrize("restart_after", [None, 25])
+def test_every_member_gets_exactly_one_invitation(restart_after):
+    args = ["--members", "80"]
+    if restart_after is not None:
+        args += ["--restart-after", str(restart_after)]
+    printed, figures = run_bench(*args)
+    assert (figures["members"], figures["delivered"]) == (80, 80)
+    assert (figures["duplicated"], figures["lost"]) == (0, 0)
+    assert "delivered / duplicated / lost" in printed and "80 / 0 / 0" in printed
+    assert figures["restart_after"] == restart_after
+
+
+def test_the_last_line_holds_the_figures_printed_above_it():
+    printed, figures = run_bench("--members", "60")
+    assert f"{figures['invitations_s']:8.2f} s" in printed
+    assert f"{figures['floor_s']:8.2f} s" in printed
+    assert f"{figures['ratio']:8.3f}" in printed
+    assert f"{figures['http_429']} / {figures['throttle_pauses']}" in printed

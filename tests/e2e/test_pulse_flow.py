@@ -1,0 +1,239 @@
+"""Pulse checks as a team lives them in Slack: schedule, DMs, one reminder, the result.
+
+The bot is served over real HTTP against the emulated Slack; time is the test's
+`FakeClock` (Monday 30 November 2026, 10:00 in Amsterdam), and the scheduler is ticked by
+hand, so two days pass in a moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from bot.config import Config
+from bot.emulator import SlackDriver, SlackEmulator, Workspace
+from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
+from bot.emulator.workspace import Message
+from bot.services import Services
+from bot.slack_client import make_client
+from conversations.i18n import t
+from conversations.refs import ActionIds
+from storage import Round, Store
+from tests.conftest import FakeClock
+from tests.e2e.helpers import answer_all, current_question, invitation, progress_line
+
+ALEX, SAMI, NOOR, KAI = MEMBERS
+CROWD_CHANNEL = "C0CROWD01"
+CROWD = tuple(f"U0CROWD{n:03d}" for n in range(30))
+
+
+def tick(services: Services, clock: FakeClock, **advance: float) -> None:
+    clock.advance(**advance)
+    assert services.scheduler.tick(clock()) == []
+
+
+def the_pulse(services: Services, channel: str = TEAM_CHANNEL) -> Round:
+    (pulse,) = [r for r in services.store.list_rounds("T0WI3TEST", channel) if r.kind == "pulse"]
+    return pulse
+
+
+def dms_like(emulator: SlackEmulator, user: str, key: str) -> list[Message]:
+    """DMs to `user` whose notification text is the catalog's `key`, in either language."""
+    texts = {t(lang, key, channel=channel) for lang in ("en", "nl")
+             for channel in (TEAM_CHANNEL, CROWD_CHANNEL)}
+    return [m for m in emulator.messages_to(user) if m.text in texts]
+
+
+def reminders_to(emulator: SlackEmulator, user: str) -> list[Message]:
+    return dms_like(emulator, user, "pulse.reminder.fallback")
+
+
+def invitations_to(emulator: SlackEmulator, user: str) -> list[Message]:
+    return dms_like(emulator, user, "invite.fallback")
+
+
+def channel_post(emulator: SlackEmulator, title: str) -> str:
+    """The newest post in the team channel that contains `title`."""
+    posts = [m.visible_text() for m in emulator.messages_to(TEAM_CHANNEL)]
+    return next(text for text in reversed(posts) if title in text)
+
+
+def last_reply(emulator: SlackEmulator) -> str:
+    return str(emulator.responses()[-1].body["text"])
+
+
+def schedule_tuesday_pulses(driver: SlackDriver, channel: str = TEAM_CHANNEL) -> None:
+    assert driver.command(LEAD, channel, "setup").status == 200
+    assert driver.command(LEAD, channel, "pulse weekly tuesday 10:00").status == 200
+
+
+def test_the_lead_schedules_pulses_in_their_own_timezone_and_can_see_and_stop_them(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    schedule_tuesday_pulses(driver)
+    said = last_reply(emulator)
+    assert "elke dinsdag om 10:00" in said  # Lotte's Slack is in Dutch
+    assert "Europe/Amsterdam" in said
+    team = services.store.get_team("T0WI3TEST", TEAM_CHANNEL)
+    assert team is not None and team.timezone == "Europe/Amsterdam"
+    assert team.pulse is not None and team.pulse.next_run_at is not None
+    assert team.pulse.next_run_at.isoformat() == "2026-12-01T09:00:00+00:00"
+    driver.command(LEAD, TEAM_CHANNEL, "pulse")
+    assert "elke dinsdag om 10:00" in last_reply(emulator)
+    driver.command(LEAD, TEAM_CHANNEL, "pulse off")
+    assert "staan uit" in last_reply(emulator)
+
+
+def test_members_cannot_schedule_pulses(driver: SlackDriver, emulator: SlackEmulator,
+                                        services: Services) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(ALEX, TEAM_CHANNEL, "pulse weekly")
+    assert "Only this team's leads (<@U0LOTTE01>)" in last_reply(emulator)
+    team = services.store.get_team("T0WI3TEST", TEAM_CHANNEL)
+    assert team is not None and team.pulse is None
+
+
+def test_a_scheduled_pulse_asks_four_statements_reminds_once_and_posts_its_result(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    schedule_tuesday_pulses(driver)
+    tick(services, clock, hours=24)  # Tuesday 10:00 in Amsterdam
+    pulse = the_pulse(services)
+    assert "Pulscheck" in emulator.messages_to(TEAM_CHANNEL)[-1].visible_text()
+    for user in (LEAD, *MEMBERS):
+        assert len(invitations_to(emulator, user)) == 1
+    assert "4 statements, under a minute" in invitation(emulator, ALEX).visible_text()
+    driver.click(KAI, invitation(emulator, KAI), ActionIds.START)
+    assert progress_line(current_question(emulator, KAI)) == "Question 1 of 4 · Value"
+    driver.click(KAI, current_question(emulator, KAI), ActionIds.answer(4))
+    for user in (ALEX, SAMI, NOOR):
+        final = answer_all(driver, emulator, user, 4, checklist=None)
+        assert "pulse result" in final.visible_text() or "pulsresultaat" in final.visible_text()
+
+    tick(services, clock, hours=23, minutes=59)
+    assert all(reminders_to(emulator, user) == [] for user in (LEAD, *MEMBERS))
+    tick(services, clock, minutes=1)  # halfway: one day after it opened
+    assert [len(reminders_to(emulator, user)) for user in (LEAD, ALEX, SAMI, NOOR, KAI)] == [
+        1, 0, 0, 0, 1]
+    resume = reminders_to(emulator, KAI)[0].buttons()[0][1]
+    assert resume["action_id"] == ActionIds.START and resume["text"]["text"] == "Resume"
+    tick(services, clock, hours=12)
+    assert len(reminders_to(emulator, LEAD)) == 1 and len(reminders_to(emulator, KAI)) == 1
+
+    tick(services, clock, hours=12)  # two days: the pulse closes, the result goes out
+    closed = services.store.get_round(pulse.id)
+    assert closed is not None and not closed.is_open and closed.results_posted_at is not None
+    post = channel_post(emulator, "WI3-puls")  # the team's language is Dutch
+    assert t("nl", "pulse.basis.alone") in post
+    (chart,) = [u for u in emulator.uploads() if u.channel == TEAM_CHANNEL]
+    assert chart.content.startswith(b"\x89PNG")
+
+
+def test_a_pulse_after_a_diagnostic_combines_both_and_compares(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    for user in (ALEX, SAMI, NOOR):
+        answer_all(driver, emulator, user, 4)
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    clock.advance(days=1)
+    driver.command(LEAD, TEAM_CHANNEL, "pulse now")
+    assert "Pulscheck gestart" in last_reply(emulator)
+    for user in (ALEX, SAMI, NOOR):
+        answer_all(driver, emulator, user, 5, checklist=None)
+    tick(services, clock, days=2)
+    post = channel_post(emulator, "WI3-puls")
+    assert t("nl", "pulse.basis.diagnostic") in post
+    assert "sinds de diagnose" in post
+
+
+def test_no_pulse_while_a_full_round_is_open(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    schedule_tuesday_pulses(driver)
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    driver.command(LEAD, TEAM_CHANNEL, "pulse now")
+    assert "Er loopt al een ronde" in last_reply(emulator)
+    tick(services, clock, hours=24)
+    rounds = services.store.list_rounds("T0WI3TEST", TEAM_CHANNEL)
+    assert [r.kind for r in rounds] == ["diagnostic"]
+    team = services.store.get_team("T0WI3TEST", TEAM_CHANNEL)
+    assert team is not None and team.pulse is not None and team.pulse.next_run_at is not None
+    assert team.pulse.next_run_at.isoformat() == "2026-12-08T09:00:00+00:00"
+
+
+# -- crashes in the middle of a fan-out ---------------------------------------------------------
+
+
+@pytest.fixture
+def crowd(workspace: Workspace) -> tuple[str, ...]:
+    """Thirty more people in a channel of their own, Lotte leading it."""
+    for user in CROWD:
+        workspace.add_user(user, user.lower())
+    workspace.add_channel(CROWD_CHANNEL, "crowd", [LEAD, *CROWD])
+    return (LEAD, *CROWD)
+
+
+class Outage(ConnectionError):
+    """The network (or the process) went away in the middle of a fan-out."""
+
+
+def failing_after(sends: int, post_dm: Callable[..., str]) -> Callable[..., str]:
+    count = [0]
+
+    def post(*args: Any) -> str:
+        count[0] += 1
+        if count[0] > sends:
+            raise Outage("connection reset")
+        return post_dm(*args)
+
+    return post
+
+
+def restarted(services: Services, bot_config: Config, store: Store) -> Services:
+    """What a new process builds: fresh services over the same data, background resumed."""
+    again = Services.build(store, make_client(bot_config),
+                           fanout_client=make_client(bot_config, rate_limit_retries=0),
+                           clock=services.clock, invitations_per_second=1000.0)
+    again.start_background()
+    assert again.invitations.wait_idle(30)
+    again.stop_background()
+    return again
+
+
+def test_a_restart_in_the_middle_of_pulse_invitations_sends_each_exactly_once(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
+    crowd: tuple[str, ...], bot_config: Config, store: Store,
+) -> None:
+    schedule_tuesday_pulses(driver, CROWD_CHANNEL)
+    services.invitations.post_dm = failing_after(12, services.invitations.post_dm)
+    tick(services, clock, hours=24)
+    reached = [user for user in crowd if invitations_to(emulator, user)]
+    assert len(reached) == 12
+    restarted(services, bot_config, store)
+    assert [len(invitations_to(emulator, user)) for user in crowd] == [1] * len(crowd)
+    assert store.invitations_sent(the_pulse(services, CROWD_CHANNEL).id) == set(crowd)
+
+
+def test_a_restart_in_the_middle_of_reminders_reminds_each_non_finisher_once(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
+    crowd: tuple[str, ...], bot_config: Config, store: Store,
+) -> None:
+    schedule_tuesday_pulses(driver, CROWD_CHANNEL)
+    tick(services, clock, hours=24)
+    finishers = crowd[1:11]
+    for user in finishers:
+        answer_all(driver, emulator, user, 3, checklist=None)
+    services.invitations.post_dm = failing_after(7, services.invitations.post_dm)
+    tick(services, clock, days=1)
+    assert sum(len(reminders_to(emulator, user)) for user in crowd) == 7
+    again = restarted(services, bot_config, store)
+    again.scheduler.tick(clock.advance(minutes=1))
+    again.scheduler.tick(clock.advance(minutes=1))
+    expected = [0 if user in finishers else 1 for user in crowd]
+    assert [len(reminders_to(emulator, user)) for user in crowd] == expected
+    pulse = store.get_round(the_pulse(again, CROWD_CHANNEL).id)
+    assert pulse is not None and pulse.reminder_sent_at is not None
