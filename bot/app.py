@@ -57,6 +57,8 @@ def create_app(
     )
     if services is None:
         fanout_client = make_client(config, rate_limit_retries=0)  # 429s reach the throttle
-        services = Services.build(store, app.client, fanout_client=fanout_client, clock=clock)
+        services = Services.build(store, app.client, fanout_client=fanout_client, clock=clock,
+                                  retention_days=config.retention_days,
+                                  default_timezone=config.timezone)
     register_listeners(app, services)
     return app

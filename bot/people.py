@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(days=1)
 FLAGS_TTL_SECONDS = 300.0
+# Above this many channel members, read the workspace directory a thousand people per call
+# (users.list, tier 2) instead of asking about each member (users.info, tier 4).
+DIRECTORY_THRESHOLD = 50
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,10 @@ class People:
 
     def lang(self, workspace_id: str, user_id: str) -> Lang:
         """A user's language: cached locale if recent, else asked from Slack."""
+        with self._lock:
+            cached = self._flags.get((workspace_id, user_id))
+        if cached and time.monotonic() - cached[0] < FLAGS_TTL_SECONDS:
+            return cached[1].lang
         info = self.store.get_user(workspace_id, user_id)
         if info and info.fetched_at and self.clock() - info.fetched_at < PROFILE_TTL:
             return normalise_lang(info.locale)
@@ -85,17 +92,22 @@ class People:
             logger.info("users.info for a user failed: %s", error.response.get("error"))
             info = self.store.get_user(workspace_id, user_id)
             return Person(user_id, normalise_lang(info.locale if info else None))
-        person = Person(
-            user_id=user_id,
-            lang=normalise_lang(user.get("locale")),
-            is_admin=bool(user.get("is_admin") or user.get("is_owner")
-                          or user.get("is_primary_owner")),
-            is_bot=bool(user.get("is_bot") or user.get("is_app_user")) or user_id == "USLACKBOT",
-            deleted=bool(user.get("deleted")),
-            timezone=user.get("tz"),
-        )
         self._remember(workspace_id, user_id, locale=user.get("locale"), timezone=user.get("tz"))
-        return person
+        return _person_from(user)
+
+    def _read_directory(self, workspace_id: str) -> None:
+        """Fill the memory cache from `users.list`: one call per thousand people."""
+        cursor = None
+        now = time.monotonic()
+        while True:
+            page = self.client.users_list(cursor=cursor, limit=1000, include_locale=True)
+            with self._lock:
+                for user in page.get("members", []):
+                    if user.get("id"):
+                        self._flags[(workspace_id, str(user["id"]))] = (now, _person_from(user))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return
 
     def _remember(self, workspace_id: str, user_id: str, **fields: Any) -> None:
         previous = self.store.get_user(workspace_id, user_id)
@@ -129,6 +141,12 @@ class People:
             if not cursor:
                 break
         own = self.bot_user_id()
+        if len(members) > DIRECTORY_THRESHOLD:
+            try:
+                self._read_directory(workspace_id)
+            except SlackApiError as error:
+                logger.info("users.list failed (%s); asking per member",
+                            error.response.get("error"))
         return [
             user for user in dict.fromkeys(members)
             if user != own and self.person(workspace_id, user).can_answer
@@ -140,3 +158,17 @@ class People:
         except SlackApiError:
             return False
         return bool(channel.get("is_member"))
+
+
+def _person_from(user: dict[str, Any]) -> Person:
+    """What wi3 needs to know of a Slack user object (from users.info or users.list)."""
+    user_id = str(user.get("id", ""))
+    return Person(
+        user_id=user_id,
+        lang=normalise_lang(user.get("locale")),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner")
+                      or user.get("is_primary_owner")),
+        is_bot=bool(user.get("is_bot") or user.get("is_app_user")) or user_id == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+        timezone=user.get("tz"),
+    )

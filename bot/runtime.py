@@ -101,6 +101,7 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
             client,
             fanout_client=make_client(config, rate_limit_retries=0),
             retention_days=config.retention_days,
+            default_timezone=config.timezone,
         )
         app = create_app(config, store, client=client, services=services)
         services.start_background()

@@ -39,6 +39,7 @@ _CONVERSATION_READ = ("channels:read", "groups:read", "im:read", "mpim:read")
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "auth.test": (),
     "users.info": ("users:read",),
+    "users.list": ("users:read",),
     "conversations.members": _CONVERSATION_READ,
     "conversations.info": _CONVERSATION_READ,
     "conversations.open": ("im:write", "mpim:write"),
@@ -78,6 +79,7 @@ class WebApi:
         self.methods: dict[str, Callable[[Params], Answer]] = {
             "auth.test": self.auth_test,
             "users.info": self.users_info,
+            "users.list": self.users_list,
             "conversations.members": self.conversations_members,
             "conversations.info": self.conversations_info,
             "conversations.open": self.conversations_open,
@@ -125,6 +127,22 @@ class WebApi:
             raise ApiError("user_not_found")
         include_locale = truthy(params.get("include_locale"))
         return {"user": user.to_slack(self.workspace.team_id, include_locale=include_locale)}
+
+    def users_list(self, params: Params) -> Answer:
+        """Everyone in the workspace, a page at a time (`cursor`, `limit`), like Slack."""
+        include_locale = truthy(params.get("include_locale"))
+        users = list(self.workspace.users.values())
+        start = decode_cursor(params.get("cursor"))
+        if start > len(users):
+            raise ApiError("invalid_cursor")
+        page = users[start : start + page_limit(params.get("limit"))]
+        end = start + len(page)
+        return {
+            "members": [u.to_slack(self.workspace.team_id, include_locale=include_locale)
+                        for u in page],
+            "response_metadata": {"next_cursor": encode_cursor(end) if end < len(users)
+                                  else ""},
+        }
 
     # ------------------------------------------------------------------ conversations
 

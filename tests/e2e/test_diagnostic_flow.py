@@ -129,3 +129,22 @@ def test_a_subject_cannot_ping_the_channel_or_fake_a_link(
     for text in (announcement, invite):
         assert "<!channel>" not in text and "<http://evil" not in text
         assert "&lt;!channel&gt;" in text
+
+
+def test_a_large_channel_is_read_from_the_directory_not_person_by_person(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    people = [f"U0BIG{n:04d}" for n in range(120)]
+    for n, user in enumerate(people):
+        emulator.workspace.add_user(user, f"big{n}", locale="nl-NL" if n % 2 else "en-US",
+                                    is_bot=n % 40 == 0)
+    emulator.workspace.add_channel("C0BIGTEAM", "big-team", [LEAD, *people])
+    driver.command(LEAD, "C0BIGTEAM", "setup")
+    emulator.reset_calls()
+    driver.command(LEAD, "C0BIGTEAM", "start")
+    assert len(emulator.calls("users.info")) <= 2
+    assert len(emulator.calls("users.list")) >= 1
+    round_ = services.store.open_round_for(emulator.workspace.team_id, "C0BIGTEAM")
+    assert round_ is not None and len(round_.invited) == 1 + 120 - 3  # three bots left out
+    assert "Start" in invitation(emulator, people[1]).visible_text()
+    assert "privé" in invitation(emulator, people[1]).visible_text()
