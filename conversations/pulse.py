@@ -82,8 +82,6 @@ DEFAULT_TIME = "10:00"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 TREND_PULSES = 8
 """How many pulses the trend chart under a pulse result shows."""
-REMINDER_MEMORY = timedelta(days=1)
-"""How long after its pulse closes a member's reminder mark is kept."""
 BASES = ("diagnostic", "pulses")
 Frequency = Literal["weekly", "biweekly", "monthly"]
 FREQUENCIES: tuple[Frequency, ...] = ("weekly", "biweekly", "monthly")
@@ -498,19 +496,12 @@ class PulseFlow:
         return message(t(lang, "pulse.reminder.fallback", channel=round_.channel_id), blocks)
 
     def reminded(self, round_id: str, user_id: str) -> bool:
-        """Whether this member's reminder is on record.
-
-        Reminder marks are request keys (`Store.claim`); a claim that lasts no time at all
-        records nothing that stays, so it only looks.
-        """
-        return not self.store.claim(_reminder_key(round_id, user_id), 0)
+        """Whether this member's reminder is on record (fan-out progress, kept in storage)."""
+        return user_id in self.store.reminders_sent(round_id)
 
     def mark_reminded(self, round_id: str, user_id: str) -> None:
-        """After the reminder went out: remembered until a day after the pulse closes."""
-        round_ = self.store.get_round(round_id)
-        closes = self._closes(round_) if round_ is not None else self.clock()
-        lasts = max(closes - self.clock(), timedelta(0)) + REMINDER_MEMORY
-        self.store.claim(_reminder_key(round_id, user_id), lasts.total_seconds())
+        """After the reminder went out, so a restart never sends it twice."""
+        self.store.mark_reminder_sent_to(round_id, user_id, self.clock())
 
     def reminders_done(self, round_id: str) -> bool:
         """Mark the pulse's reminder round as done; True the first time."""
@@ -539,6 +530,3 @@ class PulseFlow:
             return f"{text}\n{t(lang, 'pulse.weekend')}"
         return text
 
-
-def _reminder_key(round_id: str, user_id: str) -> str:
-    return f"pulse-reminder:{round_id}:{user_id}"

@@ -8,7 +8,7 @@ The data is partitioned so that one write touches one small file::
     DIR/teams/<workspace>/<channel>/rounds.json  metadata of every round of that team
     DIR/teams/<workspace>/<channel>/snapshots.json   closed-round aggregates
     DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
-                                                     invitations and checklists of one round
+                                                     invitations, reminders, checklists
     DIR/secret.key                               HMAC secret for respondent keys (0600)
     DIR/.lock, DIR/.owner                        single-owner lock and its holder's pid
 
@@ -71,6 +71,7 @@ TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
         "progress": frozenset({"position"}),
         "participation": frozenset({"at"}),
         "invitations": frozenset({"at"}),
+        "reminders": frozenset({"at"}),
         "checklists": frozenset({"barriers", "reasons", "at"}),
     },
 }

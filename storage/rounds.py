@@ -188,6 +188,24 @@ class RoundsMixin(StoreCore):
         with part.lock:
             return frozenset(part.table("invitations").keys())
 
+    def mark_reminder_sent_to(self, round_id: str, user_id: str,
+                              at: datetime | None = None) -> bool:
+        """Reminder fan-out progress: True the first time a reminder to this user is recorded."""
+        moment = self._now(at)
+        part, key = self._round_part(round_id)
+        with part.lock:
+            self._require_open(round_id, key)
+            reminders = part.table("reminders")
+            if reminders.doc(user_id) is not None:
+                return False
+            reminders.put(user_id, {"at": codec.time_to_text(moment)})
+        return True
+
+    def reminders_sent(self, round_id: str) -> frozenset[str]:
+        part, _ = self._round_part(round_id)
+        with part.lock:
+            return frozenset(part.table("reminders").keys())
+
     def save_snapshot(self, snapshot: ResultSnapshot) -> None:
         """Keep a closed round's aggregates (replacing an earlier snapshot of it)."""
         key = (require_id(snapshot.workspace_id, "workspace id"),

@@ -110,6 +110,7 @@ _CHECKS: Mapping[tuple[str, str], Check] = {
     ("round", "progress"): _progress,
     ("round", "participation"): _moment,
     ("round", "invitations"): _moment,
+    ("round", "reminders"): _moment,
     ("round", "checklists"): _checklist,
     ("dedupe", "claims"): _claim,
 }

@@ -141,3 +141,12 @@ def test_unknown_round_ids_raise_a_clear_error(store: Store) -> None:
         store.close_round("20250101T000000-deadbeef")
     with pytest.raises(UnknownRoundError):
         store.record_answer("../../etc/passwd", "U1", "W1", 3)
+
+
+def test_reminder_progress_is_recorded_once_per_member_and_survives_a_restart(
+    store: Store, restart: Callable[[], Store]
+) -> None:
+    round_ = open_team_round(store)
+    assert store.mark_reminder_sent_to(round_.id, "U1") is True
+    assert store.mark_reminder_sent_to(round_.id, "U1") is False
+    assert restart().reminders_sent(round_.id) == frozenset({"U1"})
