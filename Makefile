@@ -29,8 +29,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy model storage
 
+## Quick runs of the three benchmarks (drop --quick for the full figures).
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py --quick
+	$(BIN)/python bench/latency.py --quick
+	$(BIN)/python bench/fanout.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

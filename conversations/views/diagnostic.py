@@ -66,7 +66,8 @@ def invitation(
         context(t(lang, "common.privacy", min_responses=min_responses)),
         actions_start(lang, round_id),
     ]
-    return message(t(lang, "invite.fallback", channel=channel_id), blocks)
+    fallback = "invite.pulse_fallback" if pulse else "invite.fallback"
+    return message(t(lang, fallback, channel=channel_id), blocks)
 
 
 def actions_start(lang: str, round_id: str, *, resume: bool = False) -> ActionsBlock:
