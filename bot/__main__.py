@@ -1,4 +1,4 @@
-"""`python -m bot`: start wi3, or try it out locally.
+"""`python -m bot`: start wi3, try it out locally, or check its set-up.
 
 Commands:
 - `run` (the default) starts the bot with the configuration from the environment and
@@ -7,6 +7,8 @@ Commands:
   at all it explains how to connect it and starts the local try-out instead.
 - `try [--lang en|nl] [--auto]` is the local try-out: the real bot against an emulated
   Slack workspace, answered at the terminal (or automatically with `--auto`).
+- `doctor` checks the configuration, the token, its scopes and the data directory.
+- `healthcheck` is the container's health probe (`GET /healthz` in HTTP mode).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.texts import text
 
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
-COMMANDS = ("run", "run-or-try", "try")
+COMMANDS = ("run", "run-or-try", "try", "doctor", "healthcheck")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -42,6 +44,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="where to save the results chart (default: ./try-out)")
     tryout.add_argument("--seed", type=int, default=None,
                         help="vary how the simulated colleagues answer")
+    commands.add_parser("doctor", help="check the configuration, the Slack token and the "
+                        "data directory")
+    commands.add_parser("healthcheck", help="exit 0 when the running bot is healthy")
     args = parser.parse_args(argv)
     args.command = args.command or "run"
     return args
@@ -53,6 +58,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "try":
             return _try(args)
+        if args.command == "doctor":
+            from bot.doctor import run_doctor
+
+            return run_doctor()
+        if args.command == "healthcheck":
+            from bot.doctor import healthcheck
+
+            return healthcheck()
         return _run(args.command)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
