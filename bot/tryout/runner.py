@@ -105,10 +105,15 @@ def _play(session: Session, options: TryoutOptions, say: Callable[[str], None],
     session.command("status")
     uploaded_before = len(emulator.uploads())
     session.command("close")
-    chart = save_chart(emulator, options.out_dir, uploaded_before)
     say("")
-    say(texts("chart_saved", channel=CHANNEL_NAME, path=chart) if chart
-        else texts("no_chart"))
+    try:
+        chart = save_chart(emulator, options.out_dir, uploaded_before)
+    except OSError as error:
+        say(texts("chart_not_saved", path=options.out_dir.absolute(),
+                  error=error.strerror or type(error).__name__))
+    else:
+        say(texts("chart_saved", channel=CHANNEL_NAME, path=chart) if chart
+            else texts("no_chart"))
     if options.data_dir is not None:
         say(texts("data_kept", path=options.data_dir))
     say(texts("outro"))

@@ -57,7 +57,8 @@ def quiet_logging() -> Iterator[None]:
 
 
 def play(tmp_path: Path, answers: list[str] | None = None, *, lang: str = "en",
-         data_dir: Path | None = None, seed: int = 2009) -> tuple[int, str, list[str]]:
+         data_dir: Path | None = None, seed: int = 2009, out_dir: Path | None = None,
+         ) -> tuple[int, str, list[str]]:
     """Run the try-out in this process; `answers` are typed at the prompts (then EOF)."""
     out = io.StringIO()
     prompts: list[str] = []
@@ -71,7 +72,7 @@ def play(tmp_path: Path, answers: list[str] | None = None, *, lang: str = "en",
             raise EOFError from None
 
     settings = TryoutOptions(lang=lang, auto=answers is None, data_dir=data_dir,
-                             out_dir=tmp_path / "out", seed=seed)
+                             out_dir=out_dir or tmp_path / "out", seed=seed)
     code = run_tryout(settings, out=out, ask=ask)
     return code, out.getvalue(), prompts
 
@@ -201,6 +202,20 @@ def test_a_data_directory_in_use_is_one_line_and_exit_2(
     assert output == ""
     error = capsys.readouterr().err.strip().splitlines()
     assert len(error) == 1 and "The try-out cannot start" in error[0]
+
+
+@pytest.mark.usefixtures("quiet_logging")
+def test_a_chart_that_cannot_be_saved_is_said_and_the_results_still_shown(
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+
+    code, output, _ = play(tmp_path, out_dir=blocked / "charts")
+
+    assert code == 0
+    assert "WI3 results: our wiki" in output
+    assert f"The chart could not be saved in {blocked / 'charts'}" in output
 
 
 # ---------------------------------------------------------------------- rendering
