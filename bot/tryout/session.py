@@ -123,7 +123,7 @@ class Session:
                                    stops_after=colleague.stops_after)
             outcome = self.take_part(colleague.user_id, respondent, shown=False)
             outcomes[colleague.user_id] = outcome
-            self.say(self._colleague_line(colleague, outcome))
+            self.say("  " + self._colleague_line(colleague, outcome))
         return outcomes
 
     # ------------------------------------------------------------------ helpers
