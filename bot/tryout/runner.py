@@ -30,7 +30,6 @@ from bot.tryout.demo import (
     CHANNEL_NAME,
     COLLEAGUES,
     PERSON,
-    TEAM_CHANNEL,
     YOUR_PROFILE,
     demo_workspace,
 )
@@ -42,8 +41,12 @@ from storage import StorageError, Store
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_DATA_DIR = 2
+EXIT_INTERRUPTED = 130
 DEFAULT_OUT_DIR = Path("try-out")
 DEFAULT_SEED = 2009  # the year of the article series; any number gives a plausible team
+
+Say = Callable[[str], None]
+Texts = Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def run_tryout(
     """Play the try-out, printing to `out` and reading the person's choices with `ask`.
 
     Returns the exit code: 0 when the results were shown, 2 when the data directory
-    cannot be used, 1 when the bot misbehaved (a bug: the message says where).
+    cannot be used, 1 when the bot misbehaved (a bug: the message says where), 130 after
+    Ctrl-C.
     """
     stream = out or sys.stdout
 
@@ -86,52 +90,59 @@ def run_tryout(
     except TryoutError as error:
         print(texts("failed", error=str(error)), file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:  # Ctrl-C at a prompt: the emulator and store are closed
+        say("")
+        say(texts("interrupted"))
+        return EXIT_INTERRUPTED
 
 
-def _play(session: Session, options: TryoutOptions, say: Callable[[str], None],
-          texts: Callable[..., str], ask: Ask) -> int:
-    emulator = session.emulator
+def _play(session: Session, options: TryoutOptions, say: Say, texts: Texts, ask: Ask) -> int:
+    """The round from the lead's chair: set up, start, answer, watch, close, results."""
     names = ", ".join(f"@{c.name}" for c in COLLEAGUES)
     say(texts("banner", you=texts("your_name"), channel=CHANNEL_NAME,
               count=len(COLLEAGUES), names=names, subject=texts("subject")))
     say(texts("auto_note" if options.auto else "how_to_answer"))
     session.command("setup")
     session.command(f"start {texts('subject')}")
-    you = _your_respondent(session, options, say, texts, ask)
-    outcome = session.take_part(PERSON, you, shown=True)
-    if not outcome.finished:
+    if not session.take_part(PERSON, _you(session, options, say, texts, ask),
+                             shown=True).finished:
         say(texts("you_left"))
     session.colleagues_answer()
     session.command("status")
-    uploaded_before = len(emulator.uploads())
-    session.command("close")
-    say("")
-    try:
-        chart = save_chart(emulator, options.out_dir, uploaded_before)
-    except OSError as error:
-        say(texts("chart_not_saved", path=options.out_dir.absolute(),
-                  error=error.strerror or type(error).__name__))
-    else:
-        say(texts("chart_saved", channel=CHANNEL_NAME, path=chart) if chart
-            else texts("no_chart"))
+    _close_and_keep_the_chart(session, options, say, texts)
     if options.data_dir is not None:
         say(texts("data_kept", path=options.data_dir))
     say(texts("outro"))
     return EXIT_OK
 
 
-
-def _your_respondent(session: Session, options: TryoutOptions, say: Callable[[str], None],
-                     texts: Callable[..., str], ask: Ask) -> Respondent:
+def _you(session: Session, options: TryoutOptions, say: Say, texts: Texts,
+         ask: Ask) -> Respondent:
+    """The person at the terminal, or with --auto a simulation answering for them."""
     simulated = Simulated(YOUR_PROFILE, session.rng, session.content)
     if options.auto:
         return simulated
     return AtTheTerminal(lambda prompt: ask(prompt + " "), say, texts, simulated)
 
 
+def _close_and_keep_the_chart(session: Session, options: TryoutOptions, say: Say,
+                              texts: Texts) -> None:
+    """`/wi3 close` (the results post is printed), then the chart the bot uploaded."""
+    uploaded_before = len(session.emulator.uploads())
+    session.command("close")
+    say("")
+    try:
+        chart = save_chart(session.emulator, options.out_dir, uploaded_before)
+    except OSError as error:
+        say(texts("chart_not_saved", path=options.out_dir.absolute(),
+                  error=error.strerror or type(error).__name__))
+        return
+    say(texts("chart_saved", channel=CHANNEL_NAME, path=chart) if chart else texts("no_chart"))
+
+
 @contextmanager
 def _served_bot(
-    options: TryoutOptions, texts: Callable[..., str]
+    options: TryoutOptions, texts: Texts
 ) -> Iterator[tuple[SlackEmulator, SlackDriver]]:
     """The emulated workspace, and the real app serving it on 127.0.0.1."""
     with ExitStack() as stack:
@@ -160,4 +171,4 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-__all__ = ["DEFAULT_OUT_DIR", "PERSON", "TEAM_CHANNEL", "TryoutOptions", "run_tryout"]
+__all__ = ["DEFAULT_OUT_DIR", "TryoutOptions", "run_tryout"]

@@ -180,6 +180,19 @@ def test_stopping_at_the_invitation_leaves_the_colleagues_to_answer(tmp_path: Pa
 
 
 @pytest.mark.usefixtures("quiet_logging")
+def test_ctrl_c_at_a_prompt_ends_the_try_out_quietly(tmp_path: Path) -> None:
+    def interrupt(prompt: str) -> str:
+        raise KeyboardInterrupt
+
+    out = io.StringIO()
+    code = run_tryout(TryoutOptions(out_dir=tmp_path / "out"), out=out, ask=interrupt)
+
+    assert code == 130
+    assert out.getvalue().rstrip().endswith("Run it again any time with `python -m bot try`.")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.usefixtures("quiet_logging")
 def test_a_kept_data_directory_shows_the_trend_on_the_second_try(tmp_path: Path) -> None:
     data_dir = tmp_path / "data"
     first_code, first, _ = play(tmp_path, data_dir=data_dir)
