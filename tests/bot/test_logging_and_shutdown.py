@@ -41,6 +41,14 @@ class Bot:
     port: int
     driver: SlackDriver
 
+    def command(self, user: str, channel: str, text: str) -> None:
+        """Type `/wi3 {text}` and wait for wi3's reply: the bot answers Slack at once and
+        does the work after, so the next command must wait to see this one's effect."""
+        emulator = self.driver.emulator
+        before = len(emulator.responses())
+        assert self.driver.command(user, channel, text).status == 200
+        eventually(lambda: emulator.responses()[before:] or None)
+
     def stop(self) -> tuple[str, str]:
         self.process.send_signal(signal.SIGTERM)
         return self.process.communicate(timeout=30)
@@ -125,8 +133,8 @@ def test_a_known_token_and_secret_never_reach_the_output_even_at_debug(
 ) -> None:
     bot = start_bot(emulator, tmp_path / "data", "DEBUG")
     bots.append(bot)
-    assert bot.driver.command(LEAD, TEAM_CHANNEL, "setup").status == 200
-    assert bot.driver.command(LEAD, TEAM_CHANNEL, "start our wiki").status == 200
+    bot.command(LEAD, TEAM_CHANNEL, "setup")
+    bot.command(LEAD, TEAM_CHANNEL, "start our wiki")
     invitation = eventually(lambda: next(
         (m for m in emulator.messages_to(MEMBERS[0]) if m.buttons()), None))
     assert bot.driver.click(MEMBERS[0], invitation, ActionIds.START).status == 200
@@ -148,11 +156,11 @@ def test_log_level_decides_what_is_logged(
 ) -> None:
     quiet = start_bot(emulator, tmp_path / "quiet", "WARNING")
     bots.append(quiet)
-    quiet.driver.command(LEAD, TEAM_CHANNEL, "setup")
+    quiet.command(LEAD, TEAM_CHANNEL, "setup")
     _, quiet_log = quiet.stop()
     normal = start_bot(emulator, tmp_path / "normal", "INFO")
     bots.append(normal)
-    normal.driver.command(LEAD, TEAM_CHANNEL, "help")
+    normal.command(LEAD, TEAM_CHANNEL, "help")
     _, normal_log = normal.stop()
 
     assert (quiet.process.returncode, normal.process.returncode) == (0, 0)
@@ -170,7 +178,7 @@ def test_sigterm_finishes_the_request_in_progress_and_releases_the_data_director
     data_dir = tmp_path / "data"
     first = start_bot(emulator, data_dir, "INFO")
     bots.append(first)
-    assert first.driver.command(LEAD, TEAM_CHANNEL, "setup").status == 200
+    first.command(LEAD, TEAM_CHANNEL, "setup")
     slow_down(emulator, "conversations.members", 1.5)
     # Acknowledged at once; the listener is still asking Slack who is in the channel,
     # and has yet to open the round, post the announcement and send the invitations.
@@ -189,7 +197,7 @@ def test_sigterm_finishes_the_request_in_progress_and_releases_the_data_director
 
     second = start_bot(emulator, data_dir, "INFO")  # it can take the directory over
     bots.append(second)
-    assert second.driver.command(LEAD, TEAM_CHANNEL, "status").status == 200
+    second.command(LEAD, TEAM_CHANNEL, "status")
     _, second_log = second.stop()
     assert second.process.returncode == 0, second_log
     with Store.open(data_dir) as store:
