@@ -1,7 +1,9 @@
 """Running the bot for real: check Slack, build the app, serve until told to stop.
 
 HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
-to Slack with Bolt's built-in handler. SIGTERM and SIGINT stop either cleanly.
+to Slack with Bolt's built-in handler. SIGTERM and SIGINT stop either cleanly: no new
+requests are taken, listeners that already acknowledged Slack finish their work (and its
+writes), the background jobs stop, and only then is the data directory released.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from typing import Any, TypeVar
 from urllib.error import URLError
 
 from slack_bolt import App
@@ -35,6 +40,13 @@ EXIT_UNREACHABLE = 1
 EXIT_CONFIG = 2
 # Libraries that log their own account of a failed start-up call; we print one line.
 _CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt")
+# Threads running listeners after their ack (Bolt's default pool has 5).
+LISTENER_THREADS = 8
+# How long a stop waits for listeners still at work; container runtimes allow 10 s
+# between SIGTERM and SIGKILL by default, and the background jobs need a moment too.
+LISTENER_GRACE_SECONDS = 6.0
+
+T = TypeVar("T")
 
 
 def run(config: Config, *, stop: threading.Event | None = None) -> int:
@@ -77,6 +89,8 @@ def _run_http(config: Config, stop: threading.Event) -> int:
                 logger.info(text("run.stopping"))
             finally:
                 wsgi_app.mark_not_ready()
+                server.stop()  # takes no new request; waitress finishes the ones it has
+        logger.info(text("run.stopped"))
         return EXIT_OK
     finally:
         wsgi_app.mark_not_ready()
@@ -88,7 +102,8 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
     """The app over its data directory, with background work running, for as long as the
     bot serves; None (after one line on stderr) when the data directory is unusable.
 
-    Leaving the block stops the background work and then releases the data directory."""
+    Leaving the block lets acknowledged listeners finish their writes, stops the
+    background work, and only then releases the data directory."""
     try:
         store = Store.open(config.data_dir, retention_days=config.retention_days)
     except StorageError as error:
@@ -103,12 +118,14 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
             retention_days=config.retention_days,
             default_timezone=config.timezone,
         )
-        app = create_app(config, store, client=client, services=services)
+        listeners = ListenerPool()
+        app = create_app(config, store, client=client, listener_executor=listeners,
+                         services=services)
         services.start_background()
         try:
             yield app
         finally:
-            services.stop_background()
+            _finish_work(listeners, services)
     finally:
         store.close()
 
@@ -121,7 +138,53 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     with _wired_app(config, client) as app:
         if app is None:
             return EXIT_CONFIG
-        return _serve_socket_mode(app, config, stop)
+        exit_code = _serve_socket_mode(app, config, stop)
+    if exit_code == EXIT_OK:
+        logger.info(text("run.stopped"))
+    return exit_code
+
+
+class ListenerPool(ThreadPoolExecutor):
+    """Bolt's listener threads, which a stop can wait for: a listener has acknowledged
+    Slack within 3 seconds but may still be writing what the click or command did."""
+
+    def __init__(self, threads: int = LISTENER_THREADS) -> None:
+        super().__init__(max_workers=threads, thread_name_prefix="wi3-listener")
+        self._in_flight: set[Future[Any]] = set()
+        self._guard = threading.Lock()
+
+    def submit(self, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> Future[T]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._guard:
+            self._in_flight.add(future)
+        future.add_done_callback(self._finished)
+        return future
+
+    def _finished(self, future: Future[Any]) -> None:
+        with self._guard:
+            self._in_flight.discard(future)
+
+    def drain(self, timeout: float) -> int:
+        """Wait up to `timeout` for the listeners at work (and any they start); returns
+        how many were still running, then takes no more."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._guard:
+                in_flight = set(self._in_flight)
+            remaining = deadline - time.monotonic()
+            if not in_flight or remaining <= 0:
+                break
+            wait(in_flight, remaining)
+        self.shutdown(wait=False, cancel_futures=True)
+        return len(in_flight)
+
+
+def _finish_work(listeners: ListenerPool, services: Services) -> None:
+    """Let acknowledged work finish, then stop the timers and the invitation worker."""
+    unfinished = listeners.drain(LISTENER_GRACE_SECONDS)
+    if unfinished:
+        logger.warning(text("run.unfinished_listeners", count=unfinished))
+    services.stop_background()
 
 
 def _check_slack(client: WebClient, config: Config) -> int:

@@ -51,7 +51,7 @@ def reminders_to(emulator: SlackEmulator, user: str) -> list[Message]:
 
 
 def invitations_to(emulator: SlackEmulator, user: str) -> list[Message]:
-    return dms_like(emulator, user, "invite.fallback")
+    return dms_like(emulator, user, "invite.pulse_fallback")
 
 
 def channel_post(emulator: SlackEmulator, title: str) -> str:
