@@ -33,12 +33,17 @@ class RedactSecrets(logging.Filter):
         cleaned = self.redact(message)
         if record.exc_info and record.exc_info[1] is not None:
             cleaned_exc = self.redact(logging.Formatter().formatException(record.exc_info))
-            cleaned = f"{cleaned}\n{cleaned_exc}"
+            cleaned = f"{cleaned} | {one_line(cleaned_exc)}"
             record.exc_info = None
             record.exc_text = None
         if cleaned != message:
             record.msg, record.args = cleaned, None
         return True
+
+
+def one_line(text: str) -> str:
+    """A multi-line text (a traceback) as one log line, its lines joined by " | "."""
+    return " | ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:

@@ -56,3 +56,13 @@ def test_ordinary_messages_pass_unchanged() -> None:
     record = logging.LogRecord("wi3", logging.INFO, __file__, 1, "round %s closed", ("R7",), None)
     assert RedactSecrets(["s3cret"]).filter(record)
     assert record.getMessage() == "round R7 closed"
+
+
+def test_an_error_with_its_traceback_is_one_line(log_output: io.StringIO) -> None:
+    try:
+        raise ValueError("broken payload")
+    except ValueError:
+        logging.getLogger("wi3").exception("a click failed")
+    lines = log_output.getvalue().strip().splitlines()
+    assert len(lines) == 1
+    assert "a click failed | Traceback" in lines[0] and "ValueError: broken payload" in lines[0]
