@@ -26,7 +26,7 @@ from bot.emulator.limits import Fault, Faults, RateLimits
 from bot.emulator.workspace import HomeView, Message, ResponsePost, Upload, Workspace
 from bot.slack_client import REQUIRED_SCOPES
 
-DEFAULT_TOKEN = "xoxb-0000000000-emulator"
+DEFAULT_TOKEN = "xoxb-emulator-not-a-real-token"
 _DEFAULT_ERRORS = {200: "fatal_error", 429: "ratelimited", 500: "internal_error"}
 
 

@@ -92,7 +92,7 @@ def test_missing_scopes_are_named(tmp_path: Path) -> None:
 def test_socket_mode_is_named_and_its_app_token_checked(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
-    app_token = "xapp-1-A0WI3APP-1234-revoked"
+    app_token = "xapp-1-revoked-app-token"
     env = environment(emulator, tmp_path, SLACK_APP_TOKEN=app_token)
     del env["SLACK_SIGNING_SECRET"]
 

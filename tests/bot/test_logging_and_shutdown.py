@@ -29,7 +29,7 @@ pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals")
 T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[2]
-KNOWN_TOKEN = "xoxb-4242424242-4242424242-KnownTokenValue0042"
+KNOWN_TOKEN = "xoxb-known-token-value-Zq7Wm3Kp9"
 KNOWN_SECRET = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 LOG_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) [\w.]+: \S")

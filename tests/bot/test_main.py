@@ -166,7 +166,7 @@ def test_sigint_also_stops_the_bot(
 def test_a_rejected_app_token_stops_socket_mode_with_one_line(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
-    app_token = "xapp-1-A0WI3APP-revoked-token"
+    app_token = "xapp-1-revoked-token-for-the-test"
     env = {
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_APP_TOKEN": app_token,
