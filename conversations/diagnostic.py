@@ -75,26 +75,32 @@ class DiagnosticFlow:
             return [SendDM(actor.user_id, self._screen(actor.lang, round_, progress, answers))]
 
     def answer(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
-        """A scale button or Don't know (``ref.score is None``)."""
-        round_, refusal = self._round_for_click(actor, ref.round_id, where)
-        if refusal:
-            return refusal
-        assert round_ is not None
-        with self._lock(ref.round_id, actor.user_id):
-            progress = self._progress(round_, actor.user_id)
-            current = self._current_item(round_, progress)
-            if current != ref.item_id:
-                return self._stale(actor, round_, progress, ref)
-            progress = replace(progress, position=progress.position + 1, updated_at=None)
-            if progress.position >= len(round_.item_ids):
-                progress = replace(progress, finished=True)  # counts as a response from now
-            progress = self.store.answer_and_advance(progress, ref.item_id, ref.score,
-                                                     self.clock())
-            answers = self.store.answers_of(ref.round_id, actor.user_id)
-            screen = self._screen(actor.lang, round_, progress, answers)
-            return [UpdateMessage(where.channel_id, where.ts, screen)]
+        """A scale button or Don't know (``ref.score is None``): record it, move on."""
+
+        def forward(round_: Round, progress: Progress) -> Progress:
+            moved = replace(progress, position=progress.position + 1, updated_at=None)
+            if moved.position >= len(round_.item_ids):
+                moved = replace(moved, finished=True)  # counts as a response from now on
+            return self.store.answer_and_advance(moved, ref.item_id, ref.score, self.clock())
+
+        return self._step(actor, ref, where, forward)
 
     def back(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
+        """Back: show the previous statement with the answer given to it."""
+
+        def backward(_round: Round, progress: Progress) -> Progress:
+            return self.store.save_progress(
+                replace(progress, position=max(0, progress.position - 1)))
+
+        return self._step(actor, ref, where, backward)
+
+    def _step(
+        self, actor: Caller, ref: ItemRef, where: Where,
+        move: Callable[[Round, Progress], Progress],
+    ) -> list[Outbound]:
+        """A click on the statement someone is at: `move` them, then show where they are.
+
+        A click on any other statement (stale, double) changes nothing."""
         round_, refusal = self._round_for_click(actor, ref.round_id, where)
         if refusal:
             return refusal
@@ -103,8 +109,7 @@ class DiagnosticFlow:
             progress = self._progress(round_, actor.user_id)
             if self._current_item(round_, progress) != ref.item_id:
                 return self._stale(actor, round_, progress, ref)
-            progress = replace(progress, position=max(0, progress.position - 1))
-            self.store.save_progress(progress)
+            progress = move(round_, progress)
             answers = self.store.answers_of(ref.round_id, actor.user_id)
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]
