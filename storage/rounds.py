@@ -172,39 +172,37 @@ class RoundsMixin(StoreCore):
 
     def mark_invitation_sent(self, round_id: str, user_id: str,
                              at: datetime | None = None) -> bool:
-        """Fan-out progress: True the first time an invitation to this user is recorded."""
-        moment = self._now(at)
-        part, key = self._round_part(round_id)
-        with part.lock:
-            self._require_open(round_id, key)
-            invitations = part.table("invitations")
-            if invitations.doc(user_id) is not None:
-                return False
-            invitations.put(user_id, {"at": codec.time_to_text(moment)})
-        return True
+        """Invitation fan-out progress: True the first time this user's DM is recorded."""
+        return self._mark_sent("invitations", round_id, user_id, at)
 
     def invitations_sent(self, round_id: str) -> frozenset[str]:
-        part, _ = self._round_part(round_id)
-        with part.lock:
-            return frozenset(part.table("invitations").keys())
+        return self._sent("invitations", round_id)
 
     def mark_reminder_sent_to(self, round_id: str, user_id: str,
                               at: datetime | None = None) -> bool:
-        """Reminder fan-out progress: True the first time a reminder to this user is recorded."""
+        """Reminder fan-out progress: True the first time this user's DM is recorded."""
+        return self._mark_sent("reminders", round_id, user_id, at)
+
+    def reminders_sent(self, round_id: str) -> frozenset[str]:
+        return self._sent("reminders", round_id)
+
+    def _mark_sent(self, table: str, round_id: str, user_id: str,
+                   at: datetime | None) -> bool:
+        """One DM of a fan-out is on record (keyed by raw user id: the DM needs it)."""
         moment = self._now(at)
         part, key = self._round_part(round_id)
         with part.lock:
             self._require_open(round_id, key)
-            reminders = part.table("reminders")
-            if reminders.doc(user_id) is not None:
+            sent = part.table(table)
+            if sent.doc(user_id) is not None:
                 return False
-            reminders.put(user_id, {"at": codec.time_to_text(moment)})
+            sent.put(user_id, {"at": codec.time_to_text(moment)})
         return True
 
-    def reminders_sent(self, round_id: str) -> frozenset[str]:
+    def _sent(self, table: str, round_id: str) -> frozenset[str]:
         part, _ = self._round_part(round_id)
         with part.lock:
-            return frozenset(part.table("reminders").keys())
+            return frozenset(part.table(table).keys())
 
     def save_snapshot(self, snapshot: ResultSnapshot) -> None:
         """Keep a closed round's aggregates (replacing an earlier snapshot of it)."""
