@@ -89,9 +89,13 @@ class People:
             user: dict[str, Any] = self.client.users_info(user=user_id, include_locale=True)[
                 "user"]
         except SlackApiError as error:
-            logger.info("users.info for a user failed: %s", error.response.get("error"))
+            code = error.response.get("error")
+            logger.info("users.info for a user failed: %s", code)
             info = self.store.get_user(workspace_id, user_id)
-            return Person(user_id, normalise_lang(info.locale if info else None))
+            # An account Slack does not know cannot answer or lead; on other errors
+            # (rate limits, outages) assume a person and carry on.
+            return Person(user_id, normalise_lang(info.locale if info else None),
+                          deleted=code == "user_not_found")
         self._remember(workspace_id, user_id, locale=user.get("locale"), timezone=user.get("tz"))
         return _person_from(user)
 

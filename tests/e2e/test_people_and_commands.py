@@ -171,3 +171,13 @@ def test_bots_and_deactivated_accounts_cannot_become_leads(
         assert "can't lead a team" in last_reply(emulator)
     team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
     assert team is not None and team.leads == (ALEX,)
+
+
+def test_an_unknown_user_cannot_become_a_lead(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(ALEX, TEAM_CHANNEL, "setup")
+    driver.command(ALEX, TEAM_CHANNEL, "lead add <@U0NOBODY9>")
+    assert "can't lead a team" in last_reply(emulator)
+    team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert team is not None and team.leads == (ALEX,)
