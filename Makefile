@@ -20,14 +20,14 @@ run: $(STAMP)
 ## Lint, type-check and run the whole test suite.
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy model storage
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy model storage
+	$(BIN)/mypy
 
 ## Quick runs of the three benchmarks (drop --quick for the full figures).
 bench: $(STAMP)

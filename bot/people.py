@@ -106,7 +106,8 @@ class People:
         while True:
             page = self.client.users_list(cursor=cursor, limit=1000, include_locale=True)
             with self._lock:
-                for user in page.get("members", []):
+                members: list[dict[str, Any]] = page.get("members", [])
+                for user in members:
                     if user.get("id"):
                         self._flags[(workspace_id, str(user["id"]))] = (now, _person_from(user))
             cursor = (page.get("response_metadata") or {}).get("next_cursor")

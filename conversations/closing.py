@@ -61,7 +61,7 @@ class ClosingFlow:
     def close_command(self, caller: Caller, team: Team) -> list[Outbound | PublishResults]:
         """`/wi3 close` by a lead."""
         if not may_manage(team, caller):
-            return refusal(team, caller)
+            return [*refusal(team, caller)]
         round_ = self.store.open_round_for(team.workspace_id, team.channel_id)
         if round_ is None:
             return [Reply(notice(t(caller.lang, "round.none_open", channel=team.channel_id)))]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from model import Lang
+
 
 @dataclass(frozen=True)
 class Caller:
@@ -11,7 +13,7 @@ class Caller:
 
     workspace_id: str
     user_id: str
-    lang: str
+    lang: Lang
     channel_id: str | None = None
     is_admin: bool = False
     """Slack workspace admin or owner: may manage every team."""

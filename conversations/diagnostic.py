@@ -17,7 +17,8 @@ from conversations.i18n import t
 from conversations.outbound import Outbound, Reply, SendDM, UpdateMessage
 from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
-from model import Content, Phase, score_respondent
+from conversations.views.common import Message
+from model import Content, Lang, Phase, score_respondent
 from storage import Progress, Round, Store
 
 Clock = Callable[[], datetime]
@@ -31,7 +32,7 @@ class Where:
     ts: str
 
 
-def subject_text(lang: str, subject: str | None) -> str:
+def subject_text(lang: Lang, subject: str | None) -> str:
     """What a round is about, in the reader's language when it is the default subject."""
     return subject or t(lang, "common.subject_default")
 
@@ -168,8 +169,8 @@ class DiagnosticFlow:
     # -- screens ------------------------------------------------------------------------------
 
     def _screen(
-        self, lang: str, round_: Round, progress: Progress, answers: Mapping[str, int | None]
-    ) -> views.Message:
+        self, lang: Lang, round_: Round, progress: Progress, answers: Mapping[str, int | None]
+    ) -> Message:
         """What the respondent should see for their current position."""
         total = len(round_.item_ids)
         if progress.position < total:
@@ -189,7 +190,7 @@ class DiagnosticFlow:
             return self._checklist(lang, round_)
         return self._summary(lang, round_, answers)
 
-    def _checklist(self, lang: str, round_: Round, error: str | None = None) -> views.Message:
+    def _checklist(self, lang: Lang, round_: Round, error: str | None = None) -> Message:
         questionnaire = self.content.questionnaire
         return views.checklist(
             lang,
@@ -201,8 +202,8 @@ class DiagnosticFlow:
         )
 
     def _summary(
-        self, lang: str, round_: Round, answers: Mapping[str, int | None]
-    ) -> views.Message:
+        self, lang: Lang, round_: Round, answers: Mapping[str, int | None]
+    ) -> Message:
         profile = score_respondent(answers)
         lines = []
         for result in profile.elements:
@@ -225,7 +226,7 @@ class DiagnosticFlow:
             pulse=round_.kind == "pulse",
         )
 
-    def _phase_name(self, lang: str, phase: Phase) -> str:
+    def _phase_name(self, lang: Lang, phase: Phase) -> str:
         return self.content.phases[phase].name.get(lang)
 
     # -- state --------------------------------------------------------------------------------

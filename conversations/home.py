@@ -48,7 +48,7 @@ class HomeFlow:
         last = self.closing.last_outcome(team)
         if last is None or last.result is None or last.result.overall is None:
             return None
-        phase = self.content.phases[last.result.overall].name.get(caller.lang)  # type: ignore[arg-type]
+        phase = self.content.phases[last.result.overall].name.get(caller.lang)
         return t(caller.lang, "home.last_result", date=f"{last.closed_at:%Y-%m-%d}", phase=phase)
 
     def publish(self, caller: Caller) -> list[Outbound]:

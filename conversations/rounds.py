@@ -13,6 +13,7 @@ from conversations.refs import ActionIds
 from conversations.team import may_manage, refusal, reply
 from conversations.views import diagnostic as views
 from conversations.views.common import (
+    Message,
     actions,
     button,
     message,
@@ -20,7 +21,7 @@ from conversations.views.common import (
     section,
     slack_date,
 )
-from model import Content
+from model import Content, Lang
 from storage import Round, RoundAlreadyOpenError, Store, Team
 
 Clock = Callable[[], datetime]
@@ -93,7 +94,7 @@ class RoundsFlow:
             out += reply(t(caller.lang, "round.no_round_for_you"))
         return out
 
-    def invitation(self, round_: Round, lang: str, lead_id: str | None = None) -> views.Message:
+    def invitation(self, round_: Round, lang: Lang, lead_id: str | None = None) -> Message:
         """The invitation DM for one member, in their language."""
         team = self.store.get_team(round_.workspace_id, round_.channel_id)
         return views.invitation(

@@ -103,10 +103,11 @@ class TeamFlow:
         if not may_manage(team, caller):
             return refusal(team, caller)
         choice = args[0].lower() if args else ""
-        if choice not in LANGUAGES:
+        lang = next((each for each in LANGUAGES if each == choice), None)
+        if lang is None:
             return reply(t(caller.lang, "language.usage"))
-        self.store.save_team(replace(team, language=choice))  # type: ignore[arg-type]
-        return reply(t(choice, "language.set"))
+        self.store.save_team(replace(team, language=lang))
+        return reply(t(lang, "language.set"))
 
     def minimum(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
         """`/wi3 minimum N`: responses needed before any aggregate is shown (never below 3)."""

@@ -23,7 +23,7 @@ validated; scoring turns answers into phases, drivers, inhibitors and tips.
 (<Phase.FACILITATING: 2>, <Phase.STRATEGIC: 3>)
 """
 
-from model.elements import Element, ElementInfo, Lang, Phase, PhaseInfo, Text
+from model.elements import LANGS, Element, ElementInfo, Lang, Phase, PhaseInfo, Text
 from model.loader import ContentError, load_content
 from model.pulse import select_pulse_items
 from model.questionnaire import Content, Item, Option, Questionnaire, Tip
@@ -32,6 +32,7 @@ from model.scoring import Answers, score_respondent, score_team
 from model.tips import tips_for
 
 __all__ = [
+    "LANGS",
     "Answers",
     "Content",
     "ContentError",

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-Language = Literal["en", "nl"]
+from model import LANGS, Lang
+
 RoundKind = Literal["diagnostic", "pulse"]
 RoundStatus = Literal["open", "closed"]
 Frequency = Literal["weekly", "biweekly", "monthly"]
 
-LANGUAGES: tuple[str, ...] = ("en", "nl")
 ROUND_KINDS: tuple[str, ...] = ("diagnostic", "pulse")
 ROUND_STATUSES: tuple[str, ...] = ("open", "closed")
 FREQUENCIES: tuple[str, ...] = ("weekly", "biweekly", "monthly")
@@ -97,7 +97,7 @@ class Team:
     workspace_id: str
     channel_id: str
     leads: tuple[str, ...] = ()
-    language: Language = "en"
+    language: Lang = "en"
     min_responses: int = MIN_RESPONSES_FLOOR
     subject: str | None = None
     """What the diagnostic is about ("our wiki"); None means the organisation as a whole."""
@@ -110,7 +110,7 @@ class Team:
 
     def __post_init__(self) -> None:
         _freeze(self, "leads", tuple(dict.fromkeys(self.leads)))
-        _require_choice(self.language, LANGUAGES, "language")
+        _require_choice(self.language, LANGS, "language")
         if self.min_responses < MIN_RESPONSES_FLOOR:
             raise ValueError(
                 f"min_responses must be at least {MIN_RESPONSES_FLOOR}; got {self.min_responses}"

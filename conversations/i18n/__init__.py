@@ -17,10 +17,24 @@ import tomllib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-Lang = Literal["en", "nl"]
-LANGUAGES: tuple[Lang, ...] = ("en", "nl")
+from model import LANGS as LANGUAGES
+from model import Lang as Lang
+
+__all__ = [
+    "CATALOG_DIR",
+    "DEFAULT_LANG",
+    "LANGUAGES",
+    "CatalogError",
+    "Lang",
+    "check_catalogs",
+    "has",
+    "load_catalog",
+    "normalise_lang",
+    "placeholders",
+    "t",
+]
 DEFAULT_LANG: Lang = "en"
 CATALOG_DIR = Path(__file__).parent
 

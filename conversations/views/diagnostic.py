@@ -9,6 +9,7 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import (
     ActionsBlock,
+    Block,
     CheckboxesElement,
     Option,
     PlainTextObject,
@@ -219,7 +220,7 @@ def my_answers(lang: str, *, channel_id: str, lines: Mapping[str, str]) -> Messa
         t(lang, "me.line", n=n, statement=statement, answer=answer)
         for n, (statement, answer) in enumerate(lines.items(), start=1)
     )
-    blocks = [section(t(lang, "me.title", channel=channel_id))]
+    blocks: list[Block] = [section(t(lang, "me.title", channel=channel_id))]
     # Split the list over several sections so long answers never exceed the section limit.
     chunk: list[str] = []
     for line in body.splitlines():

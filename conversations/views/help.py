@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from slack_sdk.models.blocks import Block
+
 from conversations.i18n import t
 from conversations.views.common import Message, context, message, section
 
@@ -14,7 +16,7 @@ LEADS = (
 def help_message(
     lang: str, *, is_lead: bool, unknown_word: str | None = None, suggestion: str | None = None
 ) -> Message:
-    blocks = []
+    blocks: list[Block] = []
     if unknown_word is not None:
         if suggestion:
             line = t(lang, "help.did_you_mean", word=unknown_word, suggestion=suggestion)
