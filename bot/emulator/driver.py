@@ -233,15 +233,20 @@ class SlackDriver:
         """POST `body` to the bot, signed (or forged, or with a stale timestamp)."""
         raw = body.encode("utf-8") if isinstance(body, str) else body
         timestamp = str(int(self.clock() - (STALE_SECONDS if stale else 0)))
-        request_headers = {
+        return self.post_raw(raw, {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": timestamp,
             "X-Slack-Signature": self._signature(raw, timestamp, forged),
-            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
             **(headers or {}),
-        }
+        })
+
+    def post_raw(self, body: bytes, headers: dict[str, str]) -> DriverResponse:
+        """POST exactly `body` with exactly these headers (plus Slack's user agent): for
+        requests Slack would never send, such as a timestamp header of `abc`."""
+        request_headers = {"User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+                           **headers}
         request = urllib.request.Request(
-            self.events_url, data=raw, headers=request_headers, method="POST"
+            self.events_url, data=body, headers=request_headers, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +17,13 @@ from bot.services import Services
 from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from storage import Store
+
+
+def alarms(records: Sequence[logging.LogRecord]) -> list[str]:
+    """Log lines an operator would be woken for: errors and anything with a traceback."""
+    return [record.getMessage() for record in records
+            if record.levelno >= logging.ERROR or record.exc_info
+            or "Traceback" in record.getMessage()]
 
 
 def dm_with_button(emulator: SlackEmulator, user: str, action_id: str) -> Message:
