@@ -339,3 +339,9 @@ def test_serve_forever_is_ready_while_serving_and_closes_on_stop(bot_app: App) -
     assert not serving.is_alive() and not wsgi_app.is_ready
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_slacks_ssl_check_is_answered_200(driver: SlackDriver) -> None:
+    response = driver.post("ssl_check=1&token=emulated-verification-token",
+                           "application/x-www-form-urlencoded")
+    assert response.status == 200
