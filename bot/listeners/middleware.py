@@ -1,4 +1,9 @@
-"""Request-wide middleware: Slack's retries and double deliveries are handled once."""
+"""Request-wide middleware, in the order a request meets it.
+
+1. `keep_the_ack`: an acknowledged request stays acknowledged (`KeptAck`).
+2. `know_the_requester`: who asked and where the answer goes, into `context`.
+3. `skip_repeated_deliveries`: Slack's retries and double deliveries are handled once.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +14,16 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltResponse
 
+from bot.listeners.context import KeptAck, ReplyTo, Requester, channel_of
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
 
 DEDUPE_TTL_SECONDS = 3600.0  # Slack retries within minutes; an hour is ample
+ANSWERED_KINDS = ("block_actions", None)
+"""Requests someone waits on an answer to: clicks and (without a type) slash commands."""
 
 
 def request_key(body: dict[str, Any]) -> str | None:
@@ -54,6 +62,24 @@ class RecentKeys:
 
 def register(app: App, services: Services) -> None:
     recent_clicks = RecentKeys()
+
+    @app.middleware
+    def keep_the_ack(context: BoltContext, next: Callable[[], Any]) -> Any:
+        context["ack"] = KeptAck()
+        return next()
+
+    @app.middleware
+    def know_the_requester(body: dict[str, Any], context: BoltContext,
+                           next: Callable[[], Any]) -> Any:
+        workspace_id = context.team_id or ""
+        user_id = context.user_id or ""
+        context["requester"] = Requester(workspace_id, user_id, channel_of(body),
+                                         services.people)
+        if body.get("type") in ANSWERED_KINDS and user_id:
+            context["reply_to"] = ReplyTo(
+                context.respond,
+                lambda message: services.sender.post_dm(workspace_id, user_id, message))
+        return next()
 
     @app.middleware
     def skip_repeated_deliveries(body: dict[str, Any], next: Callable[[], Any]) -> Any:
