@@ -147,6 +147,20 @@ def test_someone_joining_during_a_round_is_invited(
     assert invitation(emulator, "U0NEW0008")
 
 
+def test_someone_joining_a_shared_channel_from_another_workspace_is_invited(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    emulator.workspace.add_user("U0GUEST01", "guest", locale="en-GB")
+    # Slack Connect: `event.team` is the joiner's own workspace; the installation that
+    # receives the event is in `authorizations` (the driver fills it with ours).
+    driver.event("member_joined_channel", user="U0GUEST01", channel=TEAM_CHANNEL,
+                 channel_type="C", team="T0PARTNER")
+    assert "U0GUEST01" in services.store.open_rounds()[0].invited
+    assert invitation(emulator, "U0GUEST01")
+
+
 def test_app_home_lists_my_open_round_and_resumes_it(
     driver: SlackDriver, emulator: SlackEmulator
 ) -> None:
