@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
+import pytest
+
 from bot.config import Config
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
@@ -56,6 +61,18 @@ def test_an_event_retried_by_slack_invites_the_newcomer_once(
                  channel_type="C", team=emulator.workspace.team_id, event_id=first.event_id,
                  retry_num=1)
     assert len(emulator.messages_to("U0NEW0008")) == 1
+
+
+def test_slack_rate_limiting_events_is_acknowledged_and_logged(
+    driver: SlackDriver, emulator: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    notice = {"token": "emulated-verification-token", "type": "app_rate_limited",
+              "team_id": emulator.workspace.team_id, "minute_rate_limited": 1518467820,
+              "api_app_id": emulator.workspace.app_id}
+    with caplog.at_level(logging.INFO):
+        response = driver.post(json.dumps(notice), "application/json")
+    assert response.status == 200
+    assert "holding back events for workspace T0WI3TEST" in caplog.text
 
 
 def test_a_click_on_a_closed_round_is_answered_politely_and_changes_nothing(
