@@ -57,6 +57,7 @@ def create_app(
         token_verification_enabled=client is None,
         listener_executor=listener_executor,
         logger=logger,
+        write_problem=store.write_problem,
     )
     if services is None:
         fanout_client = make_client(config, rate_limit_retries=0)  # 429s reach the throttle

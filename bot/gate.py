@@ -10,6 +10,7 @@ a 500 deep inside it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -21,11 +22,17 @@ logger = logging.getLogger(__name__)
 
 
 class GatedApp(App):
-    """Bolt's `App`, checking each request's signature and shape before dispatching it."""
+    """Bolt's `App`, checking each request's signature and shape before dispatching it.
 
-    def __init__(self, *, signing_secret: str | None, **settings: Any) -> None:
+    `write_problem` says why the app's data cannot be saved right now (None while it can),
+    for the health check."""
+
+    def __init__(self, *, signing_secret: str | None,
+                 write_problem: Callable[[], str | None] = lambda: None,
+                 **settings: Any) -> None:
         super().__init__(signing_secret=signing_secret, request_verification_enabled=False,
                          **settings)
+        self.write_problem = write_problem
         # Socket Mode has no signing secret: its requests come over our own connection.
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
 

@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import urllib.error
+import urllib.request
 
 import pytest
 from slack_bolt import Ack, App
 
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, PRIVATE_CHANNEL, TEAM_CHANNEL
+from bot.http_server import BackgroundServer
 from bot.services import Services
 from conversations.refs import ActionIds
 from tests.e2e.helpers import alarms, current_question, full_disk, invitation
@@ -119,7 +123,7 @@ def test_a_command_from_someone_new_on_a_full_disk_gets_a_kind_answer_at_once(
     with full_disk(monkeypatch):
         response = driver.command(NOOR, TEAM_CHANNEL, "setup")
     assert response.status == 200
-    assert "couldn't save that just now" in last_reply(emulator)
+    assert "Ik kon dat nu niet opslaan" in last_reply(emulator)  # in Noor's language
 
 
 def test_a_listener_failing_after_its_ack_still_answers_200_and_says_sorry(
@@ -137,3 +141,34 @@ def test_a_listener_failing_after_its_ack_still_answers_200_and_says_sorry(
     assert "something went wrong" in last_reply(emulator)
     [line] = alarms(caplog.records)
     assert "/broken failed" in line
+
+
+def test_a_full_disk_does_not_stop_answers_that_need_no_saving(
+    driver: SlackDriver, emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with full_disk(monkeypatch):  # Noor is new: what Slack says of her cannot be cached
+        response = driver.command(NOOR, TEAM_CHANNEL, "me")
+    assert response.status == 200
+    assert "Je hebt nog niets beantwoord" in last_reply(emulator)
+
+
+def test_healthz_says_degraded_with_the_reason_while_nothing_can_be_saved(
+    driver: SlackDriver, emulator: SlackEmulator, bot_server: BackgroundServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    with full_disk(monkeypatch):
+        driver.command(LEAD, TEAM_CHANNEL, "start")
+        status, body = health(bot_server)
+    assert status == 503
+    assert body["status"] == "degraded" and "No space left on device" in body["reason"]
+    driver.command(LEAD, TEAM_CHANNEL, "start")  # space again: the next write succeeds
+    assert health(bot_server) == (200, {"ok": True, "status": "ready"})
+
+
+def health(server: BackgroundServer) -> tuple[int, dict[str, object]]:
+    try:
+        with urllib.request.urlopen(server.url + "/healthz", timeout=10) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
