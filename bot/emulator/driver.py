@@ -32,6 +32,14 @@ VERIFICATION_TOKEN = "emulated-verification-token"
 
 
 @dataclass(frozen=True)
+class SentRequest:
+    """A request exactly as the driver sent it, to send again (a replay)."""
+
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
 class DriverResponse:
     """The bot's HTTP answer to one request."""
 
@@ -64,6 +72,7 @@ class SlackDriver:
         self.timeout = timeout
         self._serial = itertools.count(1)
         self._last_action_ts = 0.0
+        self.sent: list[SentRequest] = []
 
     # ------------------------------------------------------------------ slash commands
 
@@ -243,6 +252,7 @@ class SlackDriver:
     def post_raw(self, body: bytes, headers: dict[str, str]) -> DriverResponse:
         """POST exactly `body` with exactly these headers (plus Slack's user agent): for
         requests Slack would never send, such as a timestamp header of `abc`."""
+        self.sent.append(SentRequest(body, dict(headers)))
         request_headers = {"User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
                            **headers}
         request = urllib.request.Request(
@@ -255,6 +265,10 @@ class SlackDriver:
         except urllib.error.HTTPError as error:
             return DriverResponse(error.code, error.read().decode("utf-8", "replace"),
                                   dict(error.headers))
+
+    def replay(self, request: SentRequest) -> DriverResponse:
+        """Send a captured request again, byte for byte, signature and all."""
+        return self.post_raw(request.body, request.headers)
 
     def _signature(self, raw: bytes, timestamp: str, forged: bool) -> str:
         if forged:
