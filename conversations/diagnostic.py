@@ -19,7 +19,7 @@ from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
 from conversations.views.common import Message
 from model import Content, Lang, Phase, score_respondent
-from storage import Progress, Round, Store
+from storage import Progress, Round, RoundClosedError, Store
 
 Clock = Callable[[], datetime]
 
@@ -110,7 +110,10 @@ class DiagnosticFlow:
             progress = self._progress(round_, actor.user_id)
             if self._current_item(round_, progress) != ref.item_id:
                 return self._stale(actor, round_, progress, ref)
-            progress = move(round_, progress)
+            try:
+                progress = move(round_, progress)
+            except RoundClosedError:  # `/wi3 close` landed between the check and the write
+                return self._closed(actor, where)
             answers = self.store.answers_of(ref.round_id, actor.user_id)
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]
@@ -159,9 +162,11 @@ class DiagnosticFlow:
                 error = t(actor.lang, "checklist.too_many", max=questionnaire.barrier_max)
                 return [UpdateMessage(where.channel_id, where.ts,
                                       self._checklist(actor.lang, round_, error))]
-            self.store.record_checklist(round_id, actor.user_id, chosen, why)
-            progress = replace(progress, checklist_done=True)
-            self.store.save_progress(progress)
+            try:
+                self.store.record_checklist(round_id, actor.user_id, chosen, why)
+                progress = self.store.save_progress(replace(progress, checklist_done=True))
+            except RoundClosedError:
+                return self._closed(actor, where)
             answers = self.store.answers_of(round_id, actor.user_id)
             return [UpdateMessage(where.channel_id, where.ts,
                                   self._summary(actor.lang, round_, answers))]
@@ -255,8 +260,14 @@ class DiagnosticFlow:
             return round_, []
         existing = self.store.get_round(round_id)
         if existing is not None and not existing.is_open:
-            return None, [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+            return None, self._closed(actor, where)
         return None, [Reply(views.notice(problem))]
+
+    @staticmethod
+    def _closed(actor: Caller, where: Where) -> list[Outbound]:
+        """The round closed: the message's buttons retire in place, saying so."""
+        notice = views.notice(t(actor.lang, "question.round_closed"))
+        return [UpdateMessage(where.channel_id, where.ts, notice)]
 
     def _progress(self, round_: Round, user_id: str) -> Progress:
         progress = self.store.get_progress(round_.id, user_id)

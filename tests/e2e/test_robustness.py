@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import pytest
 
@@ -13,7 +14,14 @@ from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
 from conversations.refs import ActionIds
 from tests.conftest import FakeClock
-from tests.e2e.helpers import answer_all, current_question, invitation, progress_line, running_bot
+from tests.e2e.helpers import (
+    alarms,
+    answer_all,
+    current_question,
+    invitation,
+    progress_line,
+    running_bot,
+)
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 
@@ -141,3 +149,28 @@ def test_a_mixed_answer_sheet_is_stored_exactly_as_clicked(
     answers = services.store.answers_of(round_.id, NOOR)
     assert len(answers) == 22
     assert answers["W1"] == 2 and answers["I2"] is None
+
+
+def test_a_click_racing_close_is_told_the_round_closed_and_changes_nothing(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START)
+    question = current_question(emulator, ALEX)
+    round_ = services.store.open_rounds()[0]
+    answer_and_advance = services.store.answer_and_advance
+
+    def close_first(*args: Any, **kwargs: Any) -> Any:
+        """`/wi3 close` lands between the click's check and its write."""
+        services.closing.close(round_.id)
+        return answer_and_advance(*args, **kwargs)
+
+    monkeypatch.setattr(services.store, "answer_and_advance", close_first)
+    with caplog.at_level(logging.INFO):
+        response = driver.click(ALEX, question, ActionIds.answer(5))
+    assert response.status == 200
+    assert services.store.answers_of(round_.id, ALEX) == {}
+    assert "This round has closed" in emulator.message(question.channel, question.ts).visible_text()
+    assert alarms(caplog.records) == []
