@@ -101,7 +101,9 @@ class DiagnosticFlow:
     ) -> list[Outbound]:
         """A click on the statement someone is at: `move` them, then show where they are.
 
-        A click on any other statement (stale, double) changes nothing."""
+        A click on any other statement (a double click, an old message, a message left
+        behind when the bot stopped between saving an answer and updating it) changes no
+        answer and shows where they are, in that message."""
         round_, refusal = self._round_for_click(actor, ref.round_id, where)
         if refusal:
             return refusal
@@ -109,7 +111,7 @@ class DiagnosticFlow:
         with self._lock(ref.round_id, actor.user_id):
             progress = self._progress(round_, actor.user_id)
             if self._current_item(round_, progress) != ref.item_id:
-                return self._stale(actor, round_, progress, ref)
+                return self._where_they_are(actor, round_, progress, where)
             try:
                 progress = move(round_, progress)
             except RoundClosedError:  # `/wi3 close` landed between the check and the write
@@ -155,9 +157,7 @@ class DiagnosticFlow:
         with self._lock(round_id, actor.user_id):
             progress = self._progress(round_, actor.user_id)
             if not progress.finished:
-                return [Reply(views.notice(t(actor.lang, "question.stale",
-                                             n=progress.position + 1,
-                                             total=len(round_.item_ids))))]
+                return self._where_they_are(actor, round_, progress, where)
             if len(chosen) > questionnaire.barrier_max:
                 error = t(actor.lang, "checklist.too_many", max=questionnaire.barrier_max)
                 return [UpdateMessage(where.channel_id, where.ts,
@@ -281,18 +281,10 @@ class DiagnosticFlow:
             return round_.item_ids[progress.position]
         return None
 
-    def _stale(
-        self, actor: Caller, round_: Round, progress: Progress, ref: ItemRef
+    def _where_they_are(
+        self, actor: Caller, round_: Round, progress: Progress, where: Where
     ) -> list[Outbound]:
-        """A click on a button of another question: change nothing, say where they are.
-
-        The same answer clicked twice in a row (a double click) is silently absorbed.
-        """
-        items = round_.item_ids
-        if ref.item_id in items and items.index(ref.item_id) == progress.position - 1:
-            answers = self.store.answers_of(round_.id, actor.user_id)
-            if ref.item_id in answers and answers[ref.item_id] == ref.score:
-                return []
-        total = len(round_.item_ids)
-        number = min(progress.position + 1, total)
-        return [Reply(views.notice(t(actor.lang, "question.stale", n=number, total=total)))]
+        """The clicked message shows the respondent's current screen instead."""
+        answers = self.store.answers_of(round_.id, actor.user_id)
+        screen = self._screen(actor.lang, round_, progress, answers)
+        return [UpdateMessage(where.channel_id, where.ts, screen)]
