@@ -174,3 +174,19 @@ def test_a_click_racing_close_is_told_the_round_closed_and_changes_nothing(
     assert services.store.answers_of(round_.id, ALEX) == {}
     assert "This round has closed" in emulator.message(question.channel, question.ts).visible_text()
     assert alarms(caplog.records) == []
+
+
+@pytest.mark.parametrize("score", [" 3", "+3", "03", "3 ", "\u0663", "\uff13"],
+                         ids=["space", "plus", "zero", "trailing", "arabic-indic", "fullwidth"])
+def test_a_score_that_is_not_exactly_a_digit_is_refused(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, score: str
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START)
+    question = current_question(emulator, ALEX)
+    round_ = services.store.open_rounds()[0]
+    assert driver.click(ALEX, question, ActionIds.answer(3),
+                        value=f"{round_.id}|W1|{score}").status == 200
+    assert services.store.answers_of(round_.id, ALEX) == {}
+    assert "didn't look right" in str(emulator.responses()[-1].body)
