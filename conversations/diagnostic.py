@@ -244,7 +244,7 @@ class DiagnosticFlow:
         if round_.status != "open":
             return None, t(actor.lang, "question.round_closed")
         if actor.user_id not in round_.invited:
-            return None, t(actor.lang, "question.not_invited", channel=round_.channel_id)
+            return None, t(actor.lang, "question.not_invited")  # names no other team
         return round_, None
 
     def _round_for_click(

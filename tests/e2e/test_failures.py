@@ -84,7 +84,9 @@ def test_start_on_home_for_a_round_someone_is_not_invited_to(
     leads_round = services.store.open_round_for(emulator.workspace.team_id, PRIVATE_CHANNEL)
     assert leads_round is not None and ALEX not in leads_round.invited
     assert driver.click_home(ALEX, ActionIds.START, value=leads_round.id).status == 200
-    assert "not on the list for this round" in last_dm_text(emulator, ALEX)
+    said = last_dm_text(emulator, ALEX)
+    assert "not on the list for this round" in said
+    assert PRIVATE_CHANNEL not in said  # another team's channel is not named
     assert services.store.answers_of(leads_round.id, ALEX) == {}
 
 
