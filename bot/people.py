@@ -145,15 +145,7 @@ class People:
 
     def channel_members(self, workspace_id: str, channel_id: str) -> list[str]:
         """The people who can answer: channel members minus bots, deactivated users, the app."""
-        members: list[str] = []
-        cursor = None
-        while True:
-            page = self.client.conversations_members(channel=channel_id, cursor=cursor,
-                                                     limit=200)
-            members += page.get("members", [])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
+        members = self._member_ids(channel_id)
         own = self.bot_user_id()
         if len(members) > DIRECTORY_THRESHOLD:
             try:
@@ -165,6 +157,21 @@ class People:
             user for user in dict.fromkeys(members)
             if user != own and self.person(workspace_id, user).can_answer
         ]
+
+    def in_channel(self, channel_id: str, user_id: str) -> bool:
+        return user_id in self._member_ids(channel_id)
+
+    def _member_ids(self, channel_id: str) -> list[str]:
+        """Everyone in the channel as Slack lists them, a page at a time."""
+        members: list[str] = []
+        cursor = None
+        while True:
+            page = self.client.conversations_members(channel=channel_id, cursor=cursor,
+                                                     limit=200)
+            members += page.get("members", [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
 
     def bot_in_channel(self, channel_id: str) -> bool:
         try:

@@ -187,6 +187,20 @@ def test_bots_and_deactivated_accounts_cannot_become_leads(
     assert team is not None and team.leads == (ALEX,)
 
 
+def test_someone_outside_the_channel_cannot_become_a_lead(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    emulator.workspace.add_user("U0CONNECT", "partner", locale="en-GB")  # a Slack Connect user
+    driver.command(ALEX, TEAM_CHANNEL, "setup")
+    driver.command(ALEX, TEAM_CHANNEL, "lead add <@U0CONNECT>")
+    assert "isn't a member of <#C0KENNIS1>" in last_reply(emulator)
+    team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert team is not None and team.leads == (ALEX,)
+    driver.command(ALEX, TEAM_CHANNEL, f"lead add <@{NOOR}>")
+    team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert team is not None and team.leads == (ALEX, NOOR)
+
+
 def test_an_unknown_user_cannot_become_a_lead(
     driver: SlackDriver, emulator: SlackEmulator, services: Services
 ) -> None:
