@@ -60,7 +60,7 @@ class TeamFlow:
             workspace_id=caller.workspace_id,
             channel_id=caller.channel_id,
             leads=(caller.user_id,),
-            language="nl" if caller.lang == "nl" else "en",
+            language=caller.lang,
         )
         self.store.save_team(team)
         return reply(t(caller.lang, "setup.created", channel=caller.channel_id,
