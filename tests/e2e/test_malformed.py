@@ -74,7 +74,9 @@ def event(driver: SlackDriver, type: str, **fields: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def shapes(driver: SlackDriver, emulator: SlackEmulator) -> list[tuple[str, Any]]:
-    """Real payloads of each kind wi3 handles, in an open round: (encoding, payload)."""
+    """Real payloads of each kind wi3 handles, in an open round: (encoding, payload):
+    a command, clicks in a DM and on the Home tab, the checklist's Done with its choices,
+    and the events."""
     assert driver.command(LEAD, TEAM_CHANNEL, "setup").status == 200
     assert driver.command(LEAD, TEAM_CHANNEL, "start").status == 200
     message = invitation(emulator, ALEX)
@@ -83,6 +85,17 @@ def shapes(driver: SlackDriver, emulator: SlackEmulator) -> list[tuple[str, Any]
              "actions": [{"action_id": ActionIds.START, "block_id": "b", "type": "button",
                           "value": message.find_button(ActionIds.START)[1]["value"],
                           "action_ts": "1.000001"}]}
+    driver.event("app_home_opened", user=ALEX, tab="home")
+    home = emulator.home_view(ALEX)
+    assert home is not None
+    home_click = {**driver._interaction_base("block_actions", ALEX),
+                  "container": {"type": "view", "view_id": home.id},
+                  "view": driver._home_payload(home),
+                  "actions": [{**click["actions"][0], "block_id": "h"}]}
+    checklist = {**click, "state": {"values": {"wi3_barriers": {ActionIds.BARRIERS: {
+        "type": "multi_static_select", "selected_options": [{"value": "time"}]}}}},
+        "actions": [{"action_id": ActionIds.CHECKLIST_DONE, "block_id": "c", "type": "button",
+                     "value": "R-1", "action_ts": "1.000002"}]}
     command = {"token": "t", "team_id": driver.workspace.team_id, "channel_id": TEAM_CHANNEL,
                "user_id": LEAD, "command": "/wi3", "text": "status",
                "response_url": emulator.mint_response_url(TEAM_CHANNEL, LEAD),
@@ -90,6 +103,8 @@ def shapes(driver: SlackDriver, emulator: SlackEmulator) -> list[tuple[str, Any]
     return [
         ("form", command),
         ("payload", click),
+        ("payload", home_click),
+        ("payload", checklist),
         ("json", event(driver, "app_home_opened", user=ALEX, tab="home", channel="D1")),
         ("json", event(driver, "member_joined_channel", user=ALEX, channel=TEAM_CHANNEL,
                        team=driver.workspace.team_id)),
@@ -102,8 +117,8 @@ def shapes(driver: SlackDriver, emulator: SlackEmulator) -> list[tuple[str, Any]
 def encoded(encoding: str, payload: Any) -> tuple[str, str]:
     if encoding == "form":
         fields = payload if isinstance(payload, dict) else {"payload": payload}
-        return urlencode({str(k): str(v) for k, v in fields.items()}), \
-            "application/x-www-form-urlencoded"
+        form = {str(k): str(v) for k, v in fields.items()}
+        return urlencode(form, errors="surrogatepass"), "application/x-www-form-urlencoded"
     if encoding == "payload":
         return urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded"
     return json.dumps(payload), "application/json"
