@@ -111,7 +111,7 @@ def wi3_bot(emulator: SlackEmulator, data_dir: Path, answers: int, user: str) ->
                          listener_executor=InlineExecutor(), services=services)
         with served(app) as server:
             driver = SlackDriver(emulator, server.events_url, SECRET)
-            channel = f"CBENCH{data_dir.name[-4:]}"
+            channel = f"CBENCH{data_dir.name[-4:].upper()}"  # Slack ids are upper case
             emulator.workspace.add_channel(channel, channel.lower(), [LEAD, user])
             driver.command(LEAD, channel, "setup")
             driver.command(LEAD, channel, "start")

@@ -13,6 +13,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.config import Config
+from bot.gate import GatedApp
 from bot.listeners import register_listeners
 from bot.services import Clock, Services, utc_now
 from bot.slack_client import make_client
@@ -43,17 +44,20 @@ def create_app(
 ) -> App:
     """A Bolt `App` for `config` over `store`, with wi3's listeners registered.
 
-    When `client` is given (tests, the try-out) the token is not checked against Slack at
-    construction; Bolt still authorises each request with `auth.test` through that client.
+    Requests that are not signed by Slack, or cannot be Slack's, are refused at the door
+    (`bot.gate`). When `client` is given (tests, the try-out) the token is not checked
+    against Slack at construction; Bolt still authorises each request with `auth.test`
+    through that client.
     Pass `services` to share them with the caller (tests drive the scheduler and wait for
     invitations through them); otherwise they are built here.
     """
-    app = App(
+    app = GatedApp(
         client=client or make_client(config),
         signing_secret=config.signing_secret,
         token_verification_enabled=client is None,
         listener_executor=listener_executor,
         logger=logger,
+        write_problem=store.write_problem,
     )
     if services is None:
         fanout_client = make_client(config, rate_limit_retries=0)  # 429s reach the throttle

@@ -1,9 +1,10 @@
 """HTTP mode: the WSGI application Slack talks to, served by waitress.
 
-Routes: `POST /slack/events` (commands, interactivity, events; Bolt verifies the
-signature), `GET /healthz` (200 once ready, 503 before), anything else 404. A request
-Bolt cannot even parse gets a 400, never a 500: a malformed request is the sender's
-fault, not ours.
+Routes: `POST /slack/events` (commands, interactivity, events; the app checks the
+signature and the payload's shape, see `bot.gate`), `GET /healthz` (200 once ready; 503
+before, and with the reason while the data cannot be saved), anything else 404. A
+request Bolt cannot even parse gets a 400, never a 500: a malformed request is the
+sender's fault, not ours.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING, Any
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import create_server, wasyncore
+
+from bot.gate import GatedApp
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
@@ -43,6 +46,7 @@ class SlackWsgiApp:
 
     def __init__(self, bolt_app: App | None = None) -> None:
         self.slack_handler: SlackRequestHandler | None = None
+        self._write_problem: Callable[[], str | None] = lambda: None
         self._ready = threading.Event()
         if bolt_app is not None:
             self.attach(bolt_app)
@@ -50,6 +54,8 @@ class SlackWsgiApp:
     def attach(self, bolt_app: App) -> None:
         """Route `/slack/events` to `bolt_app` from now on."""
         self.slack_handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
+        if isinstance(bolt_app, GatedApp):
+            self._write_problem = bolt_app.write_problem
 
     @property
     def is_ready(self) -> bool:
@@ -74,11 +80,18 @@ class SlackWsgiApp:
                              [("Allow", "POST")])
             return self._slack_request(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            if self.is_ready:
-                return _json(start_response, "200 OK", {"ok": True, "status": "ready"})
+            return self._health(start_response)
+        return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+
+    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
+        if not self.is_ready:
             return _json(start_response, "503 Service Unavailable",
                          {"ok": False, "status": "starting"})
-        return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
+        problem = self._write_problem()
+        if problem is not None:  # requests are answered, but nothing can be saved
+            return _json(start_response, "503 Service Unavailable",
+                         {"ok": False, "status": "degraded", "reason": problem})
+        return _json(start_response, "200 OK", {"ok": True, "status": "ready"})
 
     def _slack_request(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -92,7 +105,6 @@ class SlackWsgiApp:
         except Exception as error:
             # Bolt parses the body before checking the signature: garbage lands here.
             logger.warning("Rejected a malformed request (%s)", type(error).__name__)
-            logger.debug("Malformed request details", exc_info=True)
             return _json(start_response, "400 Bad Request", {"ok": False, "error": "bad_request"})
 
 

@@ -1,7 +1,9 @@
 """Who someone is, as far as wi3 needs to know: language, admin rights, bot or deactivated.
 
 Slack's `users.info` answers all of it; locales and DM channels are cached in storage, the
-rest (admin flags) for a few minutes in memory, so clicks never wait on Slack twice.
+rest (admin flags) for a few minutes in memory, so clicks never wait on Slack twice. The
+cache only saves asking again: when it cannot be written (a full disk) the request it
+serves goes on, with what Slack just said.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from conversations.i18n import Lang, normalise_lang
-from storage import Store, UserInfo
+from storage import StorageError, Store, UserInfo
 
 logger = logging.getLogger(__name__)
 
@@ -117,13 +119,20 @@ class People:
     def _remember(self, workspace_id: str, user_id: str, **fields: Any) -> None:
         previous = self.store.get_user(workspace_id, user_id)
         base = previous or UserInfo(workspace_id=workspace_id, user_id=user_id)
-        self.store.save_user(replace(base, fetched_at=self.clock(), **fields))
+        self._cache(replace(base, fetched_at=self.clock(), **fields))
 
     def remember_dm_channel(self, workspace_id: str, user_id: str, channel_id: str) -> None:
         info = self.store.get_user(workspace_id, user_id)
         if info is None or info.dm_channel != channel_id:
             base = info or UserInfo(workspace_id=workspace_id, user_id=user_id)
-            self.store.save_user(replace(base, dm_channel=channel_id))
+            self._cache(replace(base, dm_channel=channel_id))
+
+    def _cache(self, info: UserInfo) -> None:
+        try:
+            self.store.save_user(info)
+        except StorageError as error:
+            logger.warning("could not cache what Slack said about a user; carrying on (%s)",
+                           error)
 
     def dm_channel(self, workspace_id: str, user_id: str) -> str:
         """The DM channel id with a user (cached; `conversations.open` on a miss)."""
@@ -136,15 +145,7 @@ class People:
 
     def channel_members(self, workspace_id: str, channel_id: str) -> list[str]:
         """The people who can answer: channel members minus bots, deactivated users, the app."""
-        members: list[str] = []
-        cursor = None
-        while True:
-            page = self.client.conversations_members(channel=channel_id, cursor=cursor,
-                                                     limit=200)
-            members += page.get("members", [])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                break
+        members = self._member_ids(channel_id)
         own = self.bot_user_id()
         if len(members) > DIRECTORY_THRESHOLD:
             try:
@@ -156,6 +157,21 @@ class People:
             user for user in dict.fromkeys(members)
             if user != own and self.person(workspace_id, user).can_answer
         ]
+
+    def in_channel(self, channel_id: str, user_id: str) -> bool:
+        return user_id in self._member_ids(channel_id)
+
+    def _member_ids(self, channel_id: str) -> list[str]:
+        """Everyone in the channel as Slack lists them, a page at a time."""
+        members: list[str] = []
+        cursor = None
+        while True:
+            page = self.client.conversations_members(channel=channel_id, cursor=cursor,
+                                                     limit=200)
+            members += page.get("members", [])
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return members
 
     def bot_in_channel(self, channel_id: str) -> bool:
         try:

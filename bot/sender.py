@@ -1,21 +1,23 @@
 """Turns what the flows asked for (`conversations.outbound`) into Slack Web API calls.
 
 The only place that posts, updates, uploads and publishes. A Slack error is logged with
-its code (never a token) and, where someone is waiting, answered with a friendly line.
+its code (never a token) and, where someone is waiting, answered with a friendly line;
+the outbounds after it still go out.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.failures import explain, log_failure
 from bot.people import People
 from conversations.closing import ClosingFlow, PublishResults
-from conversations.i18n import has, t
+from conversations.i18n import DEFAULT_LANG, Lang
 from conversations.outbound import (
     InviteMembers,
     Outbound,
@@ -26,10 +28,15 @@ from conversations.outbound import (
     UpdateMessage,
     UploadFile,
 )
+from conversations.views.diagnostic import notice
 
 logger = logging.getLogger(__name__)
 
-Respond = Callable[..., Any]
+
+class Replier(Protocol):
+    """Answers whoever made the request, privately (`bot.listeners.context.ReplyTo`)."""
+
+    def __call__(self, message: dict[str, Any], *, replace_original: bool = False) -> None: ...
 
 
 class InvitationQueue(Protocol):
@@ -54,37 +61,34 @@ class Sender:
         outbounds: Iterable[Outbound | PublishResults],
         *,
         workspace_id: str,
-        respond: Respond | None = None,
-        lang: str = "en",
+        reply: Replier | None = None,
+        lang: Lang = DEFAULT_LANG,
     ) -> None:
         for outbound in outbounds:
             try:
-                self._send_one(outbound, workspace_id=workspace_id, respond=respond)
+                self._send_one(outbound, workspace_id=workspace_id, reply=reply)
             except SlackApiError as error:
-                code = str(error.response.get("error", "unknown_error"))
-                logger.warning("Slack refused %s: %s", type(outbound).__name__, code)
-                if respond is not None and not isinstance(outbound, Reply):
-                    self._apologise(respond, lang, code, outbound)
+                log_failure(error, f"sending {type(outbound).__name__}")
+                if reply is not None and not isinstance(outbound, Reply):
+                    self._apologise(reply, error, lang, outbound)
 
-    def _apologise(self, respond: Respond, lang: str, code: str, outbound: object) -> None:
+    def _apologise(self, reply: Replier, error: SlackApiError, lang: Lang,
+                   outbound: object) -> None:
         channel = getattr(outbound, "channel_id", None) or ""
-        key = f"errors.{code}" if has(f"errors.{code}") else "common.error_generic"
         try:
-            respond(text=t(lang, key, channel=channel), response_type="ephemeral",
-                    replace_original=False)
-        except Exception:  # the response_url may have expired; the log has the cause
-            logger.warning("could not tell the user about a Slack error (%s)", code)
+            reply(notice(explain(error, lang, channel)))
+        except Exception as failure:  # the response_url may have expired
+            log_failure(failure, "telling the person about a Slack error")
 
     def _send_one(
-        self, outbound: Outbound | PublishResults, *, workspace_id: str, respond: Respond | None
+        self, outbound: Outbound | PublishResults, *, workspace_id: str, reply: Replier | None
     ) -> None:
         match outbound:
             case Reply(message=message, replace_original=replace_original):
-                if respond is None:
+                if reply is None:
                     logger.info("a reply had nobody to go to; dropped")
                     return
-                respond(text=message["text"], blocks=message["blocks"],
-                        response_type="ephemeral", replace_original=replace_original)
+                reply(message, replace_original=replace_original)
             case SendDM(user_id=user_id, message=message):
                 self.post_dm(workspace_id, user_id, message)
             case PostToChannel(channel_id=channel, message=message):

@@ -85,7 +85,8 @@ class Services:
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
         scheduler.add(services.reminders.run, name="pulse-reminders")
         if retention_days is not None:
-            scheduler.add(_daily_purge(store, retention_days), name="purge-old-answers")
+            scheduler.add(_daily_purge(store, retention_days, clock()),
+                          name="purge-old-answers")
         return services
 
     def close_due_rounds(self, now: datetime) -> None:
@@ -111,16 +112,15 @@ class Services:
         self.invitations.stop()
 
 
-def _daily_purge(store: Store, days: int) -> Callable[[datetime], None]:
-    """Raw answers older than the retention period go (snapshots stay); so do expired
-    request keys."""
-    last_day: list[object] = [None]
+def _daily_purge(store: Store, days: int, started: datetime) -> Callable[[datetime], None]:
+    """Once a day, raw answers (checklists, progress) older than `days` go; closed rounds'
+    snapshots stay. Not on the day of `started`: opening the store purged already."""
+    last_day = [started.date()]
 
     def purge(now: datetime) -> None:
         if last_day[0] != now.date():
             last_day[0] = now.date()
             store.purge_answers_older_than(days, now)
-            store.purge_expired(now)
 
     return purge
 

@@ -59,7 +59,6 @@ REQUIRED_SCOPES = (
     "commands",
     "chat:write",
     "im:write",
-    "im:read",
     "users:read",
     "channels:read",
     "groups:read",

@@ -19,7 +19,7 @@ from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
 from conversations.views.common import Message
 from model import Content, Lang, Phase, score_respondent
-from storage import Progress, Round, Store
+from storage import Progress, Round, RoundClosedError, Store
 
 Clock = Callable[[], datetime]
 
@@ -101,7 +101,9 @@ class DiagnosticFlow:
     ) -> list[Outbound]:
         """A click on the statement someone is at: `move` them, then show where they are.
 
-        A click on any other statement (stale, double) changes nothing."""
+        A click on any other statement (a double click, an old message, a message left
+        behind when the bot stopped between saving an answer and updating it) changes no
+        answer and shows where they are, in that message."""
         round_, refusal = self._round_for_click(actor, ref.round_id, where)
         if refusal:
             return refusal
@@ -109,8 +111,11 @@ class DiagnosticFlow:
         with self._lock(ref.round_id, actor.user_id):
             progress = self._progress(round_, actor.user_id)
             if self._current_item(round_, progress) != ref.item_id:
-                return self._stale(actor, round_, progress, ref)
-            progress = move(round_, progress)
+                return self._where_they_are(actor, round_, progress, where)
+            try:
+                progress = move(round_, progress)
+            except RoundClosedError:  # `/wi3 close` landed between the check and the write
+                return self._closed(actor, where)
             answers = self.store.answers_of(ref.round_id, actor.user_id)
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]
@@ -152,16 +157,16 @@ class DiagnosticFlow:
         with self._lock(round_id, actor.user_id):
             progress = self._progress(round_, actor.user_id)
             if not progress.finished:
-                return [Reply(views.notice(t(actor.lang, "question.stale",
-                                             n=progress.position + 1,
-                                             total=len(round_.item_ids))))]
+                return self._where_they_are(actor, round_, progress, where)
             if len(chosen) > questionnaire.barrier_max:
                 error = t(actor.lang, "checklist.too_many", max=questionnaire.barrier_max)
                 return [UpdateMessage(where.channel_id, where.ts,
                                       self._checklist(actor.lang, round_, error))]
-            self.store.record_checklist(round_id, actor.user_id, chosen, why)
-            progress = replace(progress, checklist_done=True)
-            self.store.save_progress(progress)
+            try:
+                self.store.record_checklist(round_id, actor.user_id, chosen, why)
+                progress = self.store.save_progress(replace(progress, checklist_done=True))
+            except RoundClosedError:
+                return self._closed(actor, where)
             answers = self.store.answers_of(round_id, actor.user_id)
             return [UpdateMessage(where.channel_id, where.ts,
                                   self._summary(actor.lang, round_, answers))]
@@ -239,7 +244,7 @@ class DiagnosticFlow:
         if round_.status != "open":
             return None, t(actor.lang, "question.round_closed")
         if actor.user_id not in round_.invited:
-            return None, t(actor.lang, "question.not_invited", channel=round_.channel_id)
+            return None, t(actor.lang, "question.not_invited")  # names no other team
         return round_, None
 
     def _round_for_click(
@@ -255,8 +260,14 @@ class DiagnosticFlow:
             return round_, []
         existing = self.store.get_round(round_id)
         if existing is not None and not existing.is_open:
-            return None, [UpdateMessage(where.channel_id, where.ts, views.notice(problem))]
+            return None, self._closed(actor, where)
         return None, [Reply(views.notice(problem))]
+
+    @staticmethod
+    def _closed(actor: Caller, where: Where) -> list[Outbound]:
+        """The round closed: the message's buttons retire in place, saying so."""
+        notice = views.notice(t(actor.lang, "question.round_closed"))
+        return [UpdateMessage(where.channel_id, where.ts, notice)]
 
     def _progress(self, round_: Round, user_id: str) -> Progress:
         progress = self.store.get_progress(round_.id, user_id)
@@ -270,18 +281,10 @@ class DiagnosticFlow:
             return round_.item_ids[progress.position]
         return None
 
-    def _stale(
-        self, actor: Caller, round_: Round, progress: Progress, ref: ItemRef
+    def _where_they_are(
+        self, actor: Caller, round_: Round, progress: Progress, where: Where
     ) -> list[Outbound]:
-        """A click on a button of another question: change nothing, say where they are.
-
-        The same answer clicked twice in a row (a double click) is silently absorbed.
-        """
-        items = round_.item_ids
-        if ref.item_id in items and items.index(ref.item_id) == progress.position - 1:
-            answers = self.store.answers_of(round_.id, actor.user_id)
-            if ref.item_id in answers and answers[ref.item_id] == ref.score:
-                return []
-        total = len(round_.item_ids)
-        number = min(progress.position + 1, total)
-        return [Reply(views.notice(t(actor.lang, "question.stale", n=number, total=total)))]
+        """The clicked message shows the respondent's current screen instead."""
+        answers = self.store.answers_of(round_.id, actor.user_id)
+        screen = self._screen(actor.lang, round_, progress, answers)
+        return [UpdateMessage(where.channel_id, where.ts, screen)]

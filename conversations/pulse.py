@@ -53,7 +53,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Literal
+from typing import Any, TypeGuard
 
 from conversations.charts import trend_chart, trend_title
 from conversations.context import Caller
@@ -67,6 +67,7 @@ from conversations.views.diagnostic import actions_start, notice
 from conversations.views.results import RoundOutcome, results_post
 from model import Answers, Content, TeamResult, score_team, select_pulse_items
 from storage import PulseSchedule, ResultSnapshot, Round, RoundAlreadyOpenError, Store, Team
+from storage.records import FREQUENCIES, Frequency
 
 logger = logging.getLogger(__name__)
 
@@ -83,8 +84,6 @@ DEFAULT_TIMEZONE = "Europe/Amsterdam"
 TREND_PULSES = 8
 """How many pulses the trend chart under a pulse result shows."""
 BASES = ("diagnostic", "pulses")
-Frequency = Literal["weekly", "biweekly", "monthly"]
-FREQUENCIES: tuple[Frequency, ...] = ("weekly", "biweekly", "monthly")
 COMMANDS = ("off", "now")
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -127,9 +126,8 @@ def parse_schedule(args: Sequence[str]) -> PulseSchedule:
 
     Defaults: Monday 10:00. Raises `UnknownWord` for anything else.
     """
-    meaning = meaning_of(args[0]) if args else None
-    frequency = next((f for f in FREQUENCIES if f == meaning), None)
-    if frequency is None:
+    frequency = meaning_of(args[0]) if args else None
+    if not is_frequency(frequency):
         raise UnknownWord(args[0] if args else "")
     weekday, time = DEFAULT_WEEKDAY, DEFAULT_TIME
     for word in args[1:]:
@@ -141,6 +139,10 @@ def parse_schedule(args: Sequence[str]) -> PulseSchedule:
         else:
             raise UnknownWord(word)
     return PulseSchedule(frequency=frequency, weekday=weekday, time=time)
+
+
+def is_frequency(meaning: str | None) -> TypeGuard[Frequency]:
+    return meaning in FREQUENCIES
 
 
 def time_of(word: str) -> str | None:

@@ -6,6 +6,7 @@ lives in storage, so an old message can only ever refer to the item it was built
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -39,21 +40,18 @@ class BadRef(ValueError):
     """A button value that we did not make (tampered, truncated or from an old version)."""
 
 
+_REF = re.compile(r"([A-Za-z0-9_-]+)\|([A-Za-z0-9_-]+)", re.ASCII)
+_SCORED_REF = re.compile(r"([A-Za-z0-9_-]+)\|([A-Za-z0-9_-]+)\|([1-5])", re.ASCII)
+"""Exactly what `encode_ref` makes: no spaces, signs, leading zeros or other digits."""
+
+
 def encode_ref(round_id: str, item_id: str) -> str:
     return f"{round_id}|{item_id}"
 
 
 def decode_ref(value: str, *, with_score: bool = False) -> ItemRef:
-    parts = (value or "").split("|")
-    expected = 3 if with_score else 2
-    if len(parts) != expected or not all(parts):
-        raise BadRef(f"unexpected button value {value!r}")
-    score = None
-    if with_score:
-        try:
-            score = int(parts[2])
-        except ValueError:
-            raise BadRef(f"unexpected score in {value!r}") from None
-        if not 1 <= score <= 5:
-            raise BadRef(f"score out of range in {value!r}")
-    return ItemRef(parts[0], parts[1], score)
+    match = (_SCORED_REF if with_score else _REF).fullmatch(value or "")
+    if match is None:
+        raise BadRef(f"unexpected button value {value!r:.80}")
+    score = int(match.group(3)) if with_score else None
+    return ItemRef(match.group(1), match.group(2), score)

@@ -60,7 +60,7 @@ class TeamFlow:
             workspace_id=caller.workspace_id,
             channel_id=caller.channel_id,
             leads=(caller.user_id,),
-            language="nl" if caller.lang == "nl" else "en",
+            language=caller.lang,
         )
         self.store.save_team(team)
         return reply(t(caller.lang, "setup.created", channel=caller.channel_id,
@@ -72,9 +72,11 @@ class TeamFlow:
         team: Team,
         args: tuple[str, ...],
         *,
-        is_person: Callable[[str], bool] = lambda _user: True,
+        is_person: Callable[[str], bool],
+        is_member: Callable[[str], bool],
     ) -> list[Outbound]:
-        """`/wi3 lead add|remove @user`; only people (no bots, no deactivated accounts) lead."""
+        """`/wi3 lead add|remove @user`; only people (no bots, no deactivated accounts) in
+        the team's channel lead (a Slack Connect guest elsewhere does not)."""
         if not may_manage(team, caller):
             return refusal(team, caller)
         action = args[0].lower() if args else ""
@@ -87,6 +89,8 @@ class TeamFlow:
         if action == "add":
             if not is_person(user):
                 return reply(t(caller.lang, "roles.lead_not_person", **fields))
+            if not is_member(user):
+                return reply(t(caller.lang, "roles.lead_not_member", **fields))
             if user in team.leads:
                 return reply(t(caller.lang, "roles.lead_already", **fields))
             self.store.save_team(replace(team, leads=(*team.leads, user)))

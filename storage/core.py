@@ -28,6 +28,7 @@ from storage.errors import (
     CorruptFileError,
     RoundClosedError,
     StorageError,
+    StorageWriteError,
     StoreClosedError,
     StoreLockedError,
     UnknownRoundError,
@@ -114,6 +115,7 @@ class StoreCore:
         self._round_team: dict[str, TeamKey] = {}
         self._open_by_team: dict[TeamKey, str] = {}
         self._unposted: set[str] = set()
+        self._write_problem: str | None = None
 
     @classmethod
     def open(
@@ -243,7 +245,7 @@ class StoreCore:
         with self._parts_lock:
             part = self._parts.get(spec.relpath)
             if part is None:
-                part = Partition(self._dir, spec, self._read_only)
+                part = Partition(self._dir, spec, self._read_only, self._note_write)
                 self._parts[spec.relpath] = part
             self._recent[spec.relpath] = part
             self._recent.move_to_end(spec.relpath)
@@ -253,6 +255,13 @@ class StoreCore:
                     self._recent[relpath] = oldest  # in use right now; try again later
                     break
         return part
+
+    def write_problem(self) -> str | None:
+        """None while writes succeed; else why the last write failed (until one succeeds)."""
+        return self._write_problem
+
+    def _note_write(self, problem: StorageWriteError | None) -> None:
+        self._write_problem = None if problem is None else str(problem)
 
     def _index(self) -> Partition:
         return self._part(index_spec())

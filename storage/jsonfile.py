@@ -30,6 +30,8 @@ from storage.layout import META_KEY, META_TABLE, Data, FileSpec
 from storage.validation import checked
 
 Doc = dict[str, Any]
+WriteObserver = Callable[[StorageWriteError | None], None]
+"""Told of every flush: None when it reached the disk, else why not."""
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -114,10 +116,12 @@ def serialize(data: Data) -> bytes:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: atomic, durable writes and a parsed in-memory copy for reads."""
 
-    def __init__(self, path: Path, spec: FileSpec, read_only: bool = False) -> None:
+    def __init__(self, path: Path, spec: FileSpec, read_only: bool = False,
+                 observer: WriteObserver | None = None) -> None:
         self.path = path
         self.spec = spec
         self.read_only = read_only
+        self._observer = observer
         self._data: Data | None = None
         self._loaded = False
         self._batching = False
@@ -180,6 +184,14 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
+        try:
+            self._write()
+        except StorageWriteError as problem:
+            self._tell(problem)
+            raise
+        self._tell(None)
+
+    def _write(self) -> None:
         assert self._data is not None
         try:
             replace_file(self.path, serialize(self._data))
@@ -193,6 +205,10 @@ class AtomicJSONStorage(Storage):
             fsync_directory(self.path.parent)
         except OSError as err:  # the new file is in place; only its durability is unsure
             raise StorageWriteError(self.path, err, replaced=True) from err
+
+    def _tell(self, problem: StorageWriteError | None) -> None:
+        if self._observer is not None:
+            self._observer(problem)
 
     def _refuse(self) -> NoReturn:
         state = "closed" if self._closed else "opened read-only"
@@ -259,11 +275,12 @@ class Partition:
     Callers hold ``lock`` around a read-modify-write so it is atomic for other threads.
     """
 
-    def __init__(self, data_dir: Path, spec: FileSpec, read_only: bool = False) -> None:
+    def __init__(self, data_dir: Path, spec: FileSpec, read_only: bool = False,
+                 observer: WriteObserver | None = None) -> None:
         self.spec = spec
         self.path = data_dir / spec.relpath
         self.lock = threading.RLock()
-        self._storage = AtomicJSONStorage(self.path, spec, read_only)
+        self._storage = AtomicJSONStorage(self.path, spec, read_only, observer)
         # TinyDB builds its storage by calling ``storage(*args)``; hand it ours.
         self._db = KeyedDB(storage=lambda: self._storage)
 

@@ -32,6 +32,14 @@ VERIFICATION_TOKEN = "emulated-verification-token"
 
 
 @dataclass(frozen=True)
+class SentRequest:
+    """A request exactly as the driver sent it, to send again (a replay)."""
+
+    body: bytes
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
 class DriverResponse:
     """The bot's HTTP answer to one request."""
 
@@ -64,6 +72,7 @@ class SlackDriver:
         self.timeout = timeout
         self._serial = itertools.count(1)
         self._last_action_ts = 0.0
+        self.sent: list[SentRequest] = []
 
     # ------------------------------------------------------------------ slash commands
 
@@ -233,15 +242,21 @@ class SlackDriver:
         """POST `body` to the bot, signed (or forged, or with a stale timestamp)."""
         raw = body.encode("utf-8") if isinstance(body, str) else body
         timestamp = str(int(self.clock() - (STALE_SECONDS if stale else 0)))
-        request_headers = {
+        return self.post_raw(raw, {
             "Content-Type": content_type,
             "X-Slack-Request-Timestamp": timestamp,
             "X-Slack-Signature": self._signature(raw, timestamp, forged),
-            "User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
             **(headers or {}),
-        }
+        })
+
+    def post_raw(self, body: bytes, headers: dict[str, str]) -> DriverResponse:
+        """POST exactly `body` with exactly these headers (plus Slack's user agent): for
+        requests Slack would never send, such as a timestamp header of `abc`."""
+        self.sent.append(SentRequest(body, dict(headers)))
+        request_headers = {"User-Agent": "Slackbot 1.0 (+https://api.slack.com/robots)",
+                           **headers}
         request = urllib.request.Request(
-            self.events_url, data=raw, headers=request_headers, method="POST"
+            self.events_url, data=body, headers=request_headers, method="POST"
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
@@ -250,6 +265,10 @@ class SlackDriver:
         except urllib.error.HTTPError as error:
             return DriverResponse(error.code, error.read().decode("utf-8", "replace"),
                                   dict(error.headers))
+
+    def replay(self, request: SentRequest) -> DriverResponse:
+        """Send a captured request again, byte for byte, signature and all."""
+        return self.post_raw(request.body, request.headers)
 
     def _signature(self, raw: bytes, timestamp: str, forged: bool) -> str:
         if forged:

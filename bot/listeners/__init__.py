@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, middleware
+from bot.listeners import actions, commands, errors, events, middleware
 from bot.services import Services
 
 
 def register_listeners(app: App, services: Services) -> None:
-    """Attach wi3's middleware and listeners to `app`."""
+    """Attach wi3's middleware, error handler and listeners to `app`."""
     middleware.register(app, services)
+    errors.register(app)
     commands.register(app, services)
     actions.register(app, services)
     events.register(app, services)

@@ -8,7 +8,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.config import Config
-from bot.emulator import SlackEmulator, Workspace
+from bot.emulator import SlackEmulator, Workspace, sample_workspace
 from bot.emulator.seed import (
     CHANNEL_WITHOUT_BOT,
     DEACTIVATED,
@@ -18,7 +18,7 @@ from bot.emulator.seed import (
     PRIVATE_CHANNEL,
     TEAM_CHANNEL,
 )
-from bot.slack_client import granted_scopes, make_client
+from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 
 ALEX = MEMBERS[0]
 
@@ -139,7 +139,12 @@ def test_conversations_info_describes_channels_and_dms(client: WebClient) -> Non
     private = client.conversations_info(channel=PRIVATE_CHANNEL)["channel"]
     assert private["is_private"] is True
     dm = client.conversations_open(users=ALEX)["channel"]["id"]
-    info = client.conversations_info(channel=dm)["channel"]
+    error = slack_error(lambda: client.conversations_info(channel=dm))
+    assert error.response["error"] == "missing_scope"  # wi3 does not ask for im:read
+    with SlackEmulator(sample_workspace(), scopes=(*REQUIRED_SCOPES, "im:read")) as granted:
+        reader = WebClient(token=granted.token, base_url=granted.api_url)
+        dm = reader.conversations_open(users=ALEX)["channel"]["id"]
+        info = reader.conversations_info(channel=dm)["channel"]
     assert info["is_im"] is True and info["user"] == ALEX
 
 

@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.http_server import BackgroundServer, SlackWsgiApp
+from tests.e2e.helpers import alarms
 
 ALEX = MEMBERS[0]
 
@@ -100,6 +101,37 @@ def test_an_unsigned_request_is_refused(
                      {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 401
     assert commands_seen == []
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "signature"),
+    [
+        ("abc", None),
+        ("", None),
+        ("1e9", None),
+        ("9" * 5000, None),
+        ("-1700000000", None),
+        (None, "v0=\u00e9" + "0" * 63),
+        (None, "v0=" + "0" * 64 + "\u00ff"),
+        (None, ""),
+    ],
+    ids=["letters", "empty", "exponent", "5000-digits", "negative", "latin-1", "trailing", "none"],
+)
+def test_unsigned_requests_with_odd_headers_are_401_without_a_traceback(
+    commands_seen: list[dict[str, Any]], driver: SlackDriver, caplog: pytest.LogCaptureFixture,
+    timestamp: str | None, signature: str | None,
+) -> None:
+    body = b"command=%2Fprobe&text=close&user_id=U0LOTTE01"
+    headers = {"Content-Type": "application/x-www-form-urlencoded",
+               "X-Slack-Request-Timestamp": str(int(time.time())) if timestamp is None
+               else timestamp,
+               "X-Slack-Signature": "v0=" + "0" * 64 if signature is None else signature}
+    with caplog.at_level("DEBUG"):
+        response = driver.post_raw(body, headers)
+    assert response.status == 401
+    assert commands_seen == []
+    assert alarms(caplog.records) == []
+    assert "U0LOTTE01" not in caplog.text  # a refused body is not logged
 
 
 @pytest.mark.parametrize(
@@ -307,3 +339,9 @@ def test_serve_forever_is_ready_while_serving_and_closes_on_stop(bot_app: App) -
     assert not serving.is_alive() and not wsgi_app.is_ready
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def test_slacks_ssl_check_is_answered_200(driver: SlackDriver) -> None:
+    response = driver.post("ssl_check=1&token=emulated-verification-token",
+                           "application/x-www-form-urlencoded")
+    assert response.status == 200

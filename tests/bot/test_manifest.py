@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from bot.config import Config
+from bot.emulator import SlackEmulator, sample_workspace
 from bot.emulator.api import METHOD_SCOPES
+from bot.emulator.seed import LEAD, PRIVATE_CHANNEL, TEAM_CHANNEL
 from bot.slack_client import REQUIRED_SCOPES
+from conversations.refs import ActionIds
+from tests.conftest import FakeClock
+from tests.e2e.helpers import running_bot
 
 MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
 
@@ -74,3 +82,25 @@ def test_surfaces_and_socket_mode_are_on(key: str, value: str) -> None:
 def test_http_mode_is_explained() -> None:
     text = MANIFEST.read_text()
     assert "request_url" in text and "/slack/events" in text
+
+
+@pytest.mark.parametrize("scope", [s for s in REQUIRED_SCOPES if s != "commands"])
+def test_every_bot_scope_is_used_by_what_people_do(
+    scope: str, bot_config: Config, clock: FakeClock
+) -> None:
+    """Without `scope`, something a lead or member does runs into `missing_scope`: the
+    manifest asks for nothing wi3 does not use. (`commands` is what /wi3 itself needs.)"""
+    granted = [s for s in REQUIRED_SCOPES if s != scope]
+    with SlackEmulator(sample_workspace(), scopes=granted) as emulator:
+        config = replace(bot_config, slack_api_url=emulator.api_url)
+        with running_bot(config, emulator, clock) as bot:
+            bot.driver.command(LEAD, TEAM_CHANNEL, "setup")
+            bot.driver.command(LEAD, PRIVATE_CHANNEL, "setup")
+            bot.driver.command(LEAD, TEAM_CHANNEL, "export")
+            bot.driver.command(LEAD, TEAM_CHANNEL, "start")
+            bot.driver.event("app_home_opened", user=LEAD, tab="home")
+            for message in emulator.messages_to(LEAD):
+                with contextlib.suppress(LookupError):
+                    bot.driver.click(LEAD, message, ActionIds.START)
+        refused = {call.method for call in emulator.calls() if call.error == "missing_scope"}
+    assert refused, f"nothing needed {scope}"

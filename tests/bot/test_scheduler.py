@@ -8,7 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.config import Config
 from bot.scheduler import Scheduler
+from bot.services import Services
+from bot.slack_client import make_client
+from storage import Store
+from tests.conftest import FakeClock
 
 MONDAY_9 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 
@@ -110,3 +115,24 @@ def test_a_failing_clock_does_not_kill_the_thread(caplog: pytest.LogCaptureFixtu
 def test_the_interval_must_be_positive() -> None:
     with pytest.raises(ValueError):
         Scheduler(interval=0)
+
+
+def test_the_retention_purge_runs_once_a_day_after_the_one_at_start(
+    bot_config: Config, store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    purges: list[datetime] = []
+    real_purge = store.purge_answers_older_than
+
+    def counted(days: int, now: datetime | None = None) -> int:
+        purges.append(clock())
+        return real_purge(days, now)
+
+    monkeypatch.setattr(store, "purge_answers_older_than", counted)
+    services = Services.build(store, make_client(bot_config), clock=clock, retention_days=30)
+    services.scheduler.tick(clock())  # the store purged when it opened, today
+    services.scheduler.tick(clock.advance(hours=3))
+    assert purges == []
+    tomorrow = clock.advance(days=1)
+    services.scheduler.tick(tomorrow)
+    services.scheduler.tick(clock.advance(minutes=1))
+    assert purges == [tomorrow]

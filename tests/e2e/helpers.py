@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import logging
+import os
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.app import create_app
 from bot.config import Config
@@ -16,6 +21,32 @@ from bot.services import Services
 from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from storage import Store
+
+if TYPE_CHECKING:
+    import pytest
+
+
+def alarms(records: Sequence[logging.LogRecord]) -> list[str]:
+    """Log lines an operator would be woken for: errors and anything with a traceback."""
+    return [record.getMessage() for record in records
+            if record.levelno >= logging.ERROR or record.exc_info
+            or "Traceback" in record.getMessage()]
+
+
+@contextmanager
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """While inside: every write to a file fails as on a full disk (ENOSPC); pipes and
+    sockets (the HTTP servers' own plumbing) still work."""
+    real_write = os.write
+
+    def no_space(fd: int, data: bytes) -> int:
+        if stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_write(fd, data)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "write", no_space)
+        yield
 
 
 def dm_with_button(emulator: SlackEmulator, user: str, action_id: str) -> Message:

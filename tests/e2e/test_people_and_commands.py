@@ -147,6 +147,20 @@ def test_someone_joining_during_a_round_is_invited(
     assert invitation(emulator, "U0NEW0008")
 
 
+def test_someone_joining_a_shared_channel_from_another_workspace_is_invited(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    emulator.workspace.add_user("U0GUEST01", "guest", locale="en-GB")
+    # Slack Connect: `event.team` is the joiner's own workspace; the installation that
+    # receives the event is in `authorizations` (the driver fills it with ours).
+    driver.event("member_joined_channel", user="U0GUEST01", channel=TEAM_CHANNEL,
+                 channel_type="C", team="T0PARTNER")
+    assert "U0GUEST01" in services.store.open_rounds()[0].invited
+    assert invitation(emulator, "U0GUEST01")
+
+
 def test_app_home_lists_my_open_round_and_resumes_it(
     driver: SlackDriver, emulator: SlackEmulator
 ) -> None:
@@ -171,6 +185,20 @@ def test_bots_and_deactivated_accounts_cannot_become_leads(
         assert "can't lead a team" in last_reply(emulator)
     team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
     assert team is not None and team.leads == (ALEX,)
+
+
+def test_someone_outside_the_channel_cannot_become_a_lead(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    emulator.workspace.add_user("U0CONNECT", "partner", locale="en-GB")  # a Slack Connect user
+    driver.command(ALEX, TEAM_CHANNEL, "setup")
+    driver.command(ALEX, TEAM_CHANNEL, "lead add <@U0CONNECT>")
+    assert "isn't a member of <#C0KENNIS1>" in last_reply(emulator)
+    team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert team is not None and team.leads == (ALEX,)
+    driver.command(ALEX, TEAM_CHANNEL, f"lead add <@{NOOR}>")
+    team = services.store.get_team(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert team is not None and team.leads == (ALEX, NOOR)
 
 
 def test_an_unknown_user_cannot_become_a_lead(

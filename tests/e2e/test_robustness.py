@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from typing import Any
+
+import pytest
+
 from bot.config import Config
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
 from conversations.refs import ActionIds
 from tests.conftest import FakeClock
-from tests.e2e.helpers import answer_all, current_question, invitation, progress_line, running_bot
+from tests.e2e.helpers import (
+    alarms,
+    answer_all,
+    current_question,
+    invitation,
+    progress_line,
+    running_bot,
+)
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 
@@ -56,6 +69,18 @@ def test_an_event_retried_by_slack_invites_the_newcomer_once(
                  channel_type="C", team=emulator.workspace.team_id, event_id=first.event_id,
                  retry_num=1)
     assert len(emulator.messages_to("U0NEW0008")) == 1
+
+
+def test_slack_rate_limiting_events_is_acknowledged_and_logged(
+    driver: SlackDriver, emulator: SlackEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    notice = {"token": "emulated-verification-token", "type": "app_rate_limited",
+              "team_id": emulator.workspace.team_id, "minute_rate_limited": 1518467820,
+              "api_app_id": emulator.workspace.app_id}
+    with caplog.at_level(logging.INFO):
+        response = driver.post(json.dumps(notice), "application/json")
+    assert response.status == 200
+    assert "holding back events for workspace T0WI3TEST" in caplog.text
 
 
 def test_a_click_on_a_closed_round_is_answered_politely_and_changes_nothing(
@@ -124,3 +149,44 @@ def test_a_mixed_answer_sheet_is_stored_exactly_as_clicked(
     answers = services.store.answers_of(round_.id, NOOR)
     assert len(answers) == 22
     assert answers["W1"] == 2 and answers["I2"] is None
+
+
+def test_a_click_racing_close_is_told_the_round_closed_and_changes_nothing(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START)
+    question = current_question(emulator, ALEX)
+    round_ = services.store.open_rounds()[0]
+    answer_and_advance = services.store.answer_and_advance
+
+    def close_first(*args: Any, **kwargs: Any) -> Any:
+        """`/wi3 close` lands between the click's check and its write."""
+        services.closing.close(round_.id)
+        return answer_and_advance(*args, **kwargs)
+
+    monkeypatch.setattr(services.store, "answer_and_advance", close_first)
+    with caplog.at_level(logging.INFO):
+        response = driver.click(ALEX, question, ActionIds.answer(5))
+    assert response.status == 200
+    assert services.store.answers_of(round_.id, ALEX) == {}
+    assert "This round has closed" in emulator.message(question.channel, question.ts).visible_text()
+    assert alarms(caplog.records) == []
+
+
+@pytest.mark.parametrize("score", [" 3", "+3", "03", "3 ", "\u0663", "\uff13"],
+                         ids=["space", "plus", "zero", "trailing", "arabic-indic", "fullwidth"])
+def test_a_score_that_is_not_exactly_a_digit_is_refused(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, score: str
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START)
+    question = current_question(emulator, ALEX)
+    round_ = services.store.open_rounds()[0]
+    assert driver.click(ALEX, question, ActionIds.answer(3),
+                        value=f"{round_.id}|W1|{score}").status == 200
+    assert services.store.answers_of(round_.id, ALEX) == {}
+    assert "didn't look right" in str(emulator.responses()[-1].body)

@@ -143,3 +143,18 @@ def test_temp_files_left_by_a_crash_are_removed_at_start(
     with Store.open(data_dir, clock=clock) as again:
         assert not leftover.exists()
         assert again.answers_of(round_.id, "U1") == {"W1": 2}
+
+
+def test_write_problem_names_the_failed_write_until_one_succeeds(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    round_ = open_team_round(store)
+    assert store.write_problem() is None
+    with monkeypatch.context() as patch:
+        _fail_writes(patch, errno.ENOSPC)
+        with pytest.raises(StorageWriteError):
+            store.record_answer(round_.id, "U1", "W1", 5)
+        problem = store.write_problem()
+        assert problem is not None and "No space left on device" in problem
+    store.record_answer(round_.id, "U1", "W1", 5)
+    assert store.write_problem() is None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext
 
 from bot.listeners.actions.common import clicked_value, run_click
 from bot.services import Services
@@ -22,18 +22,18 @@ def _answer(services: Services, caller: Caller, ref: ItemRef, where: Where | Non
 
 
 def make_answer(services: Services) -> Callable[..., None]:
-    def answer(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        run_click(services, body, respond, lambda s, caller, b, where: _answer(
+        run_click(services, body, context, lambda s, caller, b, where: _answer(
             s, caller, decode_ref(clicked_value(b), with_score=True), where))
 
     return answer
 
 
 def make_dont_know(services: Services) -> Callable[..., None]:
-    def dont_know(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def dont_know(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
-        run_click(services, body, respond, lambda s, caller, b, where: _answer(
+        run_click(services, body, context, lambda s, caller, b, where: _answer(
             s, caller, decode_ref(clicked_value(b)), where))
 
     return dont_know

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext
 
 from bot.listeners.actions.common import clicked_value, run_click
 from bot.services import Services
@@ -15,7 +15,7 @@ from conversations.views.diagnostic import notice
 
 
 def make_repost(services: Services) -> Callable[..., None]:
-    def repost(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+    def repost(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
 
         def again(s: Services, caller: Any, b: dict[str, Any], _where: Any) -> list[Any]:
@@ -26,6 +26,6 @@ def make_repost(services: Services) -> Callable[..., None]:
                 return [Reply(notice(t(caller.lang, "question.round_unknown")))]
             return s.closing.repost(caller, team, snapshot.round_id)
 
-        run_click(services, body, respond, again)
+        run_click(services, body, context, again)
 
     return repost

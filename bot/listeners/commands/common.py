@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from slack_bolt import Respond
-
-from bot.listeners.context import is_direct_message
+from bot.listeners.context import ReplyTo, is_direct_message
 from bot.services import Services
 from conversations.commands import Command
 from conversations.context import Caller
 from conversations.i18n import t
 from conversations.outbound import Outbound
+from conversations.views.diagnostic import notice
 from storage import Team
 
 
@@ -21,7 +20,7 @@ class Request:
     services: Services
     caller: Caller
     command: Command
-    respond: Respond
+    reply: ReplyTo | None
 
     def team(self) -> Team | None:
         if self.caller.channel_id is None:
@@ -30,11 +29,12 @@ class Request:
 
     def send(self, outbounds: list[Any] | list[Outbound]) -> None:
         self.services.sender.send(outbounds, workspace_id=self.caller.workspace_id,
-                                  respond=self.respond, lang=self.caller.lang)
+                                  reply=self.reply, lang=self.caller.lang)
 
 
 def reply(request: Request, text: str) -> None:
-    request.respond(text=text, response_type="ephemeral", replace_original=False)
+    if request.reply is not None:
+        request.reply(notice(text))
 
 
 def team_or_explain(request: Request) -> Team | None:

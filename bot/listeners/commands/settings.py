@@ -25,7 +25,8 @@ def lead(request: Request) -> None:
         workspace_id = request.caller.workspace_id
         request.send(request.services.team.lead(
             request.caller, team, request.command.args,
-            is_person=lambda user: people.person(workspace_id, user, fresh=True).can_answer))
+            is_person=lambda user: people.person(workspace_id, user, fresh=True).can_answer,
+            is_member=lambda user: people.in_channel(team.channel_id, user)))
 
 
 def language(request: Request) -> None:

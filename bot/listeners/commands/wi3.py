@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
-from slack_sdk.errors import SlackApiError
+from slack_bolt import Ack, BoltContext
 
 from bot.listeners.commands import personal, pulse, rounds, settings
-from bot.listeners.commands.common import Request, reply
-from bot.listeners.context import caller_of
+from bot.listeners.commands.common import Request
+from bot.listeners.context import reply_to, requester
 from bot.services import Services
 from conversations.commands import parse
-from conversations.i18n import has, t
 from conversations.team import may_manage
 from conversations.views.help import help_message
-
-logger = logging.getLogger(__name__)
 
 Handler = Callable[[Request], None]
 
@@ -39,20 +34,10 @@ ROUTES: dict[str, Handler] = {
 
 
 def make_wi3_command(services: Services) -> Callable[..., None]:
-    def wi3_command(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def wi3_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         ack()
-        caller = caller_of(command, services)
-        request = Request(services, caller, parse(command.get("text")), respond)
-        try:
-            route(request)
-        except SlackApiError as error:
-            code = str(error.response.get("error", ""))
-            logger.warning("/wi3 %s: Slack said %s", request.command.name or "?", code)
-            key = f"errors.{code}" if has(f"errors.{code}") else "common.error_generic"
-            reply(request, t(caller.lang, key, channel=caller.channel_id or ""))
-        except Exception:
-            logger.exception("/wi3 %s failed", request.command.name or "?")
-            reply(request, t(caller.lang, "common.error_generic"))
+        caller = requester(context).caller()
+        route(Request(services, caller, parse(command.get("text")), reply_to(context)))
 
     return wi3_command
 
@@ -72,4 +57,5 @@ def route(request: Request) -> None:
         unknown_word=command.word if command.name is None else None,
         suggestion=command.suggestion,
     )
-    request.respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral")
+    if request.reply is not None:
+        request.reply(message)

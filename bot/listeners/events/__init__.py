@@ -1,10 +1,11 @@
-"""Events: App Home opened, someone joined a team channel."""
+"""Events: App Home opened, someone joined a team channel, Slack holding events back."""
 
 from __future__ import annotations
 
 from slack_bolt import App
 
 from bot.listeners.events.app_home_opened import make_app_home_opened
+from bot.listeners.events.app_rate_limited import acknowledge_rate_limiting
 from bot.listeners.events.member_joined_channel import make_member_joined_channel
 from bot.services import Services
 
@@ -12,3 +13,4 @@ from bot.services import Services
 def register(app: App, services: Services) -> None:
     app.event("app_home_opened")(make_app_home_opened(services))
     app.event("member_joined_channel")(make_member_joined_channel(services))
+    app.middleware(acknowledge_rate_limiting)

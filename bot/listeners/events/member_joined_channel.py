@@ -1,16 +1,22 @@
-"""Someone joined a team channel while a round is open: they are invited too."""
+"""Someone joined a team channel while a round is open: they are invited too.
+
+The workspace is the installation's (Bolt's context, from `authorizations`), not
+`event.team`: in a shared channel (Slack Connect, Enterprise Grid) that is the joiner's
+own workspace, where wi3 has no team."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
+from slack_bolt import BoltContext
+
 from bot.services import Services
 
 
 def make_member_joined_channel(services: Services) -> Callable[..., None]:
-    def member_joined_channel(event: dict[str, Any], body: dict[str, Any]) -> None:
-        workspace_id = str(event.get("team") or body.get("team_id") or "")
+    def member_joined_channel(event: dict[str, Any], context: BoltContext) -> None:
+        workspace_id = context.team_id or ""
         user_id = str(event.get("user") or "")
         channel_id = str(event.get("channel") or "")
         if not (user_id and channel_id):
