@@ -40,7 +40,7 @@ from bot.services import Services
 from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from model import load_content
-from storage import Store, Team
+from storage import Store, Team, open_store
 
 SECRET = "bench-signing-secret"
 RESPONDENTS_PER_TEAM = 10
@@ -102,7 +102,7 @@ def wi3_bot(emulator: SlackEmulator, data_dir: Path, answers: int, user: str) ->
         tuple[WiredBot, int]]:
     config = Config(bot_token=emulator.token, signing_secret=SECRET, app_token=None,
                     slack_api_url=emulator.api_url, data_dir=data_dir)
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         stored = fill(store, emulator.workspace.team_id, answers)
         services = Services.build(store, make_client(config),
                                   fanout_client=make_client(config, rate_limit_retries=0),

@@ -31,7 +31,7 @@ from bot.logs import configure_logging
 from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
-from storage import StorageError, Store
+from storage import StorageError, open_store
 
 logger = logging.getLogger("wi3")
 
@@ -105,7 +105,7 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
     Leaving the block lets acknowledged listeners finish their writes, stops the
     background work, and only then releases the data directory."""
     try:
-        store = Store.open(config.data_dir, retention_days=config.retention_days)
+        store = open_store(config.data_dir, retention_days=config.retention_days)
     except StorageError as error:
         print(text("run.storage_unusable", error=str(error)), file=sys.stderr)
         yield None
