@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_bolt import App
@@ -26,7 +27,15 @@ from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, Workspace, 
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
 from bot.slack_client import make_client
-from storage import Store
+from storage import Store, open_store
+from tests.pg import (
+    BACKENDS,
+    StoreBackend,
+    TestDatabase,
+    own_database,
+    postgresql_backend,
+    tinydb_backend,
+)
 
 SIGNING_SECRET = "emulated-signing-secret-0123456789"
 
@@ -74,10 +83,53 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# -- storage backends (see tests/pg.py) ------------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses `store_backend` (or `any_store`) once per backend; a module
+    or test marked `@pytest.mark.backends("tinydb")` runs on those only."""
+    if "store_backend" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        names = marker.args if marker else BACKENDS
+        metafunc.parametrize("store_backend", names, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[TestDatabase]:
+    """This run's own PostgreSQL database, migrated (skips, or fails under CI=true,
+    without a server)."""
+    with own_database() as database:
+        yield database
+
+
+@pytest.fixture
+def pg_url(pg_database: TestDatabase) -> str:
+    """The URL of a migrated, empty PostgreSQL database for this test (WI3_PSEUDONYM_KEY:
+    `tests.pg.TEST_PSEUDONYM_KEY_HEX`)."""
+    pg_database.truncate()
+    return pg_database.url
+
+
+@pytest.fixture
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> StoreBackend:
+    """A backend to open stores on: TinyDB in a fresh directory, or PostgreSQL."""
+    if request.param == "tinydb":
+        return tinydb_backend(tmp_path / "data", clock)
+    return postgresql_backend(request.getfixturevalue("pg_url"), clock)
+
+
+@pytest.fixture
+def any_store(store_backend: StoreBackend) -> Iterator[Store]:
+    """An empty store of each backend in turn (the test runs once per backend)."""
+    with store_backend.open() as opened:
+        yield opened
+
+
 @pytest.fixture
 def store(bot_config: Config, clock: FakeClock) -> Iterator[Store]:
     """The bot's store on the test's data directory (the single owner while it is open)."""
-    with Store.open(bot_config.data_dir, clock=clock) as opened:
+    with open_store(bot_config.data_dir, clock=clock) as opened:
         yield opened
 
 
