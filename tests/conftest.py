@@ -34,6 +34,7 @@ from tests.pg import (
     TestDatabase,
     own_database,
     postgresql_backend,
+    require_server,
     tinydb_backend,
 )
 
@@ -96,10 +97,16 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[TestDatabase]:
-    """This run's own PostgreSQL database, migrated (skips, or fails under CI=true,
-    without a server)."""
-    with own_database() as database:
+def pg_server() -> str:
+    """The URL of the PostgreSQL server the tests use (skips, or fails under CI=true,
+    without one)."""
+    return require_server()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str) -> Iterator[TestDatabase]:
+    """This run's own PostgreSQL database, migrated once, dropped at the end."""
+    with own_database(pg_server) as database:
         yield database
 
 
@@ -109,6 +116,13 @@ def pg_url(pg_database: TestDatabase) -> str:
     `tests.pg.TEST_PSEUDONYM_KEY_HEX`)."""
     pg_database.truncate()
     return pg_database.url
+
+
+@pytest.fixture
+def new_pg_database(pg_server: str) -> Iterator[TestDatabase]:
+    """A database of this test's own with no schema yet (for migrations), dropped after."""
+    with own_database(pg_server, migrated=False) as database:
+        yield database
 
 
 @pytest.fixture

@@ -66,22 +66,24 @@ def _libpq(url: str) -> str:
 
 
 class TestDatabase:
-    """A database of this test run, migrated once and emptied on request."""
+    """A database of this test run, migrated (or left empty: ``migrated=False``) and
+    emptied on request."""
 
     __test__ = False
 
-    def __init__(self, server_url: str) -> None:
+    def __init__(self, server_url: str, *, migrated: bool = True) -> None:
         self.name = f"wi3_test_{os.getpid()}_{secrets.token_hex(3)}"
         self._server = _libpq(server_url)
         with psycopg.connect(self._server, autocommit=True) as admin:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
         self.url = make_url(self._server).set(database=self.name).render_as_string(
             hide_password=False)
-        engine = make_engine(self.url)
-        try:
-            upgrade(engine)
-        finally:
-            engine.dispose()
+        if migrated:
+            engine = make_engine(self.url)
+            try:
+                upgrade(engine)
+            finally:
+                engine.dispose()
         tables = [table.name for table in (*DATA_TABLES, store_meta)]
         self._truncate = sql.SQL("TRUNCATE {}").format(
             sql.SQL(", ").join(sql.Identifier(name) for name in tables))
@@ -104,8 +106,8 @@ class TestDatabase:
 
 
 @contextmanager
-def own_database() -> Iterator[TestDatabase]:
-    database = TestDatabase(require_server())
+def own_database(server_url: str, *, migrated: bool = True) -> Iterator[TestDatabase]:
+    database = TestDatabase(server_url, migrated=migrated)
     try:
         yield database
     finally:
