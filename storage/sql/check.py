@@ -25,13 +25,16 @@ class DatabaseReport:
     database: str
     schema: SchemaState | None = None
     key: str = "not checked"
+    key_matches: bool | None = None
+    """False when WI3_PSEUDONYM_KEY is not the key the stored answers were filed with."""
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    """About the database itself (unreachable, schema newer than this wi3)."""
     notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and self.key_matches is not False
 
     def lines(self) -> list[str]:
         out = [f"database: {self.database}"]
@@ -44,8 +47,12 @@ class DatabaseReport:
             out.append("contents: " + ", ".join(f"{name}={count}"
                                                 for name, count in self.counts.items()))
         out.extend(f"note: {note}" for note in self.notes)
-        out.extend(f"problem: {problem}" for problem in self.problems)
-        out.append("status: OK" if self.ok else f"status: {len(self.problems)} PROBLEM(S)")
+        problems = [*self.problems]
+        if self.key_matches is False:
+            problems.append("WI3_PSEUDONYM_KEY differs from the key the database was used with;"
+                            " every instance must use the same key")
+        out.extend(f"problem: {problem}" for problem in problems)
+        out.append("status: OK" if self.ok else f"status: {len(problems)} PROBLEM(S)")
         return out
 
 
@@ -83,9 +90,8 @@ def _check_key(report: DatabaseReport, engine: Engine, pseudonym_key: bytes | No
         report.key = "not checked (WI3_PSEUDONYM_KEY is not set)"
     elif stored is None:
         report.key = "set; the database has not used a key yet"
-    elif stored == key_check(pseudonym_key):
-        report.key = "set, and the one this database's answers were stored with"
     else:
-        report.key = "set, but NOT the one this database's answers were stored with"
-        report.problems.append("WI3_PSEUDONYM_KEY differs from the key the database was used "
-                               "with; every instance must use the same key")
+        report.key_matches = stored == key_check(pseudonym_key)
+        report.key = ("set, and the one this database's answers were stored with"
+                      if report.key_matches else
+                      "set, but NOT the one this database's answers were stored with")

@@ -32,7 +32,7 @@ from storage.health import WriteHealth
 from storage.pseudonyms import key_check, respondent_key
 from storage.records import DEFAULT_RETENTION_DAYS, Round, require_aware
 from storage.sql import migrate as migrations
-from storage.sql.engine import make_engine, shown
+from storage.sql.engine import make_engine
 from storage.sql.schema import rounds, store_meta
 
 KEY_CHECK = "pseudonym_key_check"
@@ -110,9 +110,9 @@ class SQLCore:
                         retention_days=retention_days, owns_engine=True)
             store.adopt_key()
             store.purge_expired()
-        except StorageError as err:
+        except BaseException:
             engine.dispose()
-            raise StorageError(f"{shown(url)}: {err}") from err
+            raise
         return store
 
     @classmethod
@@ -122,9 +122,9 @@ class SQLCore:
         engine = make_engine(url)
         try:
             migrations.require_current(engine)
-        except StorageError as err:
+        except BaseException:
             engine.dispose()
-            raise StorageError(f"{shown(url)}: {err}") from err
+            raise
         return cls(engine, pseudonym_key=b"", owns_engine=True)
 
     def close(self) -> None:
