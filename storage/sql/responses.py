@@ -23,8 +23,19 @@ from storage.records import Checklist, Progress, check_answers, is_current
 from storage.sql.core import SQLCore, utc
 from storage.sql.schema import answers, checklists, participation, progress, rounds
 
-_ANSWER_KEY = [answers.c.round_id, answers.c.respondent, answers.c.item_id]
 _PROGRESS_KEY = [progress.c.round_id, progress.c.respondent]
+_NEW_ANSWER = insert(answers)
+_UPSERT_ANSWER = _NEW_ANSWER.on_conflict_do_update(
+    index_elements=[answers.c.round_id, answers.c.respondent, answers.c.item_id],
+    set_={"score": _NEW_ANSWER.excluded.score, "answered_at": _NEW_ANSWER.excluded.answered_at},
+    where=answers.c.score.is_distinct_from(_NEW_ANSWER.excluded.score),
+).returning(answers.c.item_id)
+"""Insert an answer, or change its score; only rows that changed come back. Built once:
+the same statement for one answer or twenty-two (sent as one multi-row INSERT)."""
+_HAD_FINISHED = exists().where(participation.c.round_id == progress.c.round_id,
+                               participation.c.respondent == progress.c.respondent,
+                               ).label("finished")
+"""Returned with a progress write: had the respondent finished before this write?"""
 
 
 class ResponsesPart(SQLCore):
@@ -45,16 +56,10 @@ class ResponsesPart(SQLCore):
                      given: Mapping[str, int | None], moment: datetime) -> int:
         if not given:
             return 0
-        statement = insert(answers).values([
+        changed = connection.execute(_UPSERT_ANSWER, [
             {"round_id": round_id, "respondent": respondent, "item_id": item_id,
              "score": score, "answered_at": moment} for item_id, score in given.items()])
-        changed = connection.execute(statement.on_conflict_do_update(
-            index_elements=_ANSWER_KEY,
-            set_={"score": statement.excluded.score,
-                  "answered_at": statement.excluded.answered_at},
-            where=answers.c.score.is_distinct_from(statement.excluded.score),
-        ).returning(answers.c.item_id)).all()
-        return len(changed)
+        return len(changed.all())
 
     def answer_and_advance(self, progress_: Progress, item_id: str, score: int | None,
                            at: datetime | None = None, *,
@@ -71,17 +76,23 @@ class ResponsesPart(SQLCore):
             respondent = self._respondent(row.workspace_id, progress_.user)
             stored = replace(progress_, updated_at=progress_.updated_at or moment)
             if expected_position is None:
-                self._put_progress(connection, respondent, stored)
-            elif not (is_current(expected_position, expected_position, row.item_ids, item_id)
-                      and self._move(connection, respondent, stored, expected_position)):
-                now_at = self._stored(connection, respondent, progress_)
-                raise StalePositionError(now_at or Progress(round_id, progress_.user))
+                finished = self._put_progress(connection, respondent, stored)
+            else:
+                moved = (self._move(connection, respondent, stored, expected_position)
+                         if is_current(expected_position, expected_position, row.item_ids,
+                                       item_id) else None)
+                if moved is None:
+                    now_at = self._stored(connection, respondent, progress_)
+                    raise StalePositionError(now_at or Progress(round_id, progress_.user))
+                finished = moved
             self._put_answers(connection, round_id, respondent, {item_id: score}, moment)
-            return self._participate(connection, respondent, stored)
+            return self._participate(connection, respondent, stored, finished)
 
     @staticmethod
-    def _move(connection: Connection, respondent: str, stored: Progress, expected: int) -> bool:
-        """Write the new position only over the expected one; False if it was not there.
+    def _move(connection: Connection, respondent: str, stored: Progress,
+              expected: int) -> bool | None:
+        """Write the new position only over the expected one; None if it was not there,
+        else whether the respondent had finished already.
 
         No row means position 0: from there the first answer inserts it, and of two such
         inserts the second finds the first's row, no longer at 0."""
@@ -90,33 +101,32 @@ class ResponsesPart(SQLCore):
             statement = insert(progress).values(values)
             moved = connection.execute(statement.on_conflict_do_update(
                 index_elements=_PROGRESS_KEY, set_=_progress_changes(statement),
-                where=progress.c.position == 0).returning(progress.c.position)).first()
+                where=progress.c.position == 0).returning(_HAD_FINISHED)).first()
         else:
             moved = connection.execute(
                 update(progress).where(progress.c.round_id == stored.round_id,
                                        progress.c.respondent == respondent,
                                        progress.c.position == expected)
-                .values(values).returning(progress.c.position)).first()
-        return moved is not None
+                .values(values).returning(_HAD_FINISHED)).first()
+        return None if moved is None else bool(moved.finished)
 
     @staticmethod
-    def _put_progress(connection: Connection, respondent: str, stored: Progress) -> None:
+    def _put_progress(connection: Connection, respondent: str, stored: Progress) -> bool:
+        """Write the position; whether the respondent had finished already."""
         statement = insert(progress).values(_progress_values(respondent, stored))
-        connection.execute(statement.on_conflict_do_update(
-            index_elements=_PROGRESS_KEY, set_=_progress_changes(statement)))
+        return bool(connection.execute(statement.on_conflict_do_update(
+            index_elements=_PROGRESS_KEY, set_=_progress_changes(statement))
+            .returning(_HAD_FINISHED)).scalar_one())
 
     @staticmethod
-    def _participate(connection: Connection, respondent: str, stored: Progress) -> Progress:
+    def _participate(connection: Connection, respondent: str, stored: Progress,
+                     had_finished: bool) -> Progress:
         """Record participation when ``stored`` finished; finished stays finished."""
-        if stored.finished:
+        if stored.finished and not had_finished:
             connection.execute(insert(participation).values(
                 round_id=stored.round_id, respondent=respondent, finished_at=stored.updated_at,
             ).on_conflict_do_nothing())
-            return stored
-        finished = connection.execute(select(exists().where(
-            participation.c.round_id == stored.round_id,
-            participation.c.respondent == respondent))).scalar_one()
-        return replace(stored, finished=bool(finished))
+        return replace(stored, finished=stored.finished or had_finished)
 
     @staticmethod
     def _stored(connection: Connection, respondent: str, asked: Progress) -> Progress | None:
@@ -196,8 +206,8 @@ class ResponsesPart(SQLCore):
         with self._write() as connection:
             row = self._open_round_row(connection, stored.round_id)
             respondent = self._respondent(row.workspace_id, stored.user)
-            self._put_progress(connection, respondent, stored)
-            return self._participate(connection, respondent, stored)
+            had_finished = self._put_progress(connection, respondent, stored)
+            return self._participate(connection, respondent, stored, had_finished)
 
     def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
         """Record that a respondent finished; True the first time."""
