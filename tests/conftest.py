@@ -14,6 +14,7 @@ Listeners a test needs can be added to `bot_app` before the first request.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,9 +28,10 @@ from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, Workspace, 
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
 from bot.slack_client import make_client
-from storage import Store, open_store
+from storage import Store
 from tests.pg import (
     BACKENDS,
+    STORE_VARIABLE,
     StoreBackend,
     TestDatabase,
     own_database,
@@ -141,9 +143,15 @@ def any_store(store_backend: StoreBackend) -> Iterator[Store]:
 
 
 @pytest.fixture
-def store(bot_config: Config, clock: FakeClock) -> Iterator[Store]:
-    """The bot's store on the test's data directory (the single owner while it is open)."""
-    with open_store(bot_config.data_dir, clock=clock) as opened:
+def store(bot_config: Config, clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The bot's store on the test's data directory (the single owner while it is open);
+    with WI3_TEST_STORE=postgresql, on the test database instead (every test built on
+    `store`, `services` or `bot_app` then runs against PostgreSQL)."""
+    if os.environ.get(STORE_VARIABLE) == "postgresql":
+        backend = postgresql_backend(request.getfixturevalue("pg_url"), clock)
+    else:
+        backend = tinydb_backend(bot_config.data_dir, clock)
+    with backend.open() as opened:
         yield opened
 
 

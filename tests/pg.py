@@ -6,7 +6,9 @@ one line saying why, except under ``CI=true``, where that is a failure: CI must 
 
 Each test run creates its own database (``wi3_test_<pid>_<random>``), migrates it once,
 empties it before every test that asks for it, and drops it at the end. The fixtures
-(``pg_url``, ``any_store``, ``store_backend``) live in ``tests/conftest.py``.
+(``pg_server``, ``pg_url``, ``new_pg_database``, ``store_backend``, ``any_store``) live in
+``tests/conftest.py``. ``WI3_TEST_STORE=postgresql`` puts the bot's own ``store`` fixture,
+and so every end-to-end test built on it, on PostgreSQL too.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from storage.sql.migrate import upgrade
 from storage.sql.schema import DATA_TABLES, store_meta
 
 URL_VARIABLE = "WI3_TEST_DATABASE_URL"
+STORE_VARIABLE = "WI3_TEST_STORE"
+"""Set to "postgresql" to run the bot's `store` fixture (e2e, flows) on PostgreSQL."""
 LOCAL_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 TEST_PSEUDONYM_KEY_HEX = "5eed" * 16
 """WI3_PSEUDONYM_KEY for tests (never a real one)."""
