@@ -27,6 +27,7 @@ from storage.sql.migrate import upgrade
 from storage.sql.schema import DATA_TABLES
 from storage.tinydb import TinyDBStore, check
 from storage.tinydb.codec import time_from_text
+from storage.tinydb.core import holding
 
 Rows = dict[str, list[dict[str, Any]]]
 CHUNK = 5000
@@ -54,16 +55,15 @@ class CopyReport:
 
 
 def copy_to_database(data_dir: str | Path, url: str, pseudonym_key: bytes | None) -> CopyReport:
-    """Copy a data directory (with no bot running on it) into an empty database."""
+    """Copy a data directory into an empty database, holding the directory meanwhile (a
+    running bot makes it refuse: StoreLockedError)."""
     path = Path(data_dir).absolute()
     state = check(path)
     if not state.exists:
         raise StorageError(f"no data directory at {path}")
-    if state.in_use:
-        raise StorageError(f"{path} is in use by a running wi3; stop it before copying")
     if not state.ok:
         raise StorageError(f"{path} has problems; run `python -m storage check {path}` first")
-    with TinyDBStore.open(path, read_only=True) as source:
+    with holding(path), TinyDBStore.open(path, read_only=True) as source:
         _require_same_key(path, source.pseudonym_key, pseudonym_key)
         assert pseudonym_key is not None
         rows, skipped = rows_of(source.export_all()["files"])
@@ -235,13 +235,15 @@ def _verify(source: TinyDBStore, target: SQLStore, rows: Rows) -> CopyReport:
     if counts != expected:
         differ = [f"{name} {counts[name]} (expected {expected[name]})"
                   for name in counts if counts[name] != expected[name]]
-        raise StorageError("the copy does not match the data directory: " + ", ".join(differ))
+        raise StorageError("the copy does not match the data directory: " + ", ".join(differ)
+                           + "; empty the database before trying again")
     report = CopyReport(counts=counts)
     for round_id in sorted(row["id"] for row in rows["rounds"] if row["status"] == "closed"):
         mine, theirs = _recomputed(source, round_id), _recomputed(target, round_id)
         if mine != theirs:
             raise StorageError(f"round {round_id}: the result recomputed from the copy "
-                               "differs from the source")
+                               "differs from the source; empty the database before trying "
+                               "again")
         if "team" in mine:
             report.rounds_scored += 1
         else:

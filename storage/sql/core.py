@@ -36,7 +36,7 @@ from storage.sql.engine import make_engine
 from storage.sql.schema import rounds, store_meta
 
 KEY_CHECK = "pseudonym_key_check"
-WHERE = "the database"
+WHERE = "to the database"
 """How a failed write names the place it could not save to."""
 
 

@@ -19,6 +19,7 @@ import os
 import stat
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -75,6 +76,18 @@ def _acquire_lock(data_dir: Path) -> filelock.BaseFileLock:
         raise StoreLockedError(data_dir, owner) from None
     (data_dir / OWNER_FILE).write_text(f"{os.getpid()}\n", encoding="ascii")
     return lock
+
+
+@contextlib.contextmanager
+def holding(data_dir: Path) -> Iterator[None]:
+    """Own a data directory without opening it (copying it elsewhere): a bot that starts
+    meanwhile refuses with one line instead of writing under the copy's feet."""
+    lock = _acquire_lock(data_dir)
+    try:
+        yield
+    finally:
+        (data_dir / OWNER_FILE).unlink(missing_ok=True)
+        lock.release()
 
 
 def _make_private(data_dir: Path) -> None:

@@ -166,7 +166,9 @@ def test_copy_refuses_a_directory_a_bot_is_running_on(
     data_dir, _, _, secret = filled
     with TinyDBStore.open(data_dir):
         refused = run_storage("copy", str(data_dir), "--to", new_pg_database.url, key=secret)
-    assert refused.returncode == 1 and "stop it before copying" in refused.stderr
+    assert refused.returncode == 1 and "already in use by another wi3" in refused.stderr
+    assert new_pg_database.sql(
+        "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == [(0,)]
 
 
 def test_check_and_export_work_on_a_database(

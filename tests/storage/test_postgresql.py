@@ -185,7 +185,7 @@ def test_a_connection_dropped_mid_transaction_loses_nothing_acknowledged(
                 armed[0] = False
                 _terminate(connection.connection.dbapi_connection.info.backend_pid, pg_url)
 
-        with pytest.raises(StorageWriteError, match="could not save the database") as failed:
+        with pytest.raises(StorageWriteError, match="could not save to the database") as failed:
             store.answer_and_advance(Progress(round_.id, "U1", position=2), "W2", 5,
                                      expected_position=1)
         assert "\n" not in str(failed.value)
