@@ -34,6 +34,7 @@ from tests.pg import (
     STORE_VARIABLE,
     StoreBackend,
     TestDatabase,
+    drop_abandoned,
     own_database,
     postgresql_backend,
     require_server,
@@ -102,7 +103,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pg_server() -> str:
     """The URL of the PostgreSQL server the tests use (skips, or fails under CI=true,
     without one)."""
-    return require_server()
+    server = require_server()
+    drop_abandoned(server)
+    return server
 
 
 @pytest.fixture(scope="session")

@@ -69,6 +69,29 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def drop_abandoned(server_url: str) -> None:
+    """Drop the databases of earlier runs on this machine that were killed before they
+    could (their process is gone); other runs' databases are left alone."""
+    with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
+        names = [row[0] for row in admin.execute(
+            "SELECT datname FROM pg_database WHERE datname LIKE 'wi3\\_test\\_%'")]
+        for name in names:
+            pid = name.split("_")[2]
+            if pid.isdigit() and not _running(int(pid)):
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                              .format(sql.Identifier(name)))
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class TestDatabase:
     """A database of this test run, migrated (or left empty: ``migrated=False``) and
     emptied on request."""
@@ -111,6 +134,7 @@ class TestDatabase:
 
 @contextmanager
 def own_database(server_url: str, *, migrated: bool = True) -> Iterator[TestDatabase]:
+    """A database of this run's own, dropped when the block ends."""
     database = TestDatabase(server_url, migrated=migrated)
     try:
         yield database
