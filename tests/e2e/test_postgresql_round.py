@@ -4,6 +4,7 @@ suite runs there too with WI3_TEST_STORE=postgresql)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 
@@ -11,7 +12,7 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
 from conversations.refs import ActionIds
-from storage import Store
+from storage import Progress, Store
 from tests.conftest import FakeClock
 from tests.e2e.helpers import answer_all, current_question, invitation
 from tests.pg import TestDatabase, postgresql_backend
@@ -51,3 +52,38 @@ def test_a_round_on_postgresql_from_start_to_results(
     assert services.store.rounds_awaiting_results() == []
     assert pg_database.sql("SELECT count(*) FROM participation") == [(3,)]
     assert pg_database.sql("SELECT count(*) FROM snapshots") == [(1,)]
+
+
+class OtherInstanceFirst:
+    """The store as one of two instances sees it: the same person's other click on the
+    same question, handled by the other instance, lands just before this one's write."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
+                           at: datetime | None = None, *,
+                           expected_position: int | None = None) -> Progress:
+        self._store.answer_and_advance(progress, item_id, 1, at,
+                                       expected_position=expected_position)
+        return self._store.answer_and_advance(progress, item_id, score, at,
+                                              expected_position=expected_position)
+
+
+def test_a_click_another_instance_answered_first_is_told_where_the_person_is(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    driver.click(KAI, invitation(emulator, KAI), ActionIds.START)
+    services.diagnostic.store = OtherInstanceFirst(services.store)  # type: ignore[assignment]
+    assert driver.click(KAI, current_question(emulator, KAI), ActionIds.answer(4)).status == 200
+    [round_] = services.store.open_rounds()
+    assert services.store.answers_of(round_.id, KAI) == {round_.item_ids[0]: 1}
+    progress = services.store.get_progress(round_.id, KAI)
+    assert progress is not None and progress.position == 1
+    notes = [r.body["text"] for r in emulator.responses() if r.user == KAI]
+    assert any("question 2 of 22 now" in text for text in notes)
