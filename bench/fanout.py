@@ -43,7 +43,7 @@ from bot.config import Config
 from bot.emulator import SlackEmulator, Workspace
 from bot.services import Services
 from bot.slack_client import make_client
-from storage import PulseSchedule, Store, Team
+from storage import PulseSchedule, Store, Team, open_store
 
 CHANNEL = "C0BENCH01"
 LEAD = "U0LEAD0001"
@@ -109,7 +109,7 @@ def crashing_after(sends: int, post_dm: Callable[..., str]) -> Callable[..., str
 def run(members: int, rate: float, restart_after: int | None) -> dict[str, Any]:
     workspace, people = workspace_of(members)
     with SlackEmulator(workspace) as emulator, tempfile.TemporaryDirectory() as tmp, \
-            Store.open(Path(tmp) / "data", clock=bot_clock) as store:
+            open_store(Path(tmp) / "data", clock=bot_clock) as store:
         emulator.rate_limit("chat.postMessage", LIMIT_PER_SECOND, BURST)
         emulator.channel_rate_limit(PER_CHANNEL_PER_SECOND, burst=1.0)
         services = services_for(emulator, store, rate)

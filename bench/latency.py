@@ -1,26 +1,37 @@
-"""How long does an answer click take, end to end, and does it grow with what is stored?
+"""How long does an answer click take, end to end, on each backend, and does it grow with
+what is stored?
 
-    python bench/latency.py           full run: store with 1k vs 100k answers
-    python bench/latency.py --quick   smaller: 1k vs 20k answers, fewer clicks
+    python bench/latency.py           full run: 1k vs 1.1M answers (50,000 people x 22)
+    python bench/latency.py --quick   smaller: 1k vs 20k answers, fewer clicks (< 1 minute)
+    python bench/latency.py --backends tinydb        without PostgreSQL
 
 A click is a real signed `block_actions` POST to the bot's `/slack/events`, served by
-waitress, handled by the real app (dedupe claim, flow, answer write, progress write) and
+waitress, handled by the real app (dedupe claim, flow, answer and position write) and
 ending with its `chat.update` to the local Slack emulator. Listeners run inline, so the
 HTTP answer comes back only after all of that: the figure is what a user waits for, not
 just the acknowledgement. The floor is a Bolt app with one no-op action listener, served
-and clicked the same way. Clicks on the three apps are interleaved so they share the
-machine's background noise. The last line is one JSON object with every figure printed.
+and clicked the same way.
+
+Both backends hold the same data: the stores are filled through the TinyDB store (teams of
+ten, every statement answered, rounds closed), and each PostgreSQL database is made from
+its directory with `python -m storage copy` (which verifies the copy). PostgreSQL is the
+server at --database-url (default: WI3_BENCH_DATABASE_URL, else 127.0.0.1:5432/test); the
+run creates its own databases there and drops them. Clicks on all the bots are interleaved
+so they share the machine's background noise. The last line is one JSON object with every
+figure printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import secrets
 import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,38 +39,102 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import psycopg
+from psycopg import sql
 from slack_bolt import Ack, App
-from timing import summarise
+from sqlalchemy.engine import make_url
+from timing import Timing, summarise
 
 from bot.app import create_app
 from bot.config import Config
 from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, sample_workspace
-from bot.emulator.seed import LEAD, MEMBERS
+from bot.emulator.seed import LEAD
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
 from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from model import load_content
-from storage import Store, Team
+from storage import Store, Team, open_store
+from storage.copy import copy_to_database
 
 SECRET = "bench-signing-secret"
 RESPONDENTS_PER_TEAM = 10
-TARGETS = {"p99_ms_large": 100.0, "ours_vs_noop_median": 3.0, "large_vs_small_median": 1.3}
+SMALL = 1_000
+LARGE = {"full": 1_100_000, "quick": 20_000}
+CLICKS = {"full": 300, "quick": 60}
+TARGETS = {"p99_ms": 50.0, "growth": 1.3}
+DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 def fill(store: Store, workspace_id: str, answers: int) -> int:
-    """Other teams' rounds holding about `answers` answers (teams of ten, all statements)."""
+    """Closed rounds of other teams holding about `answers` answers (teams of ten)."""
     items = [item.id for item in load_content().questionnaire.items]
     per_team = RESPONDENTS_PER_TEAM * len(items)
     teams = max(1, round(answers / per_team))
     for n in range(teams):
-        channel = f"CFILL{n:05d}"
-        store.save_team(Team(workspace_id=workspace_id, channel_id=channel, leads=("UFILL",)))
+        channel = f"C0FILL{n:05d}"
+        store.save_team(Team(workspace_id=workspace_id, channel_id=channel, leads=("U0FILL",)))
         round_ = store.open_round(workspace_id, channel, item_ids=items,
-                                  invited=[f"UF{n:05d}{r}" for r in range(RESPONDENTS_PER_TEAM)])
+                                  invited=[f"U0F{n:05d}{r}" for r in range(RESPONDENTS_PER_TEAM)])
         for respondent in round_.invited:
             store.record_answers(round_.id, respondent, dict.fromkeys(items, 3))
+        store.close_round(round_.id)
     return teams * per_team
+
+
+@dataclass
+class Place:
+    """Where one bot keeps its data: a data directory, or a database made from one."""
+
+    backend: str
+    size: str
+    data_dir: Path
+    database_url: str | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.backend}_{self.size}"
+
+    def key(self) -> bytes:
+        return bytes.fromhex((self.data_dir / "secret.key").read_text().strip())
+
+    def open(self) -> Store:
+        if self.database_url is None:
+            return open_store(self.data_dir, retention_days=100_000)
+        return open_store(database_url=self.database_url, pseudonym_key=self.key(),
+                          retention_days=100_000)
+
+
+class Server:
+    """The PostgreSQL server's databases of this run, dropped when it ends."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url).set(drivername="postgresql")
+        self.names: list[str] = []
+
+    def reachable(self) -> str | None:
+        """None if it answers, else why not."""
+        try:
+            with psycopg.connect(self._dsn(), connect_timeout=3):
+                return None
+        except psycopg.Error as err:
+            return str(err).strip().splitlines()[0]
+
+    def new_database(self, label: str) -> str:
+        name = f"wi3_bench_{os.getpid()}_{label}_{secrets.token_hex(2)}"
+        with psycopg.connect(self._dsn(), autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        self.names.append(name)
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with psycopg.connect(self._dsn(), autocommit=True) as admin:
+            for name in self.names:
+                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+                              .format(sql.Identifier(name)))
+
+    def _dsn(self) -> str:
+        return self.url.render_as_string(hide_password=False)
 
 
 @contextmanager
@@ -98,12 +173,10 @@ def _question(emulator: SlackEmulator, user: str) -> Any:
 
 
 @contextmanager
-def wi3_bot(emulator: SlackEmulator, data_dir: Path, answers: int, user: str) -> Iterator[
-        tuple[WiredBot, int]]:
+def wi3_bot(emulator: SlackEmulator, place: Place, user: str, channel: str) -> Iterator[WiredBot]:
     config = Config(bot_token=emulator.token, signing_secret=SECRET, app_token=None,
-                    slack_api_url=emulator.api_url, data_dir=data_dir)
-    with Store.open(data_dir) as store:
-        stored = fill(store, emulator.workspace.team_id, answers)
+                    slack_api_url=emulator.api_url, data_dir=place.data_dir)
+    with place.open() as store:
         services = Services.build(store, make_client(config),
                                   fanout_client=make_client(config, rate_limit_retries=0),
                                   invitations_per_second=1000.0)
@@ -111,7 +184,6 @@ def wi3_bot(emulator: SlackEmulator, data_dir: Path, answers: int, user: str) ->
                          listener_executor=InlineExecutor(), services=services)
         with served(app) as server:
             driver = SlackDriver(emulator, server.events_url, SECRET)
-            channel = f"CBENCH{data_dir.name[-4:].upper()}"  # Slack ids are upper case
             emulator.workspace.add_channel(channel, channel.lower(), [LEAD, user])
             driver.command(LEAD, channel, "setup")
             driver.command(LEAD, channel, "start")
@@ -122,11 +194,11 @@ def wi3_bot(emulator: SlackEmulator, data_dir: Path, answers: int, user: str) ->
                     continue
                 driver.click(user, message, ActionIds.START)
             driver.click(user, _question(emulator, user), ActionIds.answer(3))  # to question 2
-            yield WiredBot(driver, emulator, user), stored
+            yield WiredBot(driver, emulator, user)
 
 
 @contextmanager
-def noop_bot(emulator: SlackEmulator) -> Iterator[WiredBot]:
+def noop_bot(emulator: SlackEmulator, user: str) -> Iterator[WiredBot]:
     config = Config(bot_token=emulator.token, signing_secret=SECRET, app_token=None,
                     slack_api_url=emulator.api_url, data_dir=Path("."))
     app = App(client=make_client(config), signing_secret=SECRET,
@@ -138,59 +210,111 @@ def noop_bot(emulator: SlackEmulator) -> Iterator[WiredBot]:
         ack()
 
     with served(app) as server:
-        yield WiredBot(SlackDriver(emulator, server.events_url, SECRET), emulator, MEMBERS[0])
+        yield WiredBot(SlackDriver(emulator, server.events_url, SECRET), emulator, user)
+
+
+def prepare(places: list[Place], workspace_id: str, sizes: dict[str, int],
+            server: Server | None, figures: dict[str, Any]) -> None:
+    """Fill each size's data directory once; make each database from its directory."""
+    for size, answers in sizes.items():
+        directory = next(p.data_dir for p in places if p.size == size)
+        started = time.perf_counter()
+        with open_store(directory, retention_days=100_000) as store:
+            figures[f"answers_{size}"] = fill(store, workspace_id, answers)
+        figures[f"fill_tinydb_{size}_s"] = round(time.perf_counter() - started, 1)
+        for place in places:
+            if place.size == size and place.backend == "postgresql":
+                assert server is not None
+                place.database_url = server.new_database(size)
+                started = time.perf_counter()
+                copy_to_database(directory, place.database_url, place.key())
+                figures[f"copy_postgresql_{size}_s"] = round(time.perf_counter() - started, 1)
+
+
+def measure(emulator: SlackEmulator, places: list[Place], clicks: int) -> dict[str, Timing]:
+    """Interleaved clicks on every bot and the no-op floor."""
+    times: dict[str, list[float]] = {place.name: [] for place in places}
+    times["noop"] = []
+    with ExitStack() as stack:
+        bots = {place.name: stack.enter_context(
+            wi3_bot(emulator, place, f"U0BENCH{n}", f"C0BENCH{n}"))
+            for n, place in enumerate(places)}
+        # The no-op needs a message with the buttons: it clicks the first bot's question.
+        floor = stack.enter_context(noop_bot(emulator, bots[places[0].name].user))
+        everyone = {**bots, "noop": floor}
+        for bot in everyone.values():  # warm up connections and caches
+            for _ in range(5):
+                bot.click_answer()
+        for _ in range(clicks):
+            for name, bot in everyone.items():
+                times[name].append(bot.click_answer())
+    return {name: summarise(values) for name, values in times.items()}
+
+
+def report(results: dict[str, Timing], backends: list[str], figures: dict[str, Any]) -> None:
+    noop = results["noop"]
+    print(f"no-op Bolt listener (floor): median {noop.median_ms} ms, p99 {noop.p99_ms} ms")
+    figures.update({"noop_median_ms": noop.median_ms, "noop_p99_ms": noop.p99_ms})
+    met = True
+    for backend in backends:
+        small, large = results[f"{backend}_small"], results[f"{backend}_large"]
+        growth = round(large.median_ms / small.median_ms, 2)
+        growth_p99 = round(large.p99_ms / small.p99_ms, 2)
+        for size, timing in (("small", small), ("large", large)):
+            figures[f"{backend}_{size}_median_ms"] = timing.median_ms
+            figures[f"{backend}_{size}_p99_ms"] = timing.p99_ms
+            figures[f"{backend}_{size}_vs_noop_median"] = round(timing.median_ms
+                                                                / noop.median_ms, 2)
+            print(f"{backend:<10} {figures['answers_' + size]:>9,} answers: median "
+                  f"{timing.median_ms:7.2f} ms, p99 {timing.p99_ms:7.2f} ms, "
+                  f"{figures[f'{backend}_{size}_vs_noop_median']:5.2f} x the no-op floor")
+        ok = large.p99_ms < TARGETS["p99_ms"] and small.p99_ms < TARGETS["p99_ms"] \
+            and growth <= TARGETS["growth"]
+        met = met and ok
+        figures[f"{backend}_growth_median"] = growth
+        figures[f"{backend}_growth_p99"] = growth_p99
+        print(f"{backend:<10} growth {figures['answers_large']:,} / {figures['answers_small']:,}:"
+              f" median {growth} x, p99 {growth_p99} x  (targets: p99 < "
+              f"{TARGETS['p99_ms']:.0f} ms, growth <= {TARGETS['growth']}): "
+              f"{'met' if ok else 'NOT met'}")
+    figures["targets_met"] = met
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1k vs 20k answers, fewer clicks")
+    parser.add_argument("--backends", default="tinydb,postgresql",
+                        help="comma-separated: tinydb, postgresql (default: both)")
+    parser.add_argument("--database-url", default=os.environ.get("WI3_BENCH_DATABASE_URL",
+                                                                 DEFAULT_SERVER),
+                        help="PostgreSQL server to create the run's databases on")
     args = parser.parse_args()
-    small, large = 1_000, (20_000 if args.quick else 100_000)
-    clicks = 60 if args.quick else 300
+    mode = "quick" if args.quick else "full"
+    backends = [name for name in ("tinydb", "postgresql") if name in args.backends.split(",")]
+    figures: dict[str, Any] = {"mode": mode, "clicks_each": CLICKS[mode]}
+    server = Server(args.database_url) if "postgresql" in backends else None
+    why_not = server.reachable() if server else None
+    if server is not None and why_not is not None:
+        print(f"PostgreSQL column skipped: no server at {server.url.render_as_string()} "
+              f"({why_not})")
+        backends.remove("postgresql")
+        server = None
+    figures["backends"] = backends
+    sizes = {"small": SMALL, "large": LARGE[mode]}
     workspace = sample_workspace()
-    for n, user in enumerate(("U0BENCHS1", "U0BENCHL1")):
-        workspace.add_user(user, f"bench{n}", locale="en-US")
-    with SlackEmulator(workspace) as emulator, tempfile.TemporaryDirectory() as tmp:
-        started = time.perf_counter()
-        with wi3_bot(emulator, Path(tmp) / "small", small, "U0BENCHS1") as (small_bot, n_small), \
-                wi3_bot(emulator, Path(tmp) / "large", large, "U0BENCHL1") as (large_bot,
-                                                                              n_large), \
-                noop_bot(emulator) as floor_bot:
-            fill_seconds = time.perf_counter() - started
-            # The no-op needs a message with the buttons: reuse the small bot's question.
-            floor_bot.user = small_bot.user
-            for bot in (small_bot, large_bot, floor_bot):  # warm up connections and caches
-                for _ in range(5):
-                    bot.click_answer()
-            times: dict[str, list[float]] = {"small": [], "large": [], "noop": []}
-            for _ in range(clicks):
-                times["small"].append(small_bot.click_answer())
-                times["large"].append(large_bot.click_answer())
-                times["noop"].append(floor_bot.click_answer())
-    results = {name: summarise(values) for name, values in times.items()}
-    figures = {
-        "answers_small": n_small,
-        "answers_large": n_large,
-        "clicks_each": clicks,
-        "fill_seconds": round(fill_seconds, 1),
-        **{f"{name}_median_ms": t.median_ms for name, t in results.items()},
-        **{f"{name}_p99_ms": t.p99_ms for name, t in results.items()},
-        "ours_vs_noop_median": round(results["small"].median_ms / results["noop"].median_ms, 2),
-        "large_vs_noop_median": round(results["large"].median_ms / results["noop"].median_ms, 2),
-        "large_vs_small_median": round(results["large"].median_ms / results["small"].median_ms,
-                                       2),
-        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
-    print(f"answer click, store with {n_small:,} answers: median {results['small'].median_ms} ms,"
-          f" p99 {results['small'].p99_ms} ms")
-    print(f"answer click, store with {n_large:,} answers: median {results['large'].median_ms} ms,"
-          f" p99 {results['large'].p99_ms} ms (target p99 < {TARGETS['p99_ms_large']:.0f} ms)")
-    print(f"no-op Bolt listener (floor): median {results['noop'].median_ms} ms, "
-          f"p99 {results['noop'].p99_ms} ms")
-    print(f"ours / no-op (median): {figures['ours_vs_noop_median']} at {n_small:,}, "
-          f"{figures['large_vs_noop_median']} at {n_large:,} (target <= 3)")
-    print(f"{n_large:,} / {n_small:,} (median): {figures['large_vs_small_median']} "
-          f"(target <= 1.3)")
+    for n in range(len(backends) * len(sizes)):
+        workspace.add_user(f"U0BENCH{n}", f"bench{n}", locale="en-US")
+    with tempfile.TemporaryDirectory() as tmp, SlackEmulator(workspace) as emulator:
+        places = [Place(backend, size, Path(tmp) / size) for backend in backends
+                  for size in sizes]
+        try:
+            prepare(places, workspace.team_id, sizes, server, figures)
+            results = measure(emulator, places, CLICKS[mode])
+        finally:
+            if server is not None:
+                server.drop_all()
+    report(results, backends, figures)
+    figures["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     print(json.dumps(figures))
     return 0
 

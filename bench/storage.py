@@ -6,7 +6,7 @@
 For wi3's Store and, as the baseline, TinyDB's default JSONStorage with every answer in one
 file. The store holds the same teams-of-ten shape in both runs (200 answers per team: 10
 respondents x 20 questions), so only the total changes: 5 teams (1k) against 500 (100k).
-Each timed write is ``Store.record_answer`` changing the score of a stored answer in a
+Each timed write is ``Store.record_answers`` changing the score of a stored answer in a
 random team's open round (so file sizes stay the same while measuring), alternating
 between the small and the large store so both see the same background load; the
 baseline times ``Table.insert`` of one answer document. Pre-filling uses
@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import Timing, summarise
 
-from storage import Store, Team
+from storage import Store, Team, open_store
 
 ITEMS = tuple(f"Q{n}" for n in range(20))
 RESPONDENTS_PER_TEAM = 10
@@ -70,7 +70,7 @@ class FilledStore:
 
     def __init__(self, directory: Path, total_answers: int) -> None:
         self.directory = directory
-        self.store = Store.open(directory, retention_days=100_000)
+        self.store = open_store(directory, retention_days=100_000)
         self.round_ids = fill_store(self.store, total_answers // ANSWERS_PER_TEAM)
         self.scores: dict[tuple[str, str, str], int] = {}
         self.durations: list[float] = []
@@ -83,14 +83,14 @@ class FilledStore:
         score = 4 if self.scores.get((round_id, user, item), 3) == 3 else 3
         self.scores[(round_id, user, item)] = score
         start = time.perf_counter()
-        self.store.record_answer(round_id, user, item, score)
+        self.store.record_answers(round_id, user, {item: score})
         self.durations.append(time.perf_counter() - start)
 
     def reopen_seconds(self) -> float:
         """Close, then time Store.open (which validates every file)."""
         self.store.close()
         start = time.perf_counter()
-        Store.open(self.directory, retention_days=100_000).close()
+        open_store(self.directory, retention_days=100_000).close()
         return time.perf_counter() - start
 
 

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dotenv import dotenv_values
 
 from bot.texts import text
+from storage import DEFAULT_RETENTION_DAYS, is_database_url
+from storage.pseudonyms import parse_key
 
 Mode = Literal["socket", "http"]
 
@@ -29,6 +31,8 @@ SETTING_NAMES = (
     "PORT",
     "SLACK_API_URL",
     "WI3_DATA_DIR",
+    "DATABASE_URL",
+    "WI3_PSEUDONYM_KEY",
     "WI3_RETENTION_DAYS",
     "WI3_TIMEZONE",
     "LOG_LEVEL",
@@ -60,7 +64,11 @@ class Config:
     port: int = 3000
     slack_api_url: str = DEFAULT_API_URL
     data_dir: Path = Path("data")
-    retention_days: int = 730
+    database_url: str | None = None
+    """Set: PostgreSQL (several instances may share it); unset: TinyDB in data_dir."""
+    pseudonym_key: bytes | None = None
+    """WI3_PSEUDONYM_KEY, required with database_url (with TinyDB: data_dir/secret.key)."""
+    retention_days: int = DEFAULT_RETENTION_DAYS
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
 
@@ -75,18 +83,21 @@ class Config:
 
     def secrets(self) -> tuple[str, ...]:
         """The values that must never reach a log line."""
-        values = (self.bot_token, self.signing_secret, self.app_token)
+        values = (self.bot_token, self.signing_secret, self.app_token, self.database_url,
+                  self.pseudonym_key.hex() if self.pseudonym_key else None)
         return tuple(value for value in values if value)
 
     def __repr__(self) -> str:
-        def shown(secret: str | None) -> str:
+        def shown(secret: str | bytes | None) -> str:
             return "'<set>'" if secret else "None"
 
         return (
             f"Config(mode={self.mode!r}, bot_token={shown(self.bot_token)}, "
             f"signing_secret={shown(self.signing_secret)}, app_token={shown(self.app_token)}, "
             f"port={self.port!r}, slack_api_url={self.slack_api_url!r}, "
-            f"data_dir={str(self.data_dir)!r}, retention_days={self.retention_days!r}, "
+            f"data_dir={str(self.data_dir)!r}, database_url={shown(self.database_url)}, "
+            f"pseudonym_key={shown(self.pseudonym_key)}, "
+            f"retention_days={self.retention_days!r}, "
             f"timezone={self.timezone!r}, log_level={self.log_level!r})"
         )
 
@@ -130,8 +141,9 @@ def load_config(
     port = checker.whole_number("PORT", 3000, 1, 65535, "config.bad_port")
     api_url = checker.api_url()
     retention = checker.whole_number(
-        "WI3_RETENTION_DAYS", 730, 1, None, "config.bad_retention"
+        "WI3_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, None, "config.bad_retention"
     )
+    database_url, pseudonym_key = checker.database()
     timezone = checker.timezone()
     log_level = checker.log_level()
     checker.raise_if_any()
@@ -142,6 +154,8 @@ def load_config(
         port=port,
         slack_api_url=api_url,
         data_dir=Path(settings.get("WI3_DATA_DIR", "data")),
+        database_url=database_url,
+        pseudonym_key=pseudonym_key,
         retention_days=retention,
         timezone=timezone,
         log_level=log_level,
@@ -198,6 +212,23 @@ class _Checker:
             self.problems.append(text(problem_key, value=_shown(raw)))
             return default
         return number
+
+    def database(self) -> tuple[str | None, bytes | None]:
+        """DATABASE_URL, and the pseudonym key it requires (never kept in the database)."""
+        url = self.settings.get("DATABASE_URL")
+        if url is None:
+            return None, None
+        if not is_database_url(url):
+            self.problems.append(text("config.bad_database_url"))
+        raw_key = self.settings.get("WI3_PSEUDONYM_KEY")
+        if raw_key is None:
+            self._missing("WI3_PSEUDONYM_KEY", text("config.missing_pseudonym_key"))
+            return url, None
+        try:
+            return url, parse_key(raw_key)
+        except ValueError:
+            self.problems.append(text("config.bad_pseudonym_key"))
+            return url, None
 
     def api_url(self) -> str:
         raw = self.settings.get("SLACK_API_URL", DEFAULT_API_URL)

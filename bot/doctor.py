@@ -2,8 +2,10 @@
 
 It looks at what an operator would otherwise find out one failure at a time: the
 configuration, the mode it selects, whether Slack accepts the token and grants the
-scopes manifest.yml asks for, whether the data directory is writable and consistent,
-and which version is installed. Token values never appear in the report.
+scopes manifest.yml asks for, whether the data directory is writable and consistent (or,
+with DATABASE_URL, whether the database is reachable, its schema current and the
+pseudonym key the right one), and which version is installed. Token values never appear
+in the report.
 
 `python -m bot healthcheck` is the container's health probe: `GET /healthz` in HTTP
 mode (nothing to probe in Socket Mode).
@@ -31,7 +33,7 @@ from slack_sdk.web import SlackResponse
 from bot.config import Config, ConfigError, load_config, load_settings
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
-from storage import check
+from storage import check, is_database_url
 
 Status = Literal["ok", "problem", "note"]
 EXIT_OK = 0
@@ -99,8 +101,12 @@ def diagnose(
                                          reason=text("doctor.config_unusable")))
     else:
         _slack(report, config)
-    _data_directory(report, config.data_dir if config else
-                    Path(settings.get("WI3_DATA_DIR", "data")))
+    database_url = config.database_url if config else settings.get("DATABASE_URL")
+    if database_url and is_database_url(database_url):
+        _database(report, database_url, config.pseudonym_key if config else None)
+    else:
+        _data_directory(report, config.data_dir if config else
+                        Path(settings.get("WI3_DATA_DIR", "data")))
     return report
 
 
@@ -213,6 +219,26 @@ def _data_directory(report: DoctorReport, data_dir: Path) -> None:
         contents = ", ".join(f"{key}={value}" for key, value in sorted(found.counts.items()))
         report.add("ok", "data", text("doctor.data_ok", path=path,
                                       contents=contents or text("doctor.contents_empty")))
+
+
+def _database(report: DoctorReport, url: str, pseudonym_key: bytes | None) -> None:
+    """Reachable, schema current (or migrations pending), the key set and the one the
+    database's answers were stored with."""
+    from storage.sql.check import check_database  # SQLAlchemy only when it is used
+
+    found = check_database(url, pseudonym_key)
+    for problem in found.problems:
+        report.add("problem", "database", text("doctor.database_problem", problem=problem))
+    for note in found.notes:
+        report.add("note", "database", text("doctor.database_note", note=note))
+    if found.schema is not None and found.schema.is_current and not found.problems:
+        contents = ", ".join(f"{name}={count}" for name, count in found.counts.items() if count)
+        report.add("ok", "database", text("doctor.database_ok", database=found.database,
+                                          revision=found.schema.head,
+                                          contents=contents or text("doctor.contents_empty")))
+    if pseudonym_key is not None and found.schema is not None and found.schema.is_current:
+        status: Status = "problem" if found.key_matches is False else "ok"
+        report.add(status, "pseudonym_key", text("doctor.pseudonym_key", state=found.key))
 
 
 def _creatable(report: DoctorReport, path: Path) -> None:

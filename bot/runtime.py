@@ -31,7 +31,7 @@ from bot.logs import configure_logging
 from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
-from storage import StorageError, Store
+from storage import StorageError, open_store
 
 logger = logging.getLogger("wi3")
 
@@ -99,13 +99,16 @@ def _run_http(config: Config, stop: threading.Event) -> int:
 
 @contextmanager
 def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
-    """The app over its data directory, with background work running, for as long as the
-    bot serves; None (after one line on stderr) when the data directory is unusable.
+    """The app over its store (the data directory, or the database with its pending
+    migrations applied), with background work running, for as long as the bot serves;
+    None (after one line on stderr) when the store is unusable.
 
     Leaving the block lets acknowledged listeners finish their writes, stops the
     background work, and only then releases the data directory."""
     try:
-        store = Store.open(config.data_dir, retention_days=config.retention_days)
+        store = open_store(config.data_dir, database_url=config.database_url,
+                           pseudonym_key=config.pseudonym_key,
+                           retention_days=config.retention_days, migrate=True)
     except StorageError as error:
         print(text("run.storage_unusable", error=str(error)), file=sys.stderr)
         yield None

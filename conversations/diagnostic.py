@@ -19,7 +19,7 @@ from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
 from conversations.views.common import Message
 from model import Content, Lang, Phase, score_respondent
-from storage import Progress, Round, RoundClosedError, Store
+from storage import Progress, Round, RoundClosedError, StalePositionError, Store
 
 Clock = Callable[[], datetime]
 
@@ -82,7 +82,8 @@ class DiagnosticFlow:
             moved = replace(progress, position=progress.position + 1, updated_at=None)
             if moved.position >= len(round_.item_ids):
                 moved = replace(moved, finished=True)  # counts as a response from now on
-            return self.store.answer_and_advance(moved, ref.item_id, ref.score, self.clock())
+            return self.store.answer_and_advance(moved, ref.item_id, ref.score, self.clock(),
+                                                 expected_position=progress.position)
 
         return self._step(actor, ref, where, forward)
 
@@ -116,6 +117,8 @@ class DiagnosticFlow:
                 progress = move(round_, progress)
             except RoundClosedError:  # `/wi3 close` landed between the check and the write
                 return self._closed(actor, where)
+            except StalePositionError as moved_meanwhile:  # another instance was faster
+                return self._where_they_are(actor, round_, moved_meanwhile.current, where)
             answers = self.store.answers_of(ref.round_id, actor.user_id)
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]

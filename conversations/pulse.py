@@ -66,7 +66,16 @@ from conversations.views.common import Message, context, message, section, slack
 from conversations.views.diagnostic import actions_start, notice
 from conversations.views.results import RoundOutcome, results_post
 from model import Answers, Content, TeamResult, score_team, select_pulse_items
-from storage import PulseSchedule, ResultSnapshot, Round, RoundAlreadyOpenError, Store, Team
+from storage import (
+    DEFAULT_PULSE_TIME,
+    DEFAULT_PULSE_WEEKDAY,
+    PulseSchedule,
+    ResultSnapshot,
+    Round,
+    RoundAlreadyOpenError,
+    Store,
+    Team,
+)
 from storage.records import FREQUENCIES, Frequency
 
 logger = logging.getLogger(__name__)
@@ -78,8 +87,6 @@ TeamRun = tuple[str, list[Outbound]]
 """What one team's scheduled pulse asks to send, with the workspace to send it in."""
 
 PULSE_WINDOW = timedelta(days=2)
-DEFAULT_WEEKDAY = 0
-DEFAULT_TIME = "10:00"
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 TREND_PULSES = 8
 """How many pulses the trend chart under a pulse result shows."""
@@ -129,7 +136,7 @@ def parse_schedule(args: Sequence[str]) -> PulseSchedule:
     frequency = meaning_of(args[0]) if args else None
     if not is_frequency(frequency):
         raise UnknownWord(args[0] if args else "")
-    weekday, time = DEFAULT_WEEKDAY, DEFAULT_TIME
+    weekday, time = DEFAULT_PULSE_WEEKDAY, DEFAULT_PULSE_TIME
     for word in args[1:]:
         meaning = meaning_of(word) or ""
         if meaning.startswith("day:"):

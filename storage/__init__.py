@@ -1,23 +1,49 @@
-"""wi3's persistence: crash-safe, thread-safe, partitioned TinyDB files behind a domain API.
+"""wi3's persistence: protocols in the product's words over two backends.
 
-Import what you need from here; nothing TinyDB-shaped leaves this package::
+Depend on the protocols, open through the factory::
 
-    from storage import Store, Team, Round, StorageError
+    from storage import Store, Team, Round, StorageError, open_store
+
+    with open_store(data_dir) as store:                        # TinyDB files (default)
+        ...
+    store = open_store(database_url=url, pseudonym_key=key)  # PostgreSQL
+
+``storage.tinydb`` and ``storage.sql`` are the backends; nothing backend-shaped (TinyDB
+tables, SQL rows) leaves them. ``python -m storage`` checks, exports, migrates and copies.
 """
 
-from storage.check import CheckReport, check
+from storage.clock import Clock, utc_now
 from storage.errors import (
     CorruptFileError,
     RoundAlreadyOpenError,
     RoundClosedError,
     SchemaVersionError,
+    StalePositionError,
     StorageError,
     StorageWriteError,
     StoreClosedError,
     StoreLockedError,
+    StoreUnavailableError,
     UnknownRoundError,
 )
+from storage.factory import is_database_url, open_store
+from storage.protocols import (
+    Answers,
+    FanOutProgress,
+    PrivacyStore,
+    RequestClaims,
+    ResponseStore,
+    RoundStore,
+    SnapshotStore,
+    Store,
+    StoreHealth,
+    TeamStore,
+    UserCache,
+)
 from storage.records import (
+    DEFAULT_PULSE_TIME,
+    DEFAULT_PULSE_WEEKDAY,
+    DEFAULT_RETENTION_DAYS,
     MIN_RESPONSES_FLOOR,
     Checklist,
     Progress,
@@ -28,30 +54,47 @@ from storage.records import (
     UserInfo,
     Workspace,
 )
-from storage.store import DEFAULT_RETENTION_DAYS, Store, retention_days_from_env
+from storage.tinydb.check import CheckReport, check
 
 __all__ = [
+    "DEFAULT_PULSE_TIME",
+    "DEFAULT_PULSE_WEEKDAY",
     "DEFAULT_RETENTION_DAYS",
     "MIN_RESPONSES_FLOOR",
+    "Answers",
     "CheckReport",
     "Checklist",
+    "Clock",
     "CorruptFileError",
+    "FanOutProgress",
+    "PrivacyStore",
     "Progress",
     "PulseSchedule",
+    "RequestClaims",
+    "ResponseStore",
     "ResultSnapshot",
     "Round",
     "RoundAlreadyOpenError",
     "RoundClosedError",
+    "RoundStore",
     "SchemaVersionError",
+    "SnapshotStore",
+    "StalePositionError",
     "StorageError",
     "StorageWriteError",
     "Store",
     "StoreClosedError",
+    "StoreHealth",
     "StoreLockedError",
+    "StoreUnavailableError",
     "Team",
+    "TeamStore",
     "UnknownRoundError",
+    "UserCache",
     "UserInfo",
     "Workspace",
     "check",
-    "retention_days_from_env",
+    "is_database_url",
+    "open_store",
+    "utc_now",
 ]

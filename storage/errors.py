@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.records import Round
+    from storage.records import Progress, Round
 
 
 class StorageError(Exception):
-    """Base class: something about the data directory or a stored record is wrong."""
+    """Base class: something about the stored data, or the place it is stored, is wrong."""
 
 
 class StoreLockedError(StorageError):
@@ -42,33 +42,51 @@ class CorruptFileError(StorageError):
 
 
 class SchemaVersionError(StorageError):
-    """A data file was written by a newer wi3 than this one."""
+    """A data file or the database was written by a newer wi3 than this one."""
 
-    def __init__(self, path: Path, found: int, supported: int) -> None:
+    def __init__(self, path: Path | str, found: int | str, supported: int | str) -> None:
         self.path = path
         self.found = found
         self.supported = supported
+        where, what = ((f"data file {path}", "this data directory") if isinstance(path, Path)
+                       else (str(path), "it"))
         super().__init__(
-            f"data file {path} has schema version {found}, but this wi3 understands "
-            f"versions up to {supported}; upgrade wi3 before using this data directory"
+            f"{where} has schema version {found}, but this wi3 understands "
+            f"versions up to {supported}; upgrade wi3 before using {what}"
         )
 
 
 class StorageWriteError(StorageError):
-    """A write did not reach the disk (disk full, I/O error).
+    """A write did not reach the disk or the database (disk full, I/O error, connection
+    lost).
 
     Normally the previous state is kept (``replaced`` is False). If only the final
     directory sync failed, the new contents are in place but may not survive a power cut.
     """
 
-    def __init__(self, path: Path, cause: OSError, *, replaced: bool = False) -> None:
+    def __init__(self, path: Path | str, cause: BaseException, *,
+                 replaced: bool = False) -> None:
         self.path = path
         self.cause = cause
         self.replaced = replaced
-        reason = cause.strerror or str(cause)
+        reason = getattr(cause, "strerror", None) or _first_line(cause)
         outcome = ("the new contents are in place but may not survive a power cut"
                    if replaced else "the previous contents were kept")
         super().__init__(f"could not save {path}: {reason}; {outcome}")
+
+
+class StoreUnavailableError(StorageError):
+    """The database cannot be reached or refused a read."""
+
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+        super().__init__(f"the database cannot be used: {_first_line(cause)}")
+
+
+def _first_line(cause: BaseException) -> str:
+    """An exception as one line (database drivers add context on further lines)."""
+    lines = [line.strip() for line in str(cause).splitlines() if line.strip()]
+    return lines[0] if lines else type(cause).__name__
 
 
 class StoreClosedError(StorageError):
@@ -89,6 +107,17 @@ class RoundClosedError(StorageError):
     def __init__(self, round_: Round) -> None:
         self.round = round_
         super().__init__(f"round {round_.id} is closed")
+
+
+class StalePositionError(StorageError):
+    """An answer for a question the respondent is no longer at (a stale or double click,
+    or another instance was faster); it carries where they are now."""
+
+    def __init__(self, current: Progress) -> None:
+        self.current = current
+        super().__init__(
+            f"round {current.round_id}: the respondent is at question {current.position + 1} now"
+        )
 
 
 class RoundAlreadyOpenError(StorageError):

@@ -8,7 +8,7 @@ it is made, not discovered later in a file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -25,10 +25,18 @@ FREQUENCIES: tuple[str, ...] = ("weekly", "biweekly", "monthly")
 MIN_RESPONSES_FLOOR = 3
 """Aggregates are never shown for fewer respondents than this (privacy rule)."""
 
+DEFAULT_RETENTION_DAYS = 730
+"""How long raw answers are kept unless WI3_RETENTION_DAYS says otherwise."""
+
 SCORES = frozenset({1, 2, 3, 4, 5})
 """The Likert scale, 1 (strongly disagree) to 5 (strongly agree); None means don't know."""
 
-_HH_MM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DEFAULT_PULSE_WEEKDAY = 0
+"""Monday: when a pulse runs unless the lead picks another day."""
+DEFAULT_PULSE_TIME = "10:00"
+"""When a pulse runs unless the lead picks another time (the team's local time)."""
+
+_HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 
 
 def require_aware(value: datetime | None, what: str) -> None:
@@ -41,6 +49,28 @@ def validate_score(score: object) -> None:
     """1..5 on the Likert scale, or None for "don't know"."""
     if score is not None and (isinstance(score, bool) or score not in SCORES):
         raise ValueError(f"score must be 1 to 5 or None (don't know); got {score!r}")
+
+
+def check_answers(round_id: str, item_ids: Sequence[str],
+                  answers: Mapping[str, int | None]) -> None:
+    """Refuse answers that cannot belong to a round: bad scores, unknown items."""
+    for item_id, score in answers.items():
+        validate_score(score)
+        if not isinstance(item_id, str) or not item_id:
+            raise ValueError(f"item id must be a non-empty string; got {item_id!r}")
+        if item_ids and item_id not in item_ids:
+            raise ValueError(f"item {item_id!r} is not part of round {round_id}")
+
+
+def is_current(stored_position: int, expected_position: int, item_ids: Sequence[str],
+               item_id: str) -> bool:
+    """Whether an answer to ``item_id``, clicked at ``expected_position``, is an answer to
+    the question the respondent is at (the rule ``answer_and_advance`` enforces)."""
+    if stored_position != expected_position:
+        return False
+    if not item_ids:
+        return True
+    return expected_position < len(item_ids) and item_ids[expected_position] == item_id
 
 
 def _require_choice(value: str, choices: tuple[str, ...], what: str) -> None:
@@ -72,9 +102,9 @@ class PulseSchedule:
     """When a team's recurring pulse check runs, and where the scheduler left off."""
 
     frequency: Frequency = "weekly"
-    weekday: int = 0
+    weekday: int = DEFAULT_PULSE_WEEKDAY
     """0 = Monday ... 6 = Sunday."""
-    time: str = "09:00"
+    time: str = DEFAULT_PULSE_TIME
     """Local time of day, "HH:MM", in the team's timezone."""
     enabled: bool = True
     next_run_at: datetime | None = None
@@ -85,7 +115,7 @@ class PulseSchedule:
         _require_choice(self.frequency, FREQUENCIES, "pulse frequency")
         if not 0 <= self.weekday <= 6:
             raise ValueError(f"pulse weekday must be 0 (Monday) to 6 (Sunday); got {self.weekday}")
-        if not _HH_MM.match(self.time):
+        if not _HH_MM.fullmatch(self.time):
             raise ValueError(f'pulse time must be "HH:MM" (24-hour); got {self.time!r}')
         require_aware(self.next_run_at, "next_run_at")
 
@@ -134,6 +164,8 @@ class Round:
     closes_at: datetime | None = None
     closed_at: datetime | None = None
     invited: tuple[str, ...] = ()
+    """User ids of the members asked to answer, in invitation order. A member who asked to
+    be forgotten stays counted as ``forgotten:N`` (see ``storage.pseudonyms``)."""
     item_ids: tuple[str, ...] = ()
     pulse_number: int | None = None
     results_posted_at: datetime | None = None
@@ -162,9 +194,6 @@ class Progress:
     position: int = 0
     """Index of the current question in the round's item_ids."""
     finished: bool = False
-    dm_channel: str | None = None
-    message_ts: str | None = None
-    """Timestamp of the DM message showing the current question (to update it in place)."""
     checklist_done: bool = False
     updated_at: datetime | None = None
 

@@ -14,8 +14,10 @@ Listeners a test needs can be added to `bot_app` before the first request.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from slack_bolt import App
@@ -27,6 +29,17 @@ from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
 from bot.slack_client import make_client
 from storage import Store
+from tests.pg import (
+    BACKENDS,
+    STORE_VARIABLE,
+    StoreBackend,
+    TestDatabase,
+    drop_abandoned,
+    own_database,
+    postgresql_backend,
+    require_server,
+    tinydb_backend,
+)
 
 SIGNING_SECRET = "emulated-signing-secret-0123456789"
 
@@ -74,10 +87,74 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+# -- storage backends (see tests/pg.py) ------------------------------------------------------
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses `store_backend` (or `any_store`) once per backend; a module
+    or test marked `@pytest.mark.backends("tinydb")` runs on those only."""
+    if "store_backend" in metafunc.fixturenames:
+        marker = metafunc.definition.get_closest_marker("backends")
+        names = marker.args if marker else BACKENDS
+        metafunc.parametrize("store_backend", names, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The URL of the PostgreSQL server the tests use (skips, or fails under CI=true,
+    without one)."""
+    server = require_server()
+    drop_abandoned(server)
+    return server
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str) -> Iterator[TestDatabase]:
+    """This run's own PostgreSQL database, migrated once, dropped at the end."""
+    with own_database(pg_server) as database:
+        yield database
+
+
 @pytest.fixture
-def store(bot_config: Config, clock: FakeClock) -> Iterator[Store]:
-    """The bot's store on the test's data directory (the single owner while it is open)."""
-    with Store.open(bot_config.data_dir, clock=clock) as opened:
+def pg_url(pg_database: TestDatabase) -> str:
+    """The URL of a migrated, empty PostgreSQL database for this test (WI3_PSEUDONYM_KEY:
+    `tests.pg.TEST_PSEUDONYM_KEY_HEX`)."""
+    pg_database.truncate()
+    return pg_database.url
+
+
+@pytest.fixture
+def new_pg_database(pg_server: str) -> Iterator[TestDatabase]:
+    """A database of this test's own with no schema yet (for migrations), dropped after."""
+    with own_database(pg_server, migrated=False) as database:
+        yield database
+
+
+@pytest.fixture
+def store_backend(request: pytest.FixtureRequest, tmp_path: Path, clock: FakeClock) -> StoreBackend:
+    """A backend to open stores on: TinyDB in a fresh directory, or PostgreSQL."""
+    if request.param == "tinydb":
+        return tinydb_backend(tmp_path / "data", clock)
+    return postgresql_backend(request.getfixturevalue("pg_url"), clock)
+
+
+@pytest.fixture
+def any_store(store_backend: StoreBackend) -> Iterator[Store]:
+    """An empty store of each backend in turn (the test runs once per backend)."""
+    with store_backend.open() as opened:
+        yield opened
+
+
+@pytest.fixture
+def store(bot_config: Config, clock: FakeClock, request: pytest.FixtureRequest) -> Iterator[Store]:
+    """The bot's store on the test's data directory (the single owner while it is open);
+    with WI3_TEST_STORE=postgresql, on the test database instead (every test built on
+    `store`, `services` or `bot_app` then runs against PostgreSQL)."""
+    if os.environ.get(STORE_VARIABLE) == "postgresql":
+        backend = postgresql_backend(request.getfixturevalue("pg_url"), clock)
+    else:
+        backend = tinydb_backend(bot_config.data_dir, clock)
+    with backend.open() as opened:
         yield opened
 
 

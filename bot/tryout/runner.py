@@ -36,7 +36,7 @@ from bot.tryout.demo import (
 from bot.tryout.respondents import Ask, AtTheTerminal, Respondent, Simulated
 from bot.tryout.session import Session, TryoutError, save_chart
 from model import load_content
-from storage import StorageError, Store
+from storage import StorageError, open_store
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -152,7 +152,7 @@ def _served_bot(
         emulator = stack.enter_context(SlackEmulator(workspace))
         config = Config(bot_token=emulator.token, signing_secret=secrets.token_hex(16),
                         app_token=None, slack_api_url=emulator.api_url, data_dir=data_dir)
-        store = stack.enter_context(Store.open(data_dir))
+        store = stack.enter_context(open_store(data_dir))
         services = Services.build(
             store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
             invitations_per_second=1000.0,

@@ -106,6 +106,10 @@ def test_a_missing_dotenv_file_is_fine() -> None:
         ({"WI3_TIMEZONE": "Mars/Olympus_Mons"}, "WI3_TIMEZONE"),
         ({"WI3_TIMEZONE": "../../etc/passwd"}, "WI3_TIMEZONE"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"DATABASE_URL": "mysql://db/wi3", "WI3_PSEUDONYM_KEY": "ab" * 32}, "DATABASE_URL"),
+        ({"DATABASE_URL": "postgresql://db/wi3"}, "WI3_PSEUDONYM_KEY"),
+        ({"DATABASE_URL": "postgresql://db/wi3", "WI3_PSEUDONYM_KEY": "short"},
+         "WI3_PSEUDONYM_KEY"),
     ],
 )
 def test_each_problem_is_one_line_naming_the_variable(
@@ -151,3 +155,21 @@ def test_config_is_frozen() -> None:
     config = load_config(HTTP_ENV, dotenv_path=None)
     with pytest.raises(AttributeError):
         config.port = 1  # type: ignore[misc]
+
+
+def test_a_database_url_comes_with_the_pseudonym_key_and_neither_is_shown() -> None:
+    key = "c0ffee" * 10 + "c0de"
+    url = "postgresql://wi3:pa55word@db.example.org:5432/wi3"
+    config = load_config({**HTTP_ENV, "DATABASE_URL": url, "WI3_PSEUDONYM_KEY": key},
+                         dotenv_path=None)
+    assert config.database_url == url
+    assert config.pseudonym_key == bytes.fromhex(key)
+    assert url in config.secrets() and key in config.secrets()
+    assert "pa55word" not in repr(config) and key not in repr(config)
+    assert load_config(HTTP_ENV, dotenv_path=None).database_url is None
+
+
+def test_a_missing_pseudonym_key_says_how_to_make_one_without_showing_values() -> None:
+    message = config_error({**HTTP_ENV, "DATABASE_URL": "postgresql://wi3:pa55word@db/wi3"})
+    assert "WI3_PSEUDONYM_KEY is not set" in message and "secrets.token_hex(32)" in message
+    assert "pa55word" not in message and "\n" not in message

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from bot.emulator import SlackEmulator
-from storage import Store, Team
+from storage import Team, open_store
 from tests.bot.test_main import REPO, free_port, run_bot, wait_until_healthy
 from tests.conftest import SIGNING_SECRET
 
@@ -47,7 +47,7 @@ def test_a_corrupt_file_stops_the_bot_naming_the_file_and_keeps_it(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         store.save_team(Team("T0WI3TEST", "C0KENNIS1", leads=("U0LOTTE01",)))
     broken = next(path for path in data_dir.rglob("*.json") if path.stat().st_size > 0)
     broken.write_text(broken.read_text()[:-20])  # a hand edit gone wrong

@@ -136,3 +136,16 @@ def test_the_compose_example_builds_this_image_and_keeps_data_in_the_volume() ->
     port = env_values()["PORT"]
     assert re.search(rf'^\s+- "\$\{{PORT:-{port}\}}:{port}"$', compose, re.MULTILINE)
 
+
+
+def test_the_compose_postgresql_variant_waits_for_its_database_and_keeps_the_key_out() -> None:
+    compose = COMPOSE.read_text()
+    variant = compose[compose.index("  wi3-postgresql:"):compose.index("\nvolumes:")]
+    assert "profiles: [postgresql]" in variant
+    url = r"DATABASE_URL: postgresql://wi3:\$\{POSTGRES_PASSWORD:-\}@postgresql:5432/wi3"
+    assert re.search(url, variant)
+    assert "condition: service_healthy" in variant and "pg_isready" in variant
+    assert "WI3_PSEUDONYM_KEY" not in variant  # it comes from .env, never from the file
+    example = (REPO / ".env.example").read_text()
+    for name in ("DATABASE_URL", "WI3_PSEUDONYM_KEY", "POSTGRES_PASSWORD"):
+        assert re.search(rf"^{name}=$", example, re.MULTILINE), name

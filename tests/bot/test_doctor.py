@@ -14,7 +14,7 @@ from bot.doctor import healthcheck, run_doctor
 from bot.emulator import SlackEmulator, sample_workspace
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.slack_client import REQUIRED_SCOPES
-from storage import Store
+from storage import open_store
 from tests.conftest import SIGNING_SECRET
 
 REPO = Path(__file__).resolve().parents[2]
@@ -143,7 +143,7 @@ def test_a_data_directory_that_is_a_file_is_a_problem(
 def test_an_inconsistent_data_directory_is_reported_file_by_file(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
-    with Store.open(tmp_path / "data"):
+    with open_store(tmp_path / "data"):
         pass
     (tmp_path / "data" / "index.json").write_text("{not json")
 
@@ -157,7 +157,7 @@ def test_an_inconsistent_data_directory_is_reported_file_by_file(
 def test_a_data_directory_used_by_the_running_bot_is_fine(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
-    with Store.open(tmp_path / "data"):
+    with open_store(tmp_path / "data"):
         code, report = doctor(environment(emulator, tmp_path / "data"))
 
     assert code == 0, report

@@ -23,7 +23,7 @@ import pytest
 from bot.emulator import SlackDriver, SlackEmulator, sample_workspace
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from conversations.refs import ActionIds
-from storage import Store, check
+from storage import check, open_store
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals")
 T = TypeVar("T")
@@ -200,7 +200,7 @@ def test_sigterm_finishes_the_request_in_progress_and_releases_the_data_director
     second.command(LEAD, TEAM_CHANNEL, "status")
     _, second_log = second.stop()
     assert second.process.returncode == 0, second_log
-    with Store.open(data_dir) as store:
+    with open_store(data_dir) as store:
         round_ = store.open_round_for(emulator.workspace.team_id, TEAM_CHANNEL)
         assert round_ is not None and round_.subject == "our wiki"
         assert store.invitations_sent(round_.id) == set(round_.invited)

@@ -16,7 +16,7 @@ from bot.tryout import TryoutOptions, run_tryout
 from bot.tryout.render import mrkdwn, render
 from conversations.refs import ActionIds
 from conversations.views.diagnostic import question
-from storage import Store
+from storage import open_store
 
 REPO = Path(__file__).resolve().parents[2]
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -208,7 +208,7 @@ def test_a_kept_data_directory_shows_the_trend_on_the_second_try(tmp_path: Path)
 def test_a_data_directory_in_use_is_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Store.open(tmp_path / "data"):
+    with open_store(tmp_path / "data"):
         code, output, _ = play(tmp_path, data_dir=tmp_path / "data")
 
     assert code == 2

@@ -22,7 +22,7 @@ from conversations.context import Caller
 from conversations.outbound import InviteMembers, PostToChannel, Reply
 from conversations.pulse import PulseFlow, parse_schedule
 from model import Element, load_content, select_pulse_items
-from storage import Progress, Round, Store, Team
+from storage import Progress, Round, Team, open_store
 from tests.conftest import FakeClock
 
 WS, CHANNEL, LEAD = "T0WI3TEST", "C0PULSE01", "U0LEAD001"
@@ -45,7 +45,7 @@ class Bot:
         self._open()
 
     def _open(self) -> None:
-        self.store = Store.open(self.data_dir, clock=self.clock)
+        self.store = open_store(self.data_dir, clock=self.clock)
         content = load_content()
         self.pulse = PulseFlow(self.store, content, self.clock)
         self.closing = ClosingFlow(self.store, content, self.clock)
@@ -309,10 +309,9 @@ def test_reminders_are_due_halfway_and_only_for_invited_members_still_to_finish(
     finished, started, invited_only, _never_invited = MEMBERS
     for user in (finished, started, invited_only):
         bot.store.mark_invitation_sent(pulse.id, user)
-    for item_id in pulse.item_ids:
-        bot.store.record_answer(pulse.id, finished, item_id, 4)
+    bot.store.record_answers(pulse.id, finished, dict.fromkeys(pulse.item_ids, 4))
     bot.store.mark_finished(pulse.id, finished)
-    bot.store.record_answer(pulse.id, started, pulse.item_ids[0], 3)
+    bot.store.record_answers(pulse.id, started, {pulse.item_ids[0]: 3})
     bot.clock.advance(hours=23, minutes=59)
     assert bot.pulse.reminders_due(bot.clock()) == []
     bot.clock.advance(minutes=1)
@@ -328,7 +327,7 @@ def test_reminders_are_due_halfway_and_only_for_invited_members_still_to_finish(
 def test_a_reminder_offers_to_resume_for_those_who_started(bot):
     bot.pulse.command(LEAD_CALLER, bot.team(), ["now"], members=lambda: MEMBERS)
     (pulse,) = bot.pulses()
-    bot.store.record_answer(pulse.id, MEMBERS[1], pulse.item_ids[0], 3)
+    bot.store.record_answers(pulse.id, MEMBERS[1], {pulse.item_ids[0]: 3})
     bot.store.save_progress(Progress(round_id=pulse.id, user=MEMBERS[1], position=1))
     fresh = bot.pulse.reminder(pulse, "en", MEMBERS[2])
     resumed = bot.pulse.reminder(pulse, "nl", MEMBERS[1])

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conversations.closing import ClosingFlow, PublishResults
 from conversations.pulse import PulseFlow, score_pulse, virtual_respondents
 from model import Element, Phase, TeamResult, load_content, score_team, select_pulse_items
-from storage import Round, Store, Team
+from storage import Round, Store, Team, open_store
 from tests.conftest import FakeClock
 
 CONTENT = load_content()
@@ -158,7 +158,7 @@ class Team3:
 @pytest.fixture
 def team3(tmp_path: Path) -> Iterator[Team3]:
     clock = FakeClock(datetime(2027, 1, 4, 9, tzinfo=UTC))
-    with Store.open(tmp_path / "data", clock=clock) as store:
+    with open_store(tmp_path / "data", clock=clock) as store:
         yield Team3(store, clock)
 
 

@@ -20,7 +20,7 @@ from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
 from bot.slack_client import make_client
 from conversations.refs import ActionIds
-from storage import Store
+from storage import open_store
 
 if TYPE_CHECKING:
     import pytest
@@ -116,7 +116,7 @@ def running_bot(
 ) -> Iterator[Bot]:
     """A whole bot process's worth of objects on `config.data_dir`: store, services, app,
     server and driver. Leaving the block is a shutdown; entering again is a restart."""
-    with Store.open(config.data_dir, clock=clock) as store:
+    with open_store(config.data_dir, clock=clock) as store:
         services = Services.build(
             store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
             clock=clock, invitations_per_second=1000.0,

@@ -1,4 +1,10 @@
-"""Shared fixtures: a store in a temporary directory with a clock the test controls."""
+"""Storage fixtures: the contract store (each backend in turn) and the TinyDB one.
+
+``store`` and ``restart`` run a test once per backend (see ``store_backend`` in
+tests/conftest.py); a module marked ``pytest.mark.backends("tinydb")`` gets TinyDB only,
+with ``data_dir`` to look at its files. The clock starts on a fixed Monday and moves
+only when the test says so.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ import pytest
 
 from storage import Round, Store, Team
 from tests.conftest import FakeClock
+from tests.pg import StoreBackend
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 ITEMS = ("W1", "W2", "W3", "I1", "I2", "N1", "V1")
@@ -22,13 +29,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
+    """The TinyDB backend's directory (the same one `store_backend` uses)."""
     return tmp_path / "data"
 
 
 @pytest.fixture
-def opened(data_dir: Path, clock: FakeClock) -> Iterator[list[Store]]:
+def opened(store_backend: StoreBackend) -> Iterator[list[Store]]:
     """Every store a test opens, closed at the end."""
-    stores: list[Store] = [Store.open(data_dir, clock=clock, retention_days=730)]
+    stores: list[Store] = [store_backend.open()]
     yield stores
     for each in stores:
         each.close()
@@ -40,12 +48,12 @@ def store(opened: list[Store]) -> Store:
 
 
 @pytest.fixture
-def restart(opened: list[Store], data_dir: Path, clock: FakeClock) -> Callable[[], Store]:
-    """Close the current store and open the directory again, as a bot restart would."""
+def restart(opened: list[Store], store_backend: StoreBackend) -> Callable[[], Store]:
+    """Close the current store and open the same place again, as a bot restart would."""
 
     def again() -> Store:
         opened[-1].close()
-        opened.append(Store.open(data_dir, clock=clock, retention_days=730))
+        opened.append(store_backend.open())
         return opened[-1]
 
     return again

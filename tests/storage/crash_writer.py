@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import sys
 
-from storage import Store, Team, UserInfo
+from storage import Team, UserInfo
+from storage.tinydb import TinyDBStore
 
 ITEMS = tuple(f"Q{i}" for i in range(20))
 
@@ -21,14 +22,14 @@ def expected_answer(n: int) -> tuple[str, str, int]:
 
 
 def main(data_dir: str, channel: str) -> None:
-    store = Store.open(data_dir)
+    store = TinyDBStore.open(data_dir)
     store.save_team(Team("T1", channel, leads=("L1",)))
     round_ = store.open_round("T1", channel, item_ids=ITEMS)
     print(f"round {round_.id}", flush=True)
     n = 0
     while True:
         user, item, score = expected_answer(n)
-        store.record_answer(round_.id, user, item, score)
+        store.record_answers(round_.id, user, {item: score})
         if n % 7 == 3:
             store.save_user(UserInfo("T1", user, dm_channel=f"D{n}"))
         if n % 11 == 5:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 
 import pytest
 
-from storage import Checklist, Progress, RoundClosedError, Store
+from storage import Checklist, Progress, RoundClosedError, StalePositionError, Store
 
 from .conftest import FakeClock, open_team_round
 
 
 def test_an_answer_given_twice_is_stored_once_and_the_last_score_wins(store: Store) -> None:
     round_ = open_team_round(store)
-    assert store.record_answer(round_.id, "U1", "W1", 2) is True
-    assert store.record_answer(round_.id, "U1", "W1", 2) is False  # a double click
-    assert store.record_answer(round_.id, "U1", "W1", 4) is True  # went back, changed it
-    store.record_answer(round_.id, "U1", "W2", None)  # don't know
+    assert store.record_answers(round_.id, "U1", {"W1": 2}) == 1
+    assert store.record_answers(round_.id, "U1", {"W1": 2}) == 0  # a double click
+    assert store.record_answers(round_.id, "U1", {"W1": 4}) == 1  # went back, changed it
+    store.record_answers(round_.id, "U1", {"W2": None})  # don't know
     assert store.answers_of(round_.id, "U1") == {"W1": 4, "W2": None}
     assert store.all_answers(round_.id) == [{"W1": 4, "W2": None}]
 
@@ -25,22 +26,25 @@ def test_an_answer_given_twice_is_stored_once_and_the_last_score_wins(store: Sto
 def test_scores_outside_the_scale_are_refused(store: Store, score: object) -> None:
     round_ = open_team_round(store)
     with pytest.raises(ValueError, match="score"):
-        store.record_answer(round_.id, "U1", "W1", score)  # type: ignore[arg-type]
+        store.record_answers(round_.id, "U1", {"W1": score})  # type: ignore[dict-item]
     assert store.answers_of(round_.id, "U1") == {}
 
 
 def test_an_item_that_is_not_in_the_round_is_refused(store: Store) -> None:
     round_ = open_team_round(store)
     with pytest.raises(ValueError, match="not part of round"):
-        store.record_answer(round_.id, "U1", "V6", 3)
+        store.record_answers(round_.id, "U1", {"V6": 3})
 
 
 def test_answers_to_a_closed_round_are_refused_and_nothing_changes(store: Store) -> None:
     round_ = open_team_round(store)
-    store.record_answer(round_.id, "U1", "W1", 3)
+    store.record_answers(round_.id, "U1", {"W1": 3})
     store.close_round(round_.id)
     with pytest.raises(RoundClosedError, match="closed"):
-        store.record_answer(round_.id, "U1", "W1", 5)
+        store.record_answers(round_.id, "U1", {"W1": 5})
+    with pytest.raises(RoundClosedError):
+        store.answer_and_advance(Progress(round_.id, "U1", position=2), "W2", 5,
+                                 expected_position=1)
     with pytest.raises(RoundClosedError):
         store.save_progress(Progress(round_.id, "U1", position=3))
     with pytest.raises(RoundClosedError):
@@ -50,7 +54,7 @@ def test_answers_to_a_closed_round_are_refused_and_nothing_changes(store: Store)
 
 def test_record_answers_writes_a_batch_and_counts_changes(store: Store) -> None:
     round_ = open_team_round(store)
-    store.record_answer(round_.id, "U1", "W1", 3)
+    store.record_answers(round_.id, "U1", {"W1": 3})
     assert store.record_answers(round_.id, "U1", {"W1": 3, "W2": 4, "W3": None}) == 2
     assert store.answers_of(round_.id, "U1") == {"W1": 3, "W2": 4, "W3": None}
 
@@ -70,8 +74,7 @@ def test_conversation_resumes_where_it_stopped_after_a_restart(
     round_ = open_team_round(store)
     assert store.get_progress(round_.id, "U1") is None
     store.record_answers(round_.id, "U1", {"W1": 4, "W2": 3})
-    saved = store.save_progress(Progress(round_.id, "U1", position=2, dm_channel="D1",
-                                         message_ts="171.0001"))
+    saved = store.save_progress(Progress(round_.id, "U1", position=2))
     assert saved.updated_at == clock.now
     again = restart()
     assert again.get_progress(round_.id, "U1") == saved
@@ -92,7 +95,7 @@ def test_finishing_through_progress_records_participation(store: Store) -> None:
 
 def test_participation_counts_and_who_to_remind(store: Store) -> None:
     round_ = open_team_round(store, invited=("U1", "U2", "U3", "U4"))
-    store.record_answer(round_.id, "U1", "W1", 3)
+    store.record_answers(round_.id, "U1", {"W1": 3})
     store.save_progress(Progress(round_.id, "U2", position=1))
     assert store.mark_finished(round_.id, "U3") is True
     assert store.mark_finished(round_.id, "U3") is False
@@ -135,3 +138,48 @@ def test_answer_and_advance_writes_neither_when_the_answer_is_refused(store: Sto
         store.answer_and_advance(Progress(round_.id, "U1", position=3), "W1", 9)
     assert store.get_progress(round_.id, "U1") is None
     assert store.answers_of(round_.id, "U1") == {}
+
+
+def test_an_answer_from_a_stale_position_is_refused_and_says_where_they_are(
+    store: Store,
+) -> None:
+    round_ = open_team_round(store)
+    store.answer_and_advance(Progress(round_.id, "U1", position=1), "W1", 5, expected_position=0)
+    with pytest.raises(StalePositionError) as stale:  # the same click again (another instance)
+        store.answer_and_advance(Progress(round_.id, "U1", position=1), "W1", 2,
+                                 expected_position=0)
+    assert stale.value.current.position == 1
+    with pytest.raises(StalePositionError):  # the right position, but another question
+        store.answer_and_advance(Progress(round_.id, "U1", position=2), "W3", 2,
+                                 expected_position=1)
+    assert store.answers_of(round_.id, "U1") == {"W1": 5}
+    moved = store.answer_and_advance(Progress(round_.id, "U1", position=2), "W2", 1,
+                                     expected_position=1)
+    assert moved.position == 2 and store.answers_of(round_.id, "U1") == {"W1": 5, "W2": 1}
+
+
+def test_of_concurrent_clicks_on_one_question_exactly_one_moves_the_respondent_on(
+    store: Store,
+) -> None:
+    round_ = open_team_round(store)
+    outcomes: list[str] = []
+    start = threading.Barrier(8)
+
+    def click(score: int) -> None:
+        start.wait()
+        try:
+            store.answer_and_advance(Progress(round_.id, "U1", position=1), "W1", score,
+                                     expected_position=0)
+            outcomes.append("moved")
+        except StalePositionError:
+            outcomes.append("stale")
+
+    threads = [threading.Thread(target=click, args=(n % 5 + 1,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["moved"] + ["stale"] * 7
+    progress = store.get_progress(round_.id, "U1")
+    assert progress is not None and progress.position == 1
+    assert len(store.answers_of(round_.id, "U1")) == 1

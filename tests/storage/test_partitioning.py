@@ -5,17 +5,20 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from storage import Store, jsonfile
+from storage.tinydb import TinyDBStore, jsonfile
 
-from .conftest import ITEMS, open_team_round
+from .conftest import ITEMS, FakeClock, open_team_round
+
+pytestmark = pytest.mark.backends("tinydb")
 
 
 def test_an_answer_rewrites_only_its_rounds_file_of_the_same_size_regardless_of_totals(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    store: TinyDBStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     written: list[tuple[Path, int]] = []
     real_write = jsonfile.replace_file
@@ -26,10 +29,10 @@ def test_an_answer_rewrites_only_its_rounds_file_of_the_same_size_regardless_of_
 
     def answer_size(round_id: str) -> tuple[list[Path], int]:
         written.clear()
-        store.record_answer(round_id, "U-measured", "W1", 3)
+        store.record_answers(round_id, "U-measured", {"W1": 3})
         paths = [path for path, _ in written]
         size = written[-1][1]
-        store.record_answer(round_id, "U-measured", "W1", 4)  # keep the file the same size
+        store.record_answers(round_id, "U-measured", {"W1": 4})  # keep the file the same size
         return paths, size
 
     monkeypatch.setattr(jsonfile, "replace_file", spy)
@@ -46,3 +49,18 @@ def test_an_answer_rewrites_only_its_rounds_file_of_the_same_size_regardless_of_
     paths, big_store_size = answer_size(measured.id)
     assert [p.name for p in paths] == [f"round-{measured.id}.json"]
     assert big_store_size == small_store_size
+
+
+def test_expired_keys_are_purged_so_the_files_stay_small(
+    store: TinyDBStore, clock: FakeClock
+) -> None:
+    for n in range(200):
+        store.claim(f"Ev{n}", ttl_seconds=60)
+    clock.advance(seconds=61)
+    for n in range(100):  # enough to touch every shard file once more
+        store.claim(f"later{n}", ttl_seconds=60)
+    stored = 0
+    for path in (store.data_dir / "dedupe").glob("*.json"):
+        stored += len(json.loads(path.read_text())["claims"])
+        assert "Ev1" not in path.read_text()  # keys are stored hashed
+    assert stored == 100  # only the fresh keys are left

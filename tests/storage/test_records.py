@@ -44,3 +44,10 @@ def test_pulse_weekday_and_frequency_are_checked() -> None:
         PulseSchedule(weekday=7)
     with pytest.raises(ValueError, match="frequency"):
         PulseSchedule(frequency="daily")  # type: ignore[arg-type]
+
+
+def test_a_pulse_without_a_day_or_time_runs_when_the_pulse_command_says_monday_10_00() -> None:
+    from conversations.pulse import parse_schedule
+
+    assert parse_schedule(["weekly"]) == PulseSchedule(frequency="weekly")
+    assert (PulseSchedule().weekday, PulseSchedule().time) == (0, "10:00")

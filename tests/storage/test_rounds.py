@@ -140,7 +140,7 @@ def test_unknown_round_ids_raise_a_clear_error(store: Store) -> None:
     with pytest.raises(UnknownRoundError, match="no round with id"):
         store.close_round("20250101T000000-deadbeef")
     with pytest.raises(UnknownRoundError):
-        store.record_answer("../../etc/passwd", "U1", "W1", 3)
+        store.record_answers("../../etc/passwd", "U1", {"W1": 3})
 
 
 def test_reminder_progress_is_recorded_once_per_member_and_survives_a_restart(

@@ -11,16 +11,19 @@ from typing import Any
 
 import pytest
 
-from storage import CorruptFileError, SchemaVersionError, StorageError, Store, check, layout
-from storage.layout import FileSpec
+from storage import CorruptFileError, SchemaVersionError, StorageError
+from storage.tinydb import TinyDBStore, check, layout
+from storage.tinydb.layout import FileSpec
 
 from .conftest import FakeClock, open_team_round
+
+pytestmark = pytest.mark.backends("tinydb")
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def filled(store: Store, clock: FakeClock) -> Path:
+def filled(store: TinyDBStore, clock: FakeClock) -> Path:
     """A directory with a team, a round with answers, and a closed store."""
     round_ = open_team_round(store)
     store.record_answers(round_.id, "U1", {"W1": 3, "W2": 4})
@@ -37,12 +40,12 @@ def _round_file(data_dir: Path) -> Path:
 def _expect_refusal(data_dir: Path, path: Path, error: type[Exception], reason: str) -> None:
     before = path.read_bytes()
     with pytest.raises(error) as raised:
-        Store.open(data_dir)
+        TinyDBStore.open(data_dir)
     assert str(path) in str(raised.value) and reason in str(raised.value)
     assert "\n" not in str(raised.value)
     assert path.read_bytes() == before  # never overwritten or dropped
     with pytest.raises(error):  # and the next start refuses again: nothing was "repaired"
-        Store.open(data_dir)
+        TinyDBStore.open(data_dir)
 
 
 def test_a_truncated_file_stops_the_start_and_is_named(filled: Path) -> None:
@@ -91,7 +94,7 @@ def test_a_data_directory_that_is_not_a_directory_is_refused(tmp_path: Path) -> 
     not_a_dir = tmp_path / "data"
     not_a_dir.write_text("oops")
     with pytest.raises(StorageError, match="cannot use"):
-        Store.open(not_a_dir)
+        TinyDBStore.open(not_a_dir)
 
 
 def test_a_file_from_a_newer_wi3_is_refused_clearly(filled: Path) -> None:
@@ -121,7 +124,7 @@ def test_older_files_are_migrated_at_startup_and_written_back(
     path.write_text(json.dumps(data))
     monkeypatch.setattr(layout, "SCHEMA_VERSION", 2)
     monkeypatch.setitem(layout.MIGRATIONS, 1, rename_locale)
-    with Store.open(filled) as store:
+    with TinyDBStore.open(filled) as store:
         team = store.get_team("T1", "C1")
         assert team is not None and team.language == "en"
     migrated = json.loads(path.read_text())
@@ -157,6 +160,6 @@ def test_check_command_prints_the_state_and_exits_by_health(filled: Path) -> Non
 
 
 def test_check_tells_whether_a_bot_is_running(filled: Path) -> None:
-    with Store.open(filled):
+    with TinyDBStore.open(filled):
         report = check(filled)
     assert report.in_use is True and report.ok

@@ -25,6 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from storage.errors import CorruptFileError, SchemaVersionError
+from storage.ids import ROUND_ID, SLACK_ID, is_slack_id, require_slack_id
 
 SCHEMA_VERSION = 1
 """Version written into every file's _meta table by this code."""
@@ -37,20 +38,18 @@ LOCK_FILE = ".lock"
 OWNER_FILE = ".owner"
 DEDUPE_SHARDS = 16
 
-_ID = r"[A-Za-z0-9_-]{1,80}"
-_ID_RE = re.compile(rf"^{_ID}$")
-_TMP_RE = re.compile(r"^\..+\.[0-9a-f]{16}\.tmp$")
+_SLACK = SLACK_ID.pattern
+_TEAM = rf"teams/(?P<workspace_id>{_SLACK})/(?P<channel_id>{_SLACK})"
+_TMP_RE = re.compile(r"\..+\.[0-9a-f]{16}\.tmp")
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("index", re.compile(r"^index\.json$")),
-    ("users", re.compile(rf"^users/(?P<workspace_id>{_ID})\.json$")),
-    ("dedupe", re.compile(r"^dedupe/(?P<shard>[0-9a-f])\.json$")),
-    ("rounds", re.compile(rf"^teams/(?P<workspace_id>{_ID})/(?P<channel_id>{_ID})/rounds\.json$")),
-    ("snapshots",
-     re.compile(rf"^teams/(?P<workspace_id>{_ID})/(?P<channel_id>{_ID})/snapshots\.json$")),
-    ("round", re.compile(
-        rf"^teams/(?P<workspace_id>{_ID})/(?P<channel_id>{_ID})/round-(?P<round_id>{_ID})\.json$"
-    )),
+    ("index", re.compile(r"index\.json")),
+    ("users", re.compile(rf"users/(?P<workspace_id>{_SLACK})\.json")),
+    ("dedupe", re.compile(r"dedupe/(?P<shard>[0-9a-f])\.json")),
+    ("rounds", re.compile(rf"{_TEAM}/rounds\.json")),
+    ("snapshots", re.compile(rf"{_TEAM}/snapshots\.json")),
+    ("round", re.compile(rf"{_TEAM}/round-(?P<round_id>{ROUND_ID.pattern})\.json")),
 )
+"""Matched with ``fullmatch``: a name with anything after the pattern is not ours."""
 
 # Tables each kind of file may hold, with the fields every document in them must have.
 TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
@@ -84,19 +83,17 @@ MIGRATIONS: dict[int, Migration] = {}
 
 
 def is_valid_id(value: str) -> bool:
-    """Slack-style ids only: they become file names, so nothing that could escape DIR."""
-    return isinstance(value, str) and bool(_ID_RE.match(value))
+    """A Slack workspace or channel id: they become file names, so nothing else."""
+    return is_slack_id(value)
 
 
 def require_id(value: str, what: str) -> str:
-    if not is_valid_id(value):
-        raise ValueError(f"{what} must be 1-80 letters, digits, '_' or '-'; got {value!r}")
-    return value
+    return require_slack_id(value, what)
 
 
 def is_temp_file(name: str) -> bool:
     """A half-written file left by a crash: never the authoritative state."""
-    return bool(_TMP_RE.match(name))
+    return _TMP_RE.fullmatch(name) is not None
 
 
 @dataclass(frozen=True)
@@ -122,7 +119,7 @@ class FileSpec:
 def classify(relpath: str) -> FileSpec | None:
     """The spec of a data file, or None if the path is not one of ours."""
     for kind, pattern in _PATTERNS:
-        match = pattern.match(relpath)
+        match = pattern.fullmatch(relpath)
         if match:
             groups = {k: v for k, v in match.groupdict().items() if k != "shard"}
             return FileSpec(kind=kind, relpath=relpath, **groups)

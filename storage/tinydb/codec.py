@@ -170,8 +170,6 @@ def progress_to_doc(progress: Progress) -> Doc:
     """The respondent is the document key (pseudonymous); the raw user id is not stored."""
     return {
         "position": progress.position,
-        "dm_channel": progress.dm_channel,
-        "message_ts": progress.message_ts,
         "checklist_done": progress.checklist_done,
         "updated_at": time_to_text(progress.updated_at),
     }
@@ -186,8 +184,6 @@ def progress_from_doc(
         user=user,
         position=doc.get("position", 0),
         finished=finished,
-        dm_channel=doc.get("dm_channel"),
-        message_ts=doc.get("message_ts"),
         checklist_done=doc.get("checklist_done", False),
         updated_at=time_from_text(doc.get("updated_at")),
     )

@@ -26,12 +26,11 @@ from tinydb import Storage, TinyDB
 from tinydb.table import Table
 
 from storage.errors import CorruptFileError, StorageWriteError, StoreClosedError
-from storage.layout import META_KEY, META_TABLE, Data, FileSpec
-from storage.validation import checked
+from storage.health import WriteHealth
+from storage.tinydb.layout import META_KEY, META_TABLE, Data, FileSpec
+from storage.tinydb.validation import checked
 
 Doc = dict[str, Any]
-WriteObserver = Callable[[StorageWriteError | None], None]
-"""Told of every flush: None when it reached the disk, else why not."""
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -116,12 +115,12 @@ def serialize(data: Data) -> bytes:
 class AtomicJSONStorage(Storage):
     """TinyDB storage: atomic, durable writes and a parsed in-memory copy for reads."""
 
-    def __init__(self, path: Path, spec: FileSpec, read_only: bool = False,
-                 observer: WriteObserver | None = None) -> None:
+    def __init__(self, path: Path, spec: FileSpec, health: WriteHealth,
+                 read_only: bool = False) -> None:
         self.path = path
         self.spec = spec
+        self.health = health
         self.read_only = read_only
-        self._observer = observer
         self._data: Data | None = None
         self._loaded = False
         self._batching = False
@@ -184,31 +183,24 @@ class AtomicJSONStorage(Storage):
             self._flush()
 
     def _flush(self) -> None:
-        try:
-            self._write()
-        except StorageWriteError as problem:
-            self._tell(problem)
-            raise
-        self._tell(None)
-
-    def _write(self) -> None:
         assert self._data is not None
         try:
             replace_file(self.path, serialize(self._data))
         except OSError as err:
             self.forget()
-            raise StorageWriteError(self.path, err) from err
+            raise self._failed(StorageWriteError(self.path, err)) from err
         except (TypeError, ValueError):
             self.forget()
             raise
         try:
             fsync_directory(self.path.parent)
         except OSError as err:  # the new file is in place; only its durability is unsure
-            raise StorageWriteError(self.path, err, replaced=True) from err
+            raise self._failed(StorageWriteError(self.path, err, replaced=True)) from err
+        self.health.succeeded()
 
-    def _tell(self, problem: StorageWriteError | None) -> None:
-        if self._observer is not None:
-            self._observer(problem)
+    def _failed(self, error: StorageWriteError) -> StorageWriteError:
+        self.health.failed(str(error))
+        return error
 
     def _refuse(self) -> NoReturn:
         state = "closed" if self._closed else "opened read-only"
@@ -275,12 +267,12 @@ class Partition:
     Callers hold ``lock`` around a read-modify-write so it is atomic for other threads.
     """
 
-    def __init__(self, data_dir: Path, spec: FileSpec, read_only: bool = False,
-                 observer: WriteObserver | None = None) -> None:
+    def __init__(self, data_dir: Path, spec: FileSpec, health: WriteHealth,
+                 read_only: bool = False) -> None:
         self.spec = spec
         self.path = data_dir / spec.relpath
         self.lock = threading.RLock()
-        self._storage = AtomicJSONStorage(self.path, spec, read_only, observer)
+        self._storage = AtomicJSONStorage(self.path, spec, health, read_only)
         # TinyDB builds its storage by calling ``storage(*args)``; hand it ours.
         self._db = KeyedDB(storage=lambda: self._storage)
 

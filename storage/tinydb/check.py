@@ -14,8 +14,8 @@ from typing import Any
 import filelock
 
 from storage.errors import StorageError
-from storage.jsonfile import read_data_file
-from storage.layout import (
+from storage.tinydb.jsonfile import read_data_file
+from storage.tinydb.layout import (
     LOCK_FILE,
     OWNER_FILE,
     SECRET_FILE,
@@ -25,7 +25,7 @@ from storage.layout import (
     schema_version_of,
     temp_files,
 )
-from storage.secret import read_secret, secret_is_private
+from storage.tinydb.secret import read_secret, secret_is_private
 
 
 @dataclass

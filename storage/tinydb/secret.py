@@ -1,26 +1,20 @@
-"""The per-installation secret behind pseudonymous respondent keys.
+"""The data directory's pseudonym key (``secret.key``), see ``storage.pseudonyms``.
 
-Answers are filed under HMAC-SHA256(secret, workspace:user) instead of the Slack user id, so
-the answer files alone do not say who answered what. The secret is made on first start and
-kept in the data directory, readable by the owner only (0600).
+The key is made on first start and kept in the data directory, readable by the owner
+only (0600).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import secrets
 import stat
 from pathlib import Path
 
 from storage.errors import CorruptFileError, StorageError, StorageWriteError
-from storage.jsonfile import FILE_MODE, write_atomically
-from storage.layout import SECRET_FILE
-
-SECRET_BYTES = 32
-KEY_CHARS = 32
-"""Hex characters kept from the HMAC: 128 bits, plenty to avoid collisions, half the size."""
+from storage.pseudonyms import KEY_BYTES as SECRET_BYTES
+from storage.tinydb.jsonfile import FILE_MODE, write_atomically
+from storage.tinydb.layout import SECRET_FILE
 
 
 def read_secret(data_dir: Path) -> bytes | None:
@@ -75,7 +69,7 @@ def write_secret(data_dir: Path, secret: bytes) -> bytes:
     return secret
 
 
-def respondent_key(secret: bytes, workspace_id: str, user_id: str) -> str:
-    """The pseudonym under which a user's answers are stored."""
-    message = f"{workspace_id}:{user_id}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:KEY_CHARS]
+
+def remove_secret(data_dir: Path) -> None:
+    """Remove a key made for a directory that turned out to need another (an import)."""
+    (data_dir / SECRET_FILE).unlink(missing_ok=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from storage import codec
-from storage.core import StoreCore
-from storage.layout import require_id
 from storage.records import Team, Workspace
+from storage.tinydb import codec
+from storage.tinydb.core import StoreCore
+from storage.tinydb.layout import require_id
 
 
 def _team_doc_key(workspace_id: str, channel_id: str) -> str:

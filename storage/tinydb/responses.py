@@ -9,19 +9,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from storage import codec
-from storage.core import Answers, StoreCore, TeamKey
-from storage.jsonfile import Partition
-from storage.records import Checklist, Progress, validate_score
+from storage.errors import StalePositionError
+from storage.pseudonyms import is_forgotten
+from storage.records import Checklist, Progress, check_answers, is_current
+from storage.tinydb import codec
+from storage.tinydb.core import Answers, StoreCore, TeamKey
+from storage.tinydb.jsonfile import Partition
 
 
 class ResponsesMixin(StoreCore):
     """Answers, checklists, progress and participation of one round."""
-
-    def record_answer(self, round_id: str, user_id: str, item_id: str, score: int | None,
-                      at: datetime | None = None) -> bool:
-        """Store one answer; repeating it replaces it. True if the stored score changed."""
-        return self.record_answers(round_id, user_id, {item_id: score}, at) > 0
 
     def record_answers(self, round_id: str, user_id: str, answers: Mapping[str, int | None],
                        at: datetime | None = None) -> int:
@@ -35,17 +32,31 @@ class ResponsesMixin(StoreCore):
             return self._put_answers(part, respondent, answers, moment)
 
     def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
-                           at: datetime | None = None) -> Progress:
+                           at: datetime | None = None, *,
+                           expected_position: int | None = None) -> Progress:
         """Store an answer and the respondent's next position together: one write of the
-        round's file, so a click costs one fsync and a crash keeps both or neither."""
+        round's file, so a click costs one fsync and a crash keeps both or neither.
+
+        With ``expected_position``, only if the respondent is still at that position and
+        ``item_id`` is the question there (else StalePositionError)."""
         moment = self._now(at)
         part, key = self._round_part(progress.round_id)
-        self._check_items(key, progress.round_id, {item_id: score})
+        item_ids = self._check_items(key, progress.round_id, {item_id: score})
         respondent = self._respondent(key[0], progress.user)
         with part.batch():
             self._require_open(progress.round_id, key)
+            if expected_position is not None:
+                current = self._stored_progress(part, respondent, progress)
+                if not is_current(current.position, expected_position, item_ids, item_id):
+                    raise StalePositionError(current)
             self._put_answers(part, respondent, {item_id: score}, moment)
             return self._put_progress(part, respondent, progress, moment)
+
+    @staticmethod
+    def _stored_progress(part: Partition, respondent: str, asked: Progress) -> Progress:
+        doc = part.table("progress").doc(respondent)
+        finished = part.table("participation").doc(respondent) is not None
+        return codec.progress_from_doc(asked.round_id, asked.user, doc, finished)
 
     @staticmethod
     def _put_answers(part: Partition, respondent: str, answers: Mapping[str, int | None],
@@ -75,14 +86,11 @@ class ResponsesMixin(StoreCore):
         return replace(stored, finished=stored.finished or finished)
 
     def _check_items(self, key: TeamKey, round_id: str,
-                     answers: Mapping[str, int | None]) -> None:
+                     answers: Mapping[str, int | None]) -> tuple[str, ...]:
+        """The round's items, after refusing answers that cannot be stored in it."""
         item_ids = self._load_round(key, round_id).item_ids
-        for item_id, score in answers.items():
-            validate_score(score)
-            if not isinstance(item_id, str) or not item_id:
-                raise ValueError(f"item id must be a non-empty string; got {item_id!r}")
-            if item_ids and item_id not in item_ids:
-                raise ValueError(f"item {item_id!r} is not part of round {round_id}")
+        check_answers(round_id, item_ids, answers)
+        return item_ids
 
     def answers_of(self, round_id: str, user_id: str) -> Answers:
         """One respondent's answers in a round: item id -> 1..5 or None (don't know)."""
@@ -188,4 +196,5 @@ class ResponsesMixin(StoreCore):
         with part.lock:
             finished = part.table("participation").keys()
             invited = self._load_round(key, round_id).invited
-        return tuple(u for u in invited if self._respondent(key[0], u) not in finished)
+        return tuple(u for u in invited
+                     if not is_forgotten(u) and self._respondent(key[0], u) not in finished)

@@ -1,40 +1,48 @@
-"""The heart of the Store: owning the data directory, its files, and the round directory.
+"""The heart of the TinyDB store: owning the data directory, its files, and the round
+directory.
 
 One process owns a data directory (a file lock). Each file has its own lock, so threads
 writing to different rounds do not wait for each other; a write touches one small file
-(see ``storage.layout``), so its cost does not grow with the total amount stored.
+(see ``storage.tinydb.layout``), so its cost does not grow with the total amount stored.
 
 Which rounds exist, and which is open for each team, is kept in memory as a directory
 rebuilt at startup from the teams' ``rounds.json`` files, the only place a round's metadata
-is written. That keeps every round operation a single-file write.
+is written. That keeps every round operation a single-file write; it is correct because
+this process is the directory's only writer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
+import stat
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Self
 
 import filelock
 
-from storage import codec
+from storage.clock import Clock, utc_now
 from storage.errors import (
     CorruptFileError,
     RoundClosedError,
     StorageError,
-    StorageWriteError,
     StoreClosedError,
     StoreLockedError,
     UnknownRoundError,
 )
-from storage.jsonfile import Partition, make_directories, read_data_file
-from storage.layout import (
+from storage.health import WriteHealth
+from storage.protocols import Answers
+from storage.pseudonyms import respondent_key
+from storage.records import DEFAULT_RETENTION_DAYS, Round, require_aware
+from storage.tinydb import codec
+from storage.tinydb.jsonfile import DIR_MODE, Partition, make_directories, read_data_file
+from storage.tinydb.layout import (
     LOCK_FILE,
     OWNER_FILE,
     FileSpec,
@@ -45,33 +53,16 @@ from storage.layout import (
     rounds_spec,
     temp_files,
 )
-from storage.records import Round, require_aware
-from storage.secret import load_or_create_secret, read_secret, respondent_key
+from storage.tinydb.secret import load_or_create_secret, read_secret
 
-Clock = Callable[[], datetime]
 TeamKey = tuple[str, str]
-Answers = dict[str, int | None]
 
-DEFAULT_RETENTION_DAYS = 730
 DEFAULT_CACHE_FILES = 1024
 """How many data files stay parsed in memory; the least recently used are dropped."""
 
+logger = logging.getLogger("wi3.storage")
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def retention_days_from_env(environ: Mapping[str, str] | None = None) -> int:
-    """WI3_RETENTION_DAYS (default 730): how long raw answers are kept."""
-    env = os.environ if environ is None else environ
-    text = env.get("WI3_RETENTION_DAYS", "").strip()
-    if not text:
-        return DEFAULT_RETENTION_DAYS
-    if not text.isdigit() or int(text) < 1:
-        raise StorageError(
-            f"WI3_RETENTION_DAYS must be a whole number of days, 1 or more; got {text!r}"
-        )
-    return int(text)
+__all__ = ["Answers", "Clock", "StoreCore", "TeamKey", "utc_now"]
 
 
 def _acquire_lock(data_dir: Path) -> filelock.BaseFileLock:
@@ -87,8 +78,29 @@ def _acquire_lock(data_dir: Path) -> filelock.BaseFileLock:
     return lock
 
 
+@contextlib.contextmanager
+def holding(data_dir: Path) -> Iterator[None]:
+    """Own a data directory without opening it (copying it elsewhere): a bot that starts
+    meanwhile refuses with one line instead of writing under the copy's feet."""
+    lock = _acquire_lock(data_dir)
+    try:
+        yield
+    finally:
+        (data_dir / OWNER_FILE).unlink(missing_ok=True)
+        lock.release()
+
+
+def _make_private(data_dir: Path) -> None:
+    """A data directory others may look into is closed to them (answers, secret.key)."""
+    mode = stat.S_IMODE(data_dir.stat().st_mode)
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        os.chmod(data_dir, DIR_MODE)
+        logger.warning("data directory %s was open to other users (mode %04o); "
+                       "it is now %04o", data_dir, mode, DIR_MODE)
+
+
 class StoreCore:
-    """State and plumbing shared by the Store's parts; use ``storage.Store``."""
+    """State and plumbing shared by the store's parts; use ``TinyDBStore``."""
 
     def __init__(
         self,
@@ -107,6 +119,7 @@ class StoreCore:
         self._cache_files = max(cache_files, 8)
         self._lock = lock
         self._closed = False
+        self._health = WriteHealth()
         self._secret: bytes | None = None
         self._parts: dict[str, Partition] = {}
         self._recent: OrderedDict[str, Partition] = OrderedDict()
@@ -115,7 +128,6 @@ class StoreCore:
         self._round_team: dict[str, TeamKey] = {}
         self._open_by_team: dict[TeamKey, str] = {}
         self._unposted: set[str] = set()
-        self._write_problem: str | None = None
 
     @classmethod
     def open(
@@ -124,7 +136,7 @@ class StoreCore:
         *,
         clock: Clock | None = None,
         read_only: bool = False,
-        retention_days: int | None = None,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
         cache_files: int = DEFAULT_CACHE_FILES,
     ) -> Self:
         """Take the directory's lock, validate every file, migrate, purge expired answers.
@@ -136,11 +148,10 @@ class StoreCore:
         path = Path(data_dir).absolute()
         if read_only and not path.is_dir():
             raise StorageError(f"no data directory at {path}")
-        if retention_days is None:
-            retention_days = retention_days_from_env()
         try:
             if not read_only:
                 make_directories(path)
+                _make_private(path)
             lock = None if read_only else _acquire_lock(path)
         except OSError as err:
             raise StorageError(f"cannot use {path} as data directory: {err.strerror}") from err
@@ -181,6 +192,15 @@ class StoreCore:
     @property
     def data_dir(self) -> Path:
         return self._dir
+
+    @property
+    def pseudonym_key(self) -> bytes | None:
+        """The directory's ``secret.key`` (for copying to a database under the same key)."""
+        return self._secret
+
+    def write_problem(self) -> str | None:
+        """None while writes succeed; else why the most recent write failed."""
+        return self._health.problem()
 
     def _start(self) -> None:
         if not self._read_only:
@@ -245,7 +265,7 @@ class StoreCore:
         with self._parts_lock:
             part = self._parts.get(spec.relpath)
             if part is None:
-                part = Partition(self._dir, spec, self._read_only, self._note_write)
+                part = Partition(self._dir, spec, self._health, self._read_only)
                 self._parts[spec.relpath] = part
             self._recent[spec.relpath] = part
             self._recent.move_to_end(spec.relpath)
@@ -255,13 +275,6 @@ class StoreCore:
                     self._recent[relpath] = oldest  # in use right now; try again later
                     break
         return part
-
-    def write_problem(self) -> str | None:
-        """None while writes succeed; else why the last write failed (until one succeeds)."""
-        return self._write_problem
-
-    def _note_write(self, problem: StorageWriteError | None) -> None:
-        self._write_problem = None if problem is None else str(problem)
 
     def _index(self) -> Partition:
         return self._part(index_spec())
@@ -274,7 +287,11 @@ class StoreCore:
         return self._part(round_spec(*key, round_id)), key
 
     def purge_expired(self, now: datetime | None = None) -> int:
-        """Apply the retention setting (provided by the privacy part of the Store)."""
+        """Apply the retention setting (provided by the privacy part of the store)."""
+        raise NotImplementedError
+
+    def _purge_claims(self, now: datetime) -> None:
+        """Drop expired request keys (provided by the caches part of the store)."""
         raise NotImplementedError
 
     def _now(self, at: datetime | None = None) -> datetime:
@@ -284,7 +301,9 @@ class StoreCore:
 
     def _respondent(self, workspace_id: str, user_id: str) -> str:
         if self._secret is None:
-            raise StoreClosedError("this read-only store has no secret.key to match users")
+            raise StoreClosedError(
+                "this store has no secret.key to match answers to people (read-only, or "
+                "restored from an export without the key)")
         return respondent_key(self._secret, workspace_id, user_id)
 
     def _team_of(self, round_id: str) -> TeamKey:

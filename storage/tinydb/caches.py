@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import replace
+from datetime import datetime
 
-from storage import codec
-from storage.core import StoreCore
-from storage.layout import DEDUPE_SHARDS, dedupe_spec, is_valid_id, require_id, users_spec
+from storage.pseudonyms import request_digest
 from storage.records import UserInfo
+from storage.tinydb import codec
+from storage.tinydb.core import StoreCore
+from storage.tinydb.layout import DEDUPE_SHARDS, dedupe_spec, is_valid_id, require_id, users_spec
 
 
 class CachesMixin(StoreCore):
@@ -48,7 +49,11 @@ class CachesMixin(StoreCore):
             claims.put(digest, {"expires": now + ttl_seconds})
         return True
 
-
-def request_digest(key: str) -> str:
-    """Request keys are stored hashed: short, fixed-size, and no user ids in the file."""
-    return hashlib.sha256(key.encode()).hexdigest()[:32]
+    def _purge_claims(self, now: datetime) -> None:
+        """Drop expired request keys from every shard (writes only shards that change)."""
+        moment = now.timestamp()
+        for shard in range(DEDUPE_SHARDS):
+            part = self._part(dedupe_spec(shard))
+            with part.lock:
+                if part.exists():
+                    part.table("claims").drop_where(lambda _k, doc: doc["expires"] <= moment)

@@ -11,11 +11,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from storage import codec
-from storage.core import StoreCore
 from storage.errors import RoundAlreadyOpenError, RoundClosedError
-from storage.layout import is_valid_id, require_id, snapshots_spec
+from storage.pseudonyms import is_forgotten
 from storage.records import ResultSnapshot, Round, RoundKind
+from storage.tinydb import codec
+from storage.tinydb.core import StoreCore
+from storage.tinydb.layout import is_valid_id, require_id, snapshots_spec
 
 
 def _round_order(round_: Round) -> tuple[datetime, str, str, str]:
@@ -200,14 +201,19 @@ class RoundsMixin(StoreCore):
         return True
 
     def _sent(self, table: str, round_id: str) -> frozenset[str]:
-        part, _ = self._round_part(round_id)
+        """Members the DMs reached, and the forgotten (there is nobody left to send to)."""
+        part, key = self._round_part(round_id)
         with part.lock:
-            return frozenset(part.table(table).keys())
+            sent = part.table(table).keys()
+        forgotten = {u for u in self._load_round(key, round_id).invited if is_forgotten(u)}
+        return frozenset(sent | forgotten)
 
     def save_snapshot(self, snapshot: ResultSnapshot) -> None:
-        """Keep a closed round's aggregates (replacing an earlier snapshot of it)."""
+        """Keep a round's aggregates (replacing an earlier snapshot of it)."""
         key = (require_id(snapshot.workspace_id, "workspace id"),
                require_id(snapshot.channel_id, "channel id"))
+        if self._team_of(snapshot.round_id) != key:
+            raise ValueError(f"round {snapshot.round_id} is not a round of {'/'.join(key)}")
         part = self._part(snapshots_spec(*key))
         with part.lock:
             part.table("snapshots").put(snapshot.round_id, codec.snapshot_to_doc(snapshot))

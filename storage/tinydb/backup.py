@@ -6,10 +6,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from storage import codec
-from storage.core import StoreCore
 from storage.errors import StorageError
-from storage.layout import (
+from storage.tinydb import codec
+from storage.tinydb.core import StoreCore
+from storage.tinydb.layout import (
     SCHEMA_VERSION,
     Data,
     FileSpec,
@@ -17,8 +17,8 @@ from storage.layout import (
     data_files,
     relpath_is_safe,
 )
-from storage.secret import write_secret
-from storage.validation import checked
+from storage.tinydb.secret import remove_secret, write_secret
+from storage.tinydb.validation import checked
 
 EXPORT_FORMAT = "wi3-storage-export"
 
@@ -26,11 +26,12 @@ EXPORT_FORMAT = "wi3-storage-export"
 class BackupMixin(StoreCore):
     """Export to and import from one JSON document."""
 
-    def export_all(self) -> dict[str, Any]:
-        """Everything in the directory as one JSON-safe dict, including the secret.
+    def export_all(self, *, include_key: bool = False) -> dict[str, Any]:
+        """Everything in the directory as one JSON-safe dict.
 
-        The dump lets ``import_all`` restore a directory exactly, so it is as sensitive
-        as the directory itself.
+        Without the pseudonym key (``secret.key``) by default: the answers in an export
+        cannot then be matched to people. ``include_key`` makes a full backup that
+        ``import_all`` restores exactly, as sensitive as the directory itself.
         """
         files: dict[str, Data] = {}
         for _path, spec in data_files(self._dir):
@@ -43,14 +44,17 @@ class BackupMixin(StoreCore):
             "format": EXPORT_FORMAT,
             "schema_version": SCHEMA_VERSION,
             "exported_at": codec.time_to_text(self._now()),
-            "secret": self._secret.hex() if self._secret else None,
+            "secret": self._secret.hex() if include_key and self._secret else None,
             "files": files,
         }
 
     def import_all(self, dump: Mapping[str, Any]) -> int:
         """Restore an export into this (empty) store; returns the number of files written.
 
-        Everything is validated before anything is written.
+        Everything is validated before anything is written. An export without the key
+        leaves the directory without ``secret.key``: the next start then refuses until the
+        old one is put back, rather than filing new answers under pseudonyms that do not
+        match the restored ones.
         """
         if dump.get("format") != EXPORT_FORMAT or not isinstance(dump.get("files"), dict):
             raise StorageError("not a wi3 storage export (missing format or files)")
@@ -63,6 +67,9 @@ class BackupMixin(StoreCore):
             except (TypeError, ValueError) as err:
                 raise StorageError("the export's secret is not hexadecimal") from err
             self._secret = write_secret(self._dir, secret)
+        elif files:
+            remove_secret(self._dir)
+            self._secret = None
         for spec, data in files:
             self._part(spec).replace(data)
         self._build_directory()

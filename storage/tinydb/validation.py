@@ -12,10 +12,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from storage import codec
 from storage.errors import CorruptFileError
-from storage.layout import META_TABLE, Data, FileSpec, migrate, validate
 from storage.records import validate_score
+from storage.tinydb import codec
+from storage.tinydb.layout import META_TABLE, Data, FileSpec, migrate, validate
 
 Check = Callable[[FileSpec, str, Mapping[str, Any]], None]
 

@@ -1,0 +1,293 @@
+"""What wi3 keeps, as protocols by concern, in the product's words.
+
+Flows, services and listeners depend on these, never on a backend class. Each backend
+(``storage.tinydb``: files in a data directory; ``storage.sql``: PostgreSQL) implements all
+of them, and ``storage.open_store`` picks one. Records are the frozen dataclasses of
+``storage.records``; errors are ``storage.errors.StorageError`` subclasses.
+
+The rules a product depends on are conditional writes the backend enforces, not locks in
+one process:
+
+- one open round per team (``open_round`` raises RoundAlreadyOpenError);
+- a respondent answers only the question they are at (``answer_and_advance`` with
+  ``expected_position`` raises StalePositionError otherwise);
+- nothing is written to a round after it closed (RoundClosedError), and ``close_round``
+  says whether this very call closed it;
+- ``mark_results_posted``, ``mark_reminder_sent``, the fan-out marks and ``claim`` are
+  compare-and-set: True for exactly one caller.
+
+Times default to the store's clock; every ``at``/``now`` must be timezone-aware.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from storage.records import (
+    Checklist,
+    Progress,
+    ResultSnapshot,
+    Round,
+    RoundKind,
+    Team,
+    UserInfo,
+    Workspace,
+)
+
+Answers = dict[str, int | None]
+"""One respondent's answers: item id -> 1..5, or None for "don't know"."""
+
+
+class TeamStore(Protocol):
+    """Workspaces that installed wi3, and each team's settings."""
+
+    def save_workspace(self, workspace: Workspace) -> Workspace:
+        """Insert or replace a workspace; installed_at defaults to now."""
+        ...
+
+    def get_workspace(self, workspace_id: str) -> Workspace | None: ...
+
+    def list_workspaces(self) -> list[Workspace]: ...
+
+    def save_team(self, team: Team) -> Team:
+        """Insert or replace a team's settings; keeps the first created_at."""
+        ...
+
+    def get_team(self, workspace_id: str, channel_id: str) -> Team | None: ...
+
+    def list_teams(self, workspace_id: str | None = None) -> list[Team]:
+        """Teams in workspace and channel order (all workspaces when None)."""
+        ...
+
+    def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]: ...
+
+
+class RoundStore(Protocol):
+    """A team's rounds, from opening to results posted."""
+
+    def open_round(
+        self,
+        workspace_id: str,
+        channel_id: str,
+        *,
+        kind: RoundKind = "diagnostic",
+        subject: str | None = None,
+        invited: Iterable[str] = (),
+        item_ids: Iterable[str] = (),
+        closes_at: datetime | None = None,
+        pulse_number: int | None = None,
+        at: datetime | None = None,
+    ) -> Round:
+        """Open a new round; RoundAlreadyOpenError (carrying it) if the team has one."""
+        ...
+
+    def get_round(self, round_id: str) -> Round | None: ...
+
+    def open_round_for(self, workspace_id: str, channel_id: str) -> Round | None: ...
+
+    def open_rounds(self) -> list[Round]:
+        """Every open round, oldest first."""
+        ...
+
+    def due_rounds(self, now: datetime | None = None) -> list[Round]:
+        """Open rounds whose closing time has come."""
+        ...
+
+    def rounds_for_user(self, workspace_id: str, user_id: str) -> list[Round]:
+        """Open rounds in a workspace to which the user is invited, oldest first."""
+        ...
+
+    def rounds_awaiting_results(self) -> list[Round]:
+        """Closed rounds whose results were not posted yet (say, after a crash)."""
+        ...
+
+    def list_rounds(self, workspace_id: str, channel_id: str) -> list[Round]:
+        """Every round of a team, oldest first."""
+        ...
+
+    def add_invited(self, round_id: str, user_ids: Iterable[str]) -> Round:
+        """Add members to an open round's invitation list (each kept once, in order)."""
+        ...
+
+    def close_round(self, round_id: str, at: datetime | None = None) -> bool:
+        """Close an open round; True only for the call that closed it."""
+        ...
+
+    def mark_results_posted(self, round_id: str, at: datetime | None = None) -> bool:
+        """Record that results went out; True only the first time."""
+        ...
+
+    def mark_reminder_sent(self, round_id: str, at: datetime | None = None) -> bool:
+        """Record that the round's reminder went out; True only the first time."""
+        ...
+
+
+class FanOutProgress(Protocol):
+    """Which members an open round's invitation and reminder DMs reached, so a restart
+    resumes a fan-out instead of starting it again (keyed by the user id the DM needs)."""
+
+    def mark_invitation_sent(self, round_id: str, user_id: str,
+                             at: datetime | None = None) -> bool:
+        """True the first time this member's invitation is recorded."""
+        ...
+
+    def invitations_sent(self, round_id: str) -> frozenset[str]: ...
+
+    def mark_reminder_sent_to(self, round_id: str, user_id: str,
+                              at: datetime | None = None) -> bool:
+        """True the first time this member's reminder is recorded."""
+        ...
+
+    def reminders_sent(self, round_id: str) -> frozenset[str]: ...
+
+
+class ResponseStore(Protocol):
+    """What respondents give (answers, checklists) and where they are in a round; filed
+    under pseudonyms, so the stored answers do not say who gave them."""
+
+    def record_answers(self, round_id: str, user_id: str, answers: Mapping[str, int | None],
+                       at: datetime | None = None) -> int:
+        """Store several answers of one respondent at once; returns how many changed."""
+        ...
+
+    def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
+                           at: datetime | None = None, *,
+                           expected_position: int | None = None) -> Progress:
+        """Store an answer and the respondent's next position together (both or neither).
+
+        With ``expected_position`` (the position the respondent was at when they clicked)
+        the write happens only if that is still their stored position and ``item_id`` is
+        the question there; otherwise StalePositionError carries where they are now.
+        """
+        ...
+
+    def answers_of(self, round_id: str, user_id: str) -> Answers: ...
+
+    def all_answers(self, round_id: str, *, finished_only: bool = False) -> list[Answers]:
+        """Every respondent's answers, one dict each, with no way to tell who is who."""
+        ...
+
+    def record_checklist(self, round_id: str, user_id: str, barriers: Sequence[str],
+                         reasons: Sequence[str], at: datetime | None = None) -> None:
+        """Store a respondent's barrier and start-reason ticks (replacing earlier ones)."""
+        ...
+
+    def checklist_of(self, round_id: str, user_id: str) -> Checklist | None: ...
+
+    def all_checklists(self, round_id: str) -> list[Checklist]: ...
+
+    def get_progress(self, round_id: str, user_id: str) -> Progress | None:
+        """Where a respondent is in a round; None if they have not started."""
+        ...
+
+    def save_progress(self, progress: Progress) -> Progress:
+        """Store a respondent's position; finished=True also records participation."""
+        ...
+
+    def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
+        """Record that a respondent finished; True the first time."""
+        ...
+
+    def has_finished(self, round_id: str, user_id: str) -> bool: ...
+
+    def finished_count(self, round_id: str) -> int: ...
+
+    def started_count(self, round_id: str) -> int:
+        """Respondents who answered something, have a position, or finished."""
+        ...
+
+    def unfinished_invitees(self, round_id: str) -> tuple[str, ...]:
+        """Invited members who have not finished (for reminders), in invitation order."""
+        ...
+
+
+class SnapshotStore(Protocol):
+    """Closed rounds' aggregates, kept so history and trends never need raw answers."""
+
+    def save_snapshot(self, snapshot: ResultSnapshot) -> None:
+        """Keep a round's aggregates (replacing an earlier snapshot of it)."""
+        ...
+
+    def get_snapshot(self, round_id: str) -> ResultSnapshot | None: ...
+
+    def list_snapshots(self, workspace_id: str, channel_id: str) -> list[ResultSnapshot]:
+        """A team's snapshots, oldest first."""
+        ...
+
+
+class RequestClaims(Protocol):
+    """Requests already handled (Slack retries, double clicks), for a while."""
+
+    def claim(self, key: str, ttl_seconds: float) -> bool:
+        """True for exactly one caller per key within ``ttl_seconds``."""
+        ...
+
+
+class UserCache(Protocol):
+    """What Slack told us about a user, to avoid asking on every message."""
+
+    def get_user(self, workspace_id: str, user_id: str) -> UserInfo | None: ...
+
+    def save_user(self, info: UserInfo) -> UserInfo:
+        """Cache a user's profile; fetched_at defaults to now."""
+        ...
+
+
+class PrivacyStore(Protocol):
+    """Forget-me and the retention of raw answers."""
+
+    def forget_user(self, workspace_id: str, user_id: str) -> int:
+        """Remove every trace of a user from the workspace's data: answers, checklists,
+        progress, participation, cached profile, lead roles, and their user id in
+        invitation lists (where a ``forgotten:N`` stand-in keeps the counts right).
+        Snapshots stay. Returns how many answers were removed."""
+        ...
+
+    def purge_answers_older_than(self, days: int, now: datetime | None = None) -> int:
+        """Delete raw answers, checklists and progress of rounds opened more than ``days``
+        ago; snapshots and participation stay. Returns how many answers went."""
+        ...
+
+    def purge_expired(self, now: datetime | None = None) -> int:
+        """Apply the store's retention setting, and drop expired request claims."""
+        ...
+
+
+class StoreHealth(Protocol):
+    """The store as a whole: is it writing, and letting it go."""
+
+    def write_problem(self) -> str | None:
+        """None while writes succeed; else one line from the most recent failed write,
+        until a later write succeeds."""
+        ...
+
+    def close(self) -> None:
+        """Release the store (its directory lock, its database connections)."""
+        ...
+
+
+class Store(
+    TeamStore,
+    RoundStore,
+    FanOutProgress,
+    ResponseStore,
+    SnapshotStore,
+    RequestClaims,
+    UserCache,
+    PrivacyStore,
+    StoreHealth,
+    Protocol,
+):
+    """Everything wi3 keeps: what a flow, service or listener is given."""
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...

@@ -1,0 +1,59 @@
+"""Two caches of things Slack told us: user profiles and processed request keys."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+
+from storage.ids import require_slack_id
+from storage.pseudonyms import request_digest
+from storage.records import UserInfo
+from storage.sql.core import SQLCore, utc
+from storage.sql.schema import request_claims, user_cache
+
+_PROFILE = ("dm_channel", "locale", "timezone", "fetched_at")
+
+
+class CachesPart(SQLCore):
+    """The user cache and the processed-request keys."""
+
+    def get_user(self, workspace_id: str, user_id: str) -> UserInfo | None:
+        with self._read() as connection:
+            row = connection.execute(select(user_cache).where(
+                user_cache.c.workspace_id == workspace_id,
+                user_cache.c.user_id == user_id)).first()
+        if row is None:
+            return None
+        return UserInfo(workspace_id=row.workspace_id, user_id=row.user_id,
+                        dm_channel=row.dm_channel, locale=row.locale, timezone=row.timezone,
+                        fetched_at=utc(row.fetched_at))
+
+    def save_user(self, info: UserInfo) -> UserInfo:
+        """Cache what Slack told us about a user; fetched_at defaults to now."""
+        require_slack_id(info.workspace_id, "workspace id")
+        info = replace(info, fetched_at=self._now(info.fetched_at))
+        statement = insert(user_cache).values(
+            workspace_id=info.workspace_id, user_id=info.user_id,
+            **{name: getattr(info, name) for name in _PROFILE})
+        with self._write() as connection:
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[user_cache.c.workspace_id, user_cache.c.user_id],
+                set_={name: statement.excluded[name] for name in _PROFILE}))
+        return info
+
+    def claim(self, key: str, ttl_seconds: float) -> bool:
+        """True for exactly one caller per key within ``ttl_seconds``: the insert wins, or
+        the update of an expired claim does; a live claim is left alone."""
+        now = self._now()
+        statement = insert(request_claims).values(
+            digest=request_digest(key), expires_at=now + timedelta(seconds=ttl_seconds))
+        with self._write() as connection:
+            won = connection.execute(statement.on_conflict_do_update(
+                index_elements=[request_claims.c.digest],
+                set_={"expires_at": statement.excluded.expires_at},
+                where=request_claims.c.expires_at <= now,
+            ).returning(request_claims.c.digest)).first()
+        return won is not None

@@ -1,0 +1,205 @@
+"""The PostgreSQL tables, as SQLAlchemy Core sees them (the migrations create them).
+
+One row per record, so a write touches what it changes and every query the flows make is
+an indexed lookup:
+
+    workspaces, teams            settings; a team's leads and pulse schedule in their own
+    team_leads, pulse_schedules  tables (a setting can change without rewriting a team)
+    rounds                       one open round per team: a partial unique index
+    answers, progress,           what respondents give, under pseudonyms (never a user id)
+    participation, checklists
+    fanout_sent                  which members an invitation or reminder DM reached
+    snapshots                    closed-round aggregates (``result`` kept as written: json)
+    user_cache, request_claims   what Slack told us; requests already handled
+    store_meta                   facts about the store itself (the pseudonym key's check)
+
+Room left for running several instances (the next steps): an outbox, scheduler leases and a
+shared rate budget are new tables; settings are columns, so they can be updated one by one.
+A test checks that these definitions and the migrations agree.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSON, TIMESTAMP
+
+metadata = MetaData()
+
+Moment = TIMESTAMP(timezone=True)
+
+
+def _round_id() -> Column[str]:
+    return Column("round_id", Text, ForeignKey("rounds.id"), primary_key=True)
+
+
+workspaces = Table(
+    "workspaces", metadata,
+    Column("id", Text, primary_key=True),
+    Column("enterprise_id", Text),
+    Column("name", Text),
+    Column("bot_user_id", Text),
+    Column("installed_at", Moment),
+)
+
+teams = Table(
+    "teams", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("channel_id", Text, primary_key=True),
+    Column("language", Text, nullable=False),
+    Column("min_responses", Integer, nullable=False),
+    Column("subject", Text),
+    Column("round_days", Integer, nullable=False),
+    Column("auto_close", Boolean, nullable=False),
+    Column("timezone", Text),
+    Column("created_at", Moment),
+)
+
+team_leads = Table(
+    "team_leads", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("channel_id", Text, primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    ForeignKeyConstraint(["workspace_id", "channel_id"],
+                         ["teams.workspace_id", "teams.channel_id"], ondelete="CASCADE"),
+    Index("team_leads_by_user", "workspace_id", "user_id"),
+)
+
+pulse_schedules = Table(
+    "pulse_schedules", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("channel_id", Text, primary_key=True),
+    Column("frequency", Text, nullable=False),
+    Column("weekday", SmallInteger, nullable=False),
+    Column("time", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("next_run_at", Moment),
+    Column("last_period_key", Text),
+    ForeignKeyConstraint(["workspace_id", "channel_id"],
+                         ["teams.workspace_id", "teams.channel_id"], ondelete="CASCADE"),
+    Index("pulse_schedules_due", "next_run_at", postgresql_where=text("enabled")),
+)
+
+rounds = Table(
+    "rounds", metadata,
+    Column("id", Text, primary_key=True),
+    Column("workspace_id", Text, nullable=False),
+    Column("channel_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject", Text),
+    Column("status", Text, nullable=False),
+    Column("opened_at", Moment, nullable=False),
+    Column("closes_at", Moment),
+    Column("closed_at", Moment),
+    Column("invited", ARRAY(Text), nullable=False),
+    Column("item_ids", ARRAY(Text), nullable=False),
+    Column("pulse_number", Integer),
+    Column("results_posted_at", Moment),
+    Column("reminder_sent_at", Moment),
+    Index("rounds_one_open_per_team", "workspace_id", "channel_id", unique=True,
+          postgresql_where=text("status = 'open'")),
+    Index("rounds_of_team", "workspace_id", "channel_id", "opened_at"),
+    Index("rounds_due", "closes_at", postgresql_where=text("status = 'open'")),
+    Index("rounds_awaiting_results", "closed_at",
+          postgresql_where=text("status = 'closed' AND results_posted_at IS NULL")),
+    Index("rounds_open_invited", "invited", postgresql_using="gin",
+          postgresql_where=text("status = 'open'")),
+)
+
+answers = Table(
+    "answers", metadata,
+    _round_id(),
+    Column("respondent", Text, primary_key=True),
+    Column("item_id", Text, primary_key=True),
+    Column("score", SmallInteger),
+    Column("answered_at", Moment, nullable=False),
+)
+
+progress = Table(
+    "progress", metadata,
+    _round_id(),
+    Column("respondent", Text, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("checklist_done", Boolean, nullable=False),
+    Column("updated_at", Moment),
+)
+
+participation = Table(
+    "participation", metadata,
+    _round_id(),
+    Column("respondent", Text, primary_key=True),
+    Column("finished_at", Moment, nullable=False),
+)
+
+checklists = Table(
+    "checklists", metadata,
+    _round_id(),
+    Column("respondent", Text, primary_key=True),
+    Column("barriers", ARRAY(Text), nullable=False),
+    Column("reasons", ARRAY(Text), nullable=False),
+    Column("ticked_at", Moment, nullable=False),
+)
+
+fanout_sent = Table(
+    "fanout_sent", metadata,
+    _round_id(),
+    Column("fanout", Text, primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("sent_at", Moment, nullable=False),
+)
+
+snapshots = Table(
+    "snapshots", metadata,
+    Column("round_id", Text, ForeignKey("rounds.id"), primary_key=True),
+    Column("workspace_id", Text, nullable=False),
+    Column("channel_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject", Text),
+    Column("closed_at", Moment, nullable=False),
+    Column("invited_count", Integer, nullable=False),
+    Column("responses", Integer, nullable=False),
+    Column("result", JSON, nullable=False),
+    Column("pulse_number", Integer),
+    Index("snapshots_of_team", "workspace_id", "channel_id", "closed_at"),
+)
+
+user_cache = Table(
+    "user_cache", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("dm_channel", Text),
+    Column("locale", Text),
+    Column("timezone", Text),
+    Column("fetched_at", Moment),
+)
+
+request_claims = Table(
+    "request_claims", metadata,
+    Column("digest", Text, primary_key=True),
+    Column("expires_at", Moment, nullable=False),
+    Index("request_claims_expiry", "expires_at"),
+)
+
+store_meta = Table(
+    "store_meta", metadata,
+    Column("name", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+DATA_TABLES: tuple[Table, ...] = (
+    workspaces, teams, team_leads, pulse_schedules, rounds, answers, progress,
+    participation, checklists, fanout_sent, snapshots, user_cache, request_claims,
+)
+"""Every table holding wi3's data, parents before children (the order to fill them in)."""

@@ -1,0 +1,26 @@
+"""The PostgreSQL store: everything wi3 keeps, in one database several instances share.
+
+Assembled like the TinyDB store, one part per concern over ``SQLCore``::
+
+    teams      workspaces and team settings       rounds    round lifecycle, fan-out, snapshots
+    responses  answers, progress, participation   caches    user cache, request claims
+    privacy    forget-me, retention               backup    export, counts
+"""
+
+from __future__ import annotations
+
+from storage.sql.backup import BackupPart
+from storage.sql.caches import CachesPart
+from storage.sql.privacy import PrivacyPart
+from storage.sql.responses import ResponsesPart
+from storage.sql.rounds import RoundsPart
+from storage.sql.teams import TeamsPart
+
+
+class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, PrivacyPart, BackupPart):
+    """Thread-safe persistence in PostgreSQL, shared by any number of instances.
+
+    ``SQLStore.open(url, pseudonym_key=..., migrate=...)`` connects and checks the schema
+    and the key; ``SQLStore(engine, pseudonym_key=...)`` uses an engine the caller owns.
+    Errors are ``StorageError`` subclasses with one-line messages.
+    """

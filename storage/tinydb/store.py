@@ -1,0 +1,35 @@
+"""The TinyDB store: everything wi3 keeps, in files of one data directory.
+
+It is assembled from one part per concern, each in its own module, over ``StoreCore``
+(which owns the directory, its files and locks)::
+
+    workspaces  workspaces and team settings       rounds     round lifecycle, snapshots
+    responses   answers, progress, participation   caches     user cache, request keys
+    privacy     forget-me, retention               backup     export / import
+"""
+
+from __future__ import annotations
+
+from storage.tinydb.backup import BackupMixin
+from storage.tinydb.caches import CachesMixin
+from storage.tinydb.privacy import PrivacyMixin
+from storage.tinydb.responses import ResponsesMixin
+from storage.tinydb.rounds import RoundsMixin
+from storage.tinydb.workspaces import WorkspacesMixin
+
+
+class TinyDBStore(
+    WorkspacesMixin,
+    RoundsMixin,
+    ResponsesMixin,
+    CachesMixin,
+    PrivacyMixin,
+    BackupMixin,
+):
+    """Thread-safe persistence for one data directory, owned by this process.
+
+    ``TinyDBStore.open(data_dir, clock=..., retention_days=...)`` takes the directory's
+    lock, validates every file, runs migrations and purges expired answers; use it as a
+    context manager or call ``close()``. Errors are ``StorageError`` subclasses with
+    one-line messages.
+    """
