@@ -14,7 +14,6 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.people import People
-from conversations.closing import ClosingFlow, PublishResults
 from conversations.i18n import has, t
 from conversations.outbound import (
     InviteMembers,
@@ -26,6 +25,7 @@ from conversations.outbound import (
     UpdateMessage,
     UploadFile,
 )
+from conversations.results import ClosingFlow, PublishResults
 
 logger = logging.getLogger(__name__)
 
