@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.listeners.commands import personal, pulse, rounds, settings
+from bot.listeners.commands import about, personal, pulse, rounds, settings
 from bot.listeners.commands.common import Request, reply
 from bot.listeners.context import caller_of
 from bot.services import Services
@@ -35,6 +35,7 @@ ROUTES: dict[str, Handler] = {
     "pulse": pulse.pulse,
     "me": personal.me,
     "forget": personal.forget,
+    "about": about.about,
 }
 
 
@@ -71,5 +72,6 @@ def route(request: Request) -> None:
             request.services.store.teams_led_by(caller.workspace_id, caller.user_id)),
         unknown_word=command.word if command.name is None else None,
         suggestion=command.suggestion,
+        content=request.services.content,
     )
     request.respond(text=message["text"], blocks=message["blocks"], response_type="ephemeral")
