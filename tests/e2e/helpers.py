@@ -40,7 +40,7 @@ def current_question(emulator: SlackEmulator, user: str) -> Message:
 
 def progress_line(message: Message) -> str:
     return next(line for line in message.visible_text().splitlines()
-                if line.startswith(("Question ", "Vraag ")))
+                if line.startswith(("Statement ", "Stelling ")))
 
 
 def answer_all(

@@ -154,12 +154,12 @@ def test_app_home_lists_my_open_round_and_resumes_it(
     driver.command(LEAD, TEAM_CHANNEL, "start")
     driver.event("app_home_opened", user=ALEX, tab="home")
     home = emulator.home_view(ALEX)
-    assert home is not None and "0 of 22 answered" in home.visible_text()
+    assert home is not None and "0 of 23 answered" in home.visible_text()
     driver.click_home(ALEX, ActionIds.START)
     assert current_question(emulator, ALEX)
     driver.event("app_home_opened", user=LEAD, tab="home")
     lead_home = emulator.home_view(LEAD)
-    assert lead_home is not None and "jij leidt het" in lead_home.visible_text()
+    assert lead_home is not None and "jij bent teamleider" in lead_home.visible_text()
 
 
 def test_bots_and_deactivated_accounts_cannot_become_leads(
