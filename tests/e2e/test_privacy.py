@@ -109,8 +109,8 @@ def test_three_real_answers_per_statement_are_enough_and_nothing_below_them_show
     open_round(driver)
     for colleague in (ALEX, SAMI):
         answer_all(driver, emulator, colleague, 4, checklist=["time"])
-    answer_all(driver, emulator, NOOR,
-               lambda n, line: None if "Invest" in line else 4, checklist=["time"])  # NL: Investering
+    answer_all(driver, emulator, NOOR,  # Noor reads Dutch: "Investering"
+               lambda n, line: None if "Invest" in line else 4, checklist=["time"])
     driver.command(LEAD, TEAM_CHANNEL, "close")
     post = posts(emulator)[-1]
     assert re.search(r"\*Value\*  `▰", post)
