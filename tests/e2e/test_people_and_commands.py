@@ -34,6 +34,22 @@ def test_help_lists_commands_and_tailors_to_leads(
     assert "/wi3 close" in lead_help and "Voor teamleiders" in lead_help
 
 
+def test_about_explains_the_model_to_anyone_anywhere(
+    driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    assert driver.command(ALEX, TEAM_CHANNEL, "about").status == 200  # no team needed
+    about = emulator.responses()[-1]
+    assert about.outcome == "ephemeral"
+    text = str(about.body)
+    for word in ("Value", "Impact", "Innovation", "Investment", "Pioneering",
+                 "Facilitating", "Strategic", "Martijn de Koning", "Marketingfacts (2009)",
+                 "not validated research"):
+        assert word in text, word
+    driver.command(LEAD, TEAM_CHANNEL, "over")  # Lotte reads Slack in Dutch
+    assert "Het WI3-groeimodel" in last_reply(emulator)
+    assert "niet wetenschappelijk gevalideerd" in last_reply(emulator)
+
+
 def test_an_unknown_subcommand_gets_did_you_mean(
     driver: SlackDriver, emulator: SlackEmulator
 ) -> None:

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import model
+from conversations.views.results import TIPS_SHOWN
 from model import (
     Element,
     Phase,
@@ -22,8 +23,6 @@ from tests.model.conftest import by_phase
 
 CONTENT = load_content()
 ITEMS = CONTENT.questionnaire.items
-SHOWN = {TipLevel.TEAM: 2, TipLevel.ORGANISATION: 1}
-"""How many tips of each level a results post shows per element (conversations.results)."""
 
 
 @pytest.mark.parametrize("element", list(Element))
@@ -84,7 +83,7 @@ def test_every_tip_is_shown_to_some_team(element: Element, phase: Phase) -> None
             continue  # e.g. Value's one strategic statement cannot lag in phase 3
         if item_id is not None:
             assert result.inhibitors_for(element)[0].item_id == item_id
-        for level, count in SHOWN.items():
+        for level, count in TIPS_SHOWN.items():
             shown.update(chosen_tips(element, phase, result.inhibitors, level)[:count])
     assert shown == set(tips_for(element, phase))
 
