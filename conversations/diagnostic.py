@@ -19,7 +19,7 @@ from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
 from conversations.views.common import Message
 from conversations.views.scores import phase_word
-from model import Content, Lang, Phase, score_respondent
+from model import MIN_RESPONSES_FLOOR, Content, Lang, Phase, score_respondent
 from storage import Progress, Round, Store
 
 Clock = Callable[[], datetime]
@@ -224,7 +224,7 @@ class DiagnosticFlow:
             overall_phase=phase_word(lang, overall, self.content) if overall is not None else None,
             channel_id=round_.channel_id,
             deadline=round_.closes_at or round_.opened_at,
-            min_responses=team.min_responses if team else 3,
+            min_responses=team.min_responses if team else MIN_RESPONSES_FLOOR,
             pulse=round_.kind == "pulse",
         )
 

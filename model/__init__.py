@@ -31,7 +31,7 @@ which fewer than the team's minimum number of people contributed.
 
 from model.elements import LANGS, Element, ElementInfo, Lang, Phase, PhaseInfo, Text
 from model.loader import ContentError, load_content
-from model.privacy import MIN_RESPONSES_FLOOR, checked_minimum, enough
+from model.privacy import MIN_RESPONSES_FLOOR, checked_minimum
 from model.pulse import score_pulse, select_pulse_items
 from model.questionnaire import About, Content, Item, Option, Questionnaire, Tip, TipLevel
 from model.results import (
@@ -73,7 +73,6 @@ __all__ = [
     "TipLevel",
     "checked_minimum",
     "chosen_tips",
-    "enough",
     "load_content",
     "score_items",
     "score_pulse",

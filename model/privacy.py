@@ -18,8 +18,3 @@ def checked_minimum(minimum: int) -> int:
     if minimum < MIN_RESPONSES_FLOOR:
         raise ValueError(f"the minimum must be at least {MIN_RESPONSES_FLOOR}, not {minimum}")
     return minimum
-
-
-def enough(contributors: int, minimum: int) -> bool:
-    """Whether an aggregate of `contributors` people may be shown under `minimum`."""
-    return contributors >= checked_minimum(minimum)
