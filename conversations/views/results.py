@@ -49,6 +49,7 @@ from model import (
     Content,
     Element,
     ElementResult,
+    Finding,
     Phase,
     Tally,
     TeamResult,
@@ -262,17 +263,28 @@ def trend_legend(lang: str, since: datetime | None) -> str:
     return t(lang, "results.post.trend_legend", date=slack_date(since))
 
 
+def shown_inhibitors(
+    result: TeamResult, element: Element
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(shown, under "and N more"): the biggest gaps, and every one the team confirmed as
+    a barrier, which is never hidden."""
+    found = result.inhibitors_for(element)
+    first, rest = found[:MAX_INHIBITORS], found[MAX_INHIBITORS:]
+    return (*first, *(f for f in rest if f.confirmed)), tuple(f for f in rest if not f.confirmed)
+
+
 def _work_text(
     lang: str, element_result: ElementResult, result: TeamResult, content: Content
 ) -> str:
     element, phase = element_result.element, element_result.phase
     assert phase is not None
     lines = [step_heading(lang, element, phase, content)]
-    inhibitors = [finding_line(lang, f) for f in result.inhibitors_for(element)]
+    shown, hidden = shown_inhibitors(result, element)
+    inhibitors = [finding_line(lang, f) for f in (*shown, *hidden)]
     title_key = "slip_title" if phase == Phase.STRATEGIC else "inhibitors_title"
     if inhibitors:
         lines.append(bounded_list(lang, t(lang, f"results.post.{title_key}"), inhibitors,
-                                  MAX_INHIBITORS, budget=FINDINGS_BUDGET))
+                                  len(shown), budget=FINDINGS_BUDGET))
     elif Phase.STRATEGIC in element_result.unanswered_phases:
         lines.append(t(lang, "results.post.inhibitors_unknown"))
     drivers = [finding_line(lang, f) for f in result.drivers_for(element)]
@@ -280,9 +292,9 @@ def _work_text(
         lines.append(bounded_list(lang, t(lang, "results.post.drivers_title"), drivers,
                                   MAX_DRIVERS, budget=FINDINGS_BUDGET))
     tips = chosen_tips(element, phase, result.inhibitors, TipLevel.TEAM, content=content)
-    shown = [t(lang, "results.post.tip", text=tip.text.get(normalise_lang(lang)))
-             for tip in tips[:TIPS_SHOWN[TipLevel.TEAM]]]
-    lines.append("\n".join([t(lang, "results.post.tips_title"), *shown]))
+    tip_lines = [t(lang, "results.post.tip", text=tip.text.get(normalise_lang(lang)))
+                 for tip in tips[:TIPS_SHOWN[TipLevel.TEAM]]]
+    lines.append("\n".join([t(lang, "results.post.tips_title"), *tip_lines]))
     return "\n".join(lines)
 
 

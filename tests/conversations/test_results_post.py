@@ -377,3 +377,13 @@ def test_a_hostile_subject_cannot_ping_the_channel():
     assert "&lt;!channel&gt; &amp; &lt;@U1&gt;" in post["text"]
     mrkdwn = [b for b in post["blocks"] if b["type"] != "header"]
     assert "<!channel>" not in str(mrkdwn)
+
+
+def test_an_inhibitor_the_team_confirmed_is_never_hidden_under_and_more():
+    answers = by_phase(4, 4, 3, V2=1, V3=1, V4=2, V7=3)  # V7 has the smallest gap
+    result = team(answers, barriers=[["skills"]] * 3)
+    investment = next(s for s in sections(results_post("en", outcome(result)))
+                      if s.startswith("*Investment* · from"))
+    assert "• Colleagues know how to use the tools: 3.0 · _also ticked as a barrier_" in (
+        investment)
+    assert "…and" not in investment  # the fourth is the confirmed one: shown, not hidden
