@@ -25,7 +25,8 @@ from conversations.outbound import (
     UpdateMessage,
     UploadFile,
 )
-from conversations.results import ClosingFlow, PublishResults
+from conversations.results.closing import ClosingFlow
+from conversations.results.publication import PublishResults
 
 logger = logging.getLogger(__name__)
 

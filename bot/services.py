@@ -17,7 +17,8 @@ from bot.throttle import Throttle
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
 from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
-from conversations.results import ClosingFlow, ReportsFlow
+from conversations.results.closing import ClosingFlow
+from conversations.results.reports import ReportsFlow
 from conversations.rounds import RoundsFlow
 from conversations.team import TeamFlow
 from model import Content, load_content

@@ -10,7 +10,7 @@ from conversations.context import Caller
 from conversations.diagnostic import subject_text
 from conversations.i18n import t
 from conversations.outbound import Outbound, PublishHome
-from conversations.results import ReportsFlow
+from conversations.results.reports import ReportsFlow
 from conversations.views.common import mrkdwn_escape
 from conversations.views.home import HomeRound, HomeTeam, home_view
 from conversations.views.scores import phase_word

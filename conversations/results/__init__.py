@@ -7,12 +7,7 @@
 * `publication`: the channel post and chart of a closed round;
 * `closing`: `ClosingFlow`, closing rounds and publishing their results;
 * `reports`: `ReportsFlow`, `/wi3 status`, `status all`, `export` and reposting.
+
+Import from the modules themselves: the views need `outcome` without the flows that use
+the views.
 """
-
-from conversations.results.closing import ClosingFlow
-from conversations.results.outcome import RoundOutcome, Withheld, shown_result
-from conversations.results.publication import PublishResults
-from conversations.results.reports import ReportsFlow
-
-__all__ = ["ClosingFlow", "PublishResults", "ReportsFlow", "RoundOutcome", "Withheld",
-           "shown_result"]

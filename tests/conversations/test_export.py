@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from conversations.export import results_csv, rows_from_outcomes, safe_cell
-from conversations.results import RoundOutcome, Withheld
+from conversations.results.outcome import RoundOutcome, Withheld
 from conversations.trend import Trend
 from model import Element, Phase, score_team
 from tests.model.conftest import by_phase

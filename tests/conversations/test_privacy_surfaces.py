@@ -25,7 +25,9 @@ from conversations.context import Caller
 from conversations.home import HomeFlow
 from conversations.outbound import Reply, UploadFile
 from conversations.pulse import PulseFlow
-from conversations.results import ClosingFlow, PublishResults, ReportsFlow
+from conversations.results.closing import ClosingFlow
+from conversations.results.publication import PublishResults
+from conversations.results.reports import ReportsFlow
 from model import load_content
 from storage import Store, Team
 from tests.conftest import FakeClock

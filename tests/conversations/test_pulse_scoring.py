@@ -15,7 +15,8 @@ import pytest
 
 import conversations.results.publication as publication_module
 from conversations.pulse import PulseFlow
-from conversations.results import ClosingFlow, PublishResults
+from conversations.results.closing import ClosingFlow
+from conversations.results.publication import PublishResults
 from model import Phase, TeamResult, load_content
 from storage import Round, Store, Team
 from tests.conftest import FakeClock

@@ -11,8 +11,10 @@ import pytest
 
 from conversations.context import Caller
 from conversations.outbound import Reply
-from conversations.results import ClosingFlow, ReportsFlow, Withheld
+from conversations.results.closing import ClosingFlow
 from conversations.results.history import History, same_subject
+from conversations.results.outcome import Withheld
+from conversations.results.reports import ReportsFlow
 from model import Element, Phase, load_content
 from storage import Round, Store, Team
 from tests.conftest import FakeClock

@@ -11,7 +11,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from bot.tryout.render import render
-from conversations.results import RoundOutcome, Withheld
+from conversations.results.outcome import RoundOutcome, Withheld
 from conversations.views.pulse import pulse_post
 from conversations.views.results import TIPS_SHOWN, results_post
 from model import (

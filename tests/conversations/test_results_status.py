@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conversations.refs import ActionIds
-from conversations.results import RoundOutcome, Withheld
+from conversations.results.outcome import RoundOutcome, Withheld
 from conversations.views.status import (
     REPOST_RESULTS,
     OpenRoundStatus,
