@@ -75,8 +75,6 @@ class History:
             previous = self.latest(team, subject=snapshot.subject, before=snapshot.closed_at,
                                    exclude=snapshot.round_id, kind=snapshot.kind,
                                    at_least=minimum)
-            if previous is not None and previous[0].closed_at == snapshot.closed_at:
-                previous = None
         return RoundOutcome(
             round_id=snapshot.round_id,
             kind=snapshot.kind,
