@@ -16,7 +16,6 @@ from slack_sdk.errors import SlackApiError
 
 from bot.failures import explain, log_failure
 from bot.people import People
-from conversations.closing import ClosingFlow, PublishResults
 from conversations.i18n import DEFAULT_LANG, Lang
 from conversations.outbound import (
     InviteMembers,
@@ -28,6 +27,8 @@ from conversations.outbound import (
     UpdateMessage,
     UploadFile,
 )
+from conversations.results.closing import ClosingFlow
+from conversations.results.publication import PublishResults
 from conversations.views.diagnostic import notice
 
 logger = logging.getLogger(__name__)

@@ -14,10 +14,11 @@ from bot.reminders import PulseReminders
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.throttle import Throttle
-from conversations.closing import ClosingFlow
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
 from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
+from conversations.results.closing import ClosingFlow
+from conversations.results.reports import ReportsFlow
 from conversations.rounds import RoundsFlow
 from conversations.team import TeamFlow
 from model import Content, load_content
@@ -44,6 +45,7 @@ class Services:
     rounds: RoundsFlow
     team: TeamFlow
     closing: ClosingFlow
+    reports: ReportsFlow
     home: HomeFlow
     sender: Sender
     invitations: Invitations
@@ -69,7 +71,8 @@ class Services:
         diagnostic = DiagnosticFlow(store, content, clock)
         rounds = RoundsFlow(store, content, diagnostic, clock)
         closing = ClosingFlow(store, content, clock)
-        home = HomeFlow(store, content, closing, clock)
+        reports = ReportsFlow(store, content, clock)
+        home = HomeFlow(store, content, reports, clock)
         invitations_sender = Sender(fanout_client or client, people, closing, _NoQueue())
         invitations = Invitations(
             store, rounds, people, invitations_sender.post_dm,
@@ -79,7 +82,7 @@ class Services:
         scheduler = Scheduler(interval=scheduler_interval, clock=clock)
         pulse = PulseFlow(store, content, clock, default_timezone=default_timezone)
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
-                       closing, home, sender, invitations, scheduler, pulse,
+                       closing, reports, home, sender, invitations, scheduler, pulse,
                        PulseReminders(pulse, people, invitations))
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")

@@ -1,9 +1,12 @@
 """Charts of a team's results as PNG bytes: a radar of the four elements, a pulse trend line.
 
 Built with matplotlib's object API on the Agg canvas (no pyplot), so each call owns its
-figure and renders can run side by side in the bot's worker threads. The radial axis runs
-from the centre (no index: too few answers, labelled "n/a") through rings 1, 2 and 3,
-labelled with the phase names, since the continuous index runs from 1.0 to 3.0.
+figure and renders can run side by side in the bot's worker threads. Both show positions
+(0 to just under 4, the whole part being the phase), with rings (radar) or grid lines
+(trend) at 1, 2 and 3 named after the phase that starts there, so a point between the
+"Pioneering" and "Facilitating" rings is a pioneering element, exactly as its label says.
+An element without a position (too few answers, or a divided team) is not drawn: its
+spoke says why, and the line leaves a gap.
 """
 
 from __future__ import annotations
@@ -20,16 +23,21 @@ from matplotlib.projections.polar import PolarAxes
 
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.trend import TrendPoint
+from conversations.views.scores import cut
 from model import Content, Element, Phase, TeamResult, load_content
 
 CENTRE = 0.0
 RINGS = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
-INDEX_TOP = 3.0
+POSITION_TOP = 4.0
 RADAR_SIZE = (6.0, 6.0)
 TREND_SIZE = (8.0, 4.0)
 DPI = 100
 DODGE = 0.04
 """Sideways shift per element on the trend chart, so equal indices do not hide each other."""
+BAND_COLOURS = ("#f4f4f4", "#ffffff", "#f4f4f4", "#ffffff")
+"""Light bands, so the eye sees which phase a point lies in."""
+BAND_LABEL_ANGLE = math.pi / 4
+FULL_CIRCLE = [2 * math.pi * n / 100 for n in range(101)]
 CURRENT_COLOUR = "#1264a3"
 PREVIOUS_COLOUR = "#868686"
 ELEMENT_COLOURS = {
@@ -58,7 +66,7 @@ def radar_chart(
     title: str,
     content: Content | None = None,
 ) -> bytes:
-    """PNG radar of the four indices; the previous round, when given, as a dashed line."""
+    """PNG radar of the four positions; the previous round, when given, as a dashed line."""
     content = content or load_content()
     language = normalise_lang(lang)
     figure = Figure(figsize=RADAR_SIZE, dpi=DPI)
@@ -71,6 +79,7 @@ def radar_chart(
                  t(language, "results.chart.previous"), fill=False)
     _polygon(axes, angles, _radii(result), CURRENT_COLOUR, "-",
              t(language, "results.chart.current"), fill=True)
+    _position_labels(axes, language, angles, _radii(result))
     _rings(axes, language, content)
     axes.set_xticks(angles)
     axes.set_xticklabels(_spoke_labels(language, result, content), fontsize=11)
@@ -82,8 +91,8 @@ def radar_chart(
 
 
 def _radii(result: TeamResult) -> list[float]:
-    """Each element's index in element order; no index sits at the centre."""
-    return [CENTRE if r.index is None else r.index for r in
+    """Each element's position in element order; NaN (a gap) where there is none."""
+    return [math.nan if r.position is None else r.position for r in
             (result.element(e) for e in Element)]
 
 
@@ -91,28 +100,46 @@ def _polygon(
     axes: Axes, angles: Sequence[float], radii: Sequence[float], colour: str, style: str,
     label: str, *, fill: bool,
 ) -> None:
+    """The closed outline (broken where an element has no position), filled when whole."""
     closed_angles = [*angles, angles[0]]
     closed_radii = [*radii, radii[0]]
     axes.plot(closed_angles, closed_radii, color=colour, linestyle=style, linewidth=2,
               marker="o", label=label)
-    if fill:
+    if fill and not any(math.isnan(r) for r in radii):
         axes.fill(closed_angles, closed_radii, color=colour, alpha=0.15)
 
 
 def _rings(axes: PolarAxes, lang: Lang, content: Content) -> None:
-    """Rings 1..3 named after the phases, labels between two spokes so nothing overlaps."""
-    axes.set_ylim(CENTRE, INDEX_TOP)
+    """Rings at 1, 2 and 3 (where a phase starts), and each band between them named after
+    its phase, halfway between two spokes so no label sits on a ring or a line."""
+    axes.set_ylim(CENTRE, POSITION_TOP)
     axes.set_yticks([float(phase) for phase in RINGS])
-    axes.set_yticklabels([content.phases[phase].name.get(lang) for phase in RINGS],
-                         fontsize=8, color="#555555")
-    axes.set_rlabel_position(45)
+    axes.set_yticklabels([])
+    for band, colour in zip(Phase, BAND_COLOURS, strict=True):
+        axes.fill_between(FULL_CIRCLE, band, band + 1, color=colour, zorder=0)
+        axes.text(BAND_LABEL_ANGLE, band + 0.5, content.phases[band].name.get(lang),
+                  ha="center", va="center", fontsize=8, color="#444444", zorder=5,
+                  bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+
+
+def _position_labels(
+    axes: Axes, lang: Lang, angles: Sequence[float], radii: Sequence[float]
+) -> None:
+    """Each point's position as the post shows it (cut to one decimal)."""
+    for angle, radius in zip(angles, radii, strict=True):
+        if not math.isnan(radius):
+            axes.annotate(cut(lang, radius), (angle, radius), textcoords="offset points",
+                          xytext=(7, 7), fontsize=9, color=CURRENT_COLOUR)
 
 
 def _spoke_labels(lang: Lang, result: TeamResult, content: Content) -> list[str]:
     labels = []
     for element in Element:
         name = content.elements[element].name.get(lang)
-        if result.element(element).index is None:
+        element_result = result.element(element)
+        if element_result.divided:
+            name += f"\n({t(lang, 'results.chart.divided')})"
+        elif element_result.position is None:
             name += f"\n({t(lang, 'results.chart.na')})"
         labels.append(name)
     return labels
@@ -125,14 +152,14 @@ def trend_chart(
     title: str,
     content: Content | None = None,
 ) -> bytes:
-    """PNG line chart of each element's index over rounds (oldest first); None is a gap."""
+    """PNG line chart of each element's position over rounds (oldest first); None is a gap."""
     content = content or load_content()
     language = normalise_lang(lang)
     figure = Figure(figsize=TREND_SIZE, dpi=DPI)
     axes = figure.add_subplot()
     for number, element in enumerate(Element):
         positions = [n + DODGE * (number - 1.5) for n in range(len(points))]
-        values = [_value(indices, element) for _, indices in points]
+        values = [_value(positions, element) for _, positions in points]
         axes.plot(positions, values, marker="o", linewidth=2, color=ELEMENT_COLOURS[element],
                   label=content.elements[element].name.get(language))
     _trend_axes(axes, language, points, content)
@@ -146,9 +173,9 @@ def trend_chart(
     return _png(figure)
 
 
-def _value(indices: Mapping[Element, float | None], element: Element) -> float:
-    index = indices.get(element)
-    return math.nan if index is None else index
+def _value(positions: Mapping[Element, float | None], element: Element) -> float:
+    position = positions.get(element)
+    return math.nan if position is None else position
 
 
 def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: Content) -> None:
@@ -157,11 +184,15 @@ def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: C
     axes.set_xticklabels([when.strftime(date_format) for when, _ in points], rotation=30,
                          ha="right", fontsize=8)
     axes.set_xlim(-0.5, max(len(points) - 0.5, 0.5))
-    axes.set_ylim(0.9, INDEX_TOP + 0.1)
-    axes.set_yticks([float(phase) for phase in RINGS])
-    axes.set_yticklabels([content.phases[phase].name.get(lang) for phase in RINGS], fontsize=8)
-    axes.set_ylabel(t(lang, "results.chart.index_axis"))
-    axes.grid(axis="y", alpha=0.3)
+    axes.set_ylim(CENTRE, POSITION_TOP)
+    for band, colour in zip(Phase, BAND_COLOURS, strict=True):
+        axes.axhspan(band, band + 1, color=colour, zorder=0)
+    for ring in RINGS:
+        axes.axhline(float(ring), color="#bbbbbb", linewidth=0.8, zorder=1)
+    axes.set_yticks([band + 0.5 for band in Phase])
+    axes.set_yticklabels([content.phases[band].name.get(lang) for band in Phase], fontsize=8)
+    axes.tick_params(axis="y", length=0)
+    axes.set_ylabel(t(lang, "results.chart.position_axis"))
 
 
 def _png(figure: Figure) -> bytes:

@@ -20,11 +20,13 @@ SUBCOMMANDS = (
     "export",
     "me",
     "forget",
+    "about",
 )
 LEAD_ONLY = frozenset(
     {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export"}
 )
-ALIASES = {"taal": "language", "sluit": "close", "hulp": "help", "?": "help", "min": "minimum"}
+ALIASES = {"taal": "language", "sluit": "close", "hulp": "help", "?": "help", "min": "minimum",
+           "over": "about", "model": "about"}
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 

@@ -18,7 +18,8 @@ from conversations.outbound import Outbound, Reply, SendDM, UpdateMessage
 from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
 from conversations.views.common import Message
-from model import Content, Lang, Phase, score_respondent
+from conversations.views.scores import phase_word
+from model import MIN_RESPONSES_FLOOR, Content, Lang, Phase, score_respondent
 from storage import Progress, Round, RoundClosedError, StalePositionError, Store
 
 Clock = Callable[[], datetime]
@@ -189,6 +190,7 @@ class DiagnosticFlow:
                 item_id=item.id,
                 statement=item.text.get(lang),
                 element_name=self.content.elements[item.element].name.get(lang),
+                subject=subject_text(lang, round_.subject),
                 number=progress.position + 1,
                 total=total,
                 answered=item.id in answers,
@@ -212,7 +214,7 @@ class DiagnosticFlow:
     def _summary(
         self, lang: Lang, round_: Round, answers: Mapping[str, int | None]
     ) -> Message:
-        profile = score_respondent(answers)
+        profile = score_respondent(answers, content=self.content)
         lines = []
         for result in profile.elements:
             name = self.content.elements[result.element].name.get(lang)
@@ -227,10 +229,10 @@ class DiagnosticFlow:
             lang,
             subject=subject_text(lang, round_.subject),
             element_lines=lines,
-            overall_phase=self._phase_name(lang, overall) if overall is not None else None,
+            overall_phase=phase_word(lang, overall, self.content) if overall is not None else None,
             channel_id=round_.channel_id,
             deadline=round_.closes_at or round_.opened_at,
-            min_responses=team.min_responses if team else 3,
+            min_responses=team.min_responses if team else MIN_RESPONSES_FLOOR,
             pulse=round_.kind == "pulse",
         )
 

@@ -2,8 +2,10 @@
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
 return) as a formula, and a subject is typed by a lead, so every such cell is prefixed
-with `'` (OWASP's advice for CSV injection). Rounds below the team's minimum keep their
-counts but leave phase, index and trend empty, just like the channel post shows nothing.
+with `'` (OWASP's advice for CSV injection). Rounds whose result is withheld (the privacy
+gate, `conversations.results.outcome`) keep their counts but leave phase, position and
+trend empty, just like the channel post shows nothing; a divided element says so in the
+phase column and has no position.
 Numbers use a dot as decimal mark whatever the language, so the file reads the same in
 every spreadsheet's import dialog.
 """
@@ -17,19 +19,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from conversations.i18n import Lang, normalise_lang, t
+from conversations.results.outcome import RoundOutcome
 from conversations.trend import Trend, element_trends
-from conversations.views.results import RoundOutcome
 from model import Content, Element, Phase, load_content
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ("date", "kind", "subject", "responses", "invited", "element", "phase", "index",
-           "trend")
+COLUMNS = ("date", "kind", "subject", "responses", "invited", "element", "phase",
+           "position", "trend")
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 
 
 @dataclass(frozen=True)
 class ResultRow:
-    """One element of one closed round; phase, index and trend are None below the minimum."""
+    """One element of one closed round; phase, position and trend are None when withheld."""
 
     closed_at: datetime
     kind: str
@@ -38,8 +40,9 @@ class ResultRow:
     invited: int
     element: Element
     phase: Phase | None
-    index: float | None
+    position: float | None
     trend: Trend | None
+    divided: bool = False
 
 
 def rows_from_outcomes(outcomes: Iterable[RoundOutcome]) -> list[ResultRow]:
@@ -64,8 +67,9 @@ def _round_rows(outcome: RoundOutcome) -> list[ResultRow]:
             invited=outcome.invited,
             element=element,
             phase=element_result.phase if element_result is not None else None,
-            index=element_result.index if element_result is not None else None,
+            position=element_result.position if element_result is not None else None,
             trend=trends.get(element),
+            divided=element_result is not None and element_result.divided,
         ))
     return rows
 
@@ -92,10 +96,16 @@ def _cells(row: ResultRow, lang: Lang, content: Content) -> list[str]:
         str(row.responses),
         str(row.invited),
         content.elements[row.element].name.get(lang),
-        "" if row.phase is None else content.phases[row.phase].name.get(lang),
-        "" if row.index is None else f"{row.index:.2f}",
+        _phase_cell(row, lang, content),
+        "" if row.position is None else f"{row.position:.2f}",
         "" if row.trend is None else t(lang, f"results.csv.{row.trend.value}"),
     ]
+
+
+def _phase_cell(row: ResultRow, lang: Lang, content: Content) -> str:
+    if row.divided:
+        return t(lang, "results.csv.divided")
+    return "" if row.phase is None else content.phases[row.phase].name.get(lang)
 
 
 def safe_cell(value: str) -> str:

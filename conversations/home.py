@@ -6,23 +6,26 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from conversations.closing import ClosingFlow
 from conversations.context import Caller
 from conversations.diagnostic import subject_text
 from conversations.i18n import t
 from conversations.outbound import Outbound, PublishHome
+from conversations.results.reports import ReportsFlow
+from conversations.views.common import mrkdwn_escape
 from conversations.views.home import HomeRound, HomeTeam, home_view
+from conversations.views.scores import phase_word
 from model import Content
-from storage import Store
+from storage import Store, Team
 
 
 class HomeFlow:
     def __init__(
-        self, store: Store, content: Content, closing: ClosingFlow, clock: Callable[[], datetime]
+        self, store: Store, content: Content, reports: ReportsFlow,
+        clock: Callable[[], datetime],
     ) -> None:
         self.store = store
         self.content = content
-        self.closing = closing
+        self.reports = reports
         self.clock = clock
 
     def view(self, caller: Caller) -> dict[str, Any]:
@@ -42,14 +45,16 @@ class HomeFlow:
             teams[round_.channel_id] = HomeTeam(round_.channel_id, is_lead=False)
         for team in self.store.teams_led_by(caller.workspace_id, caller.user_id):
             teams[team.channel_id] = HomeTeam(team.channel_id, True, self._last_line(caller, team))
-        return home_view(caller.lang, rounds, list(teams.values()))
+        return home_view(caller.lang, rounds, list(teams.values()), self.content)
 
-    def _last_line(self, caller: Caller, team: Any) -> str | None:
-        last = self.closing.last_outcome(team)
+    def _last_line(self, caller: Caller, team: Team) -> str | None:
+        """The lead's team's last result in one line, only as far as the privacy gate allows."""
+        last = self.reports.last_outcome(team)
         if last is None or last.result is None or last.result.overall is None:
             return None
-        phase = self.content.phases[last.result.overall].name.get(caller.lang)
-        return t(caller.lang, "home.last_result", date=f"{last.closed_at:%Y-%m-%d}", phase=phase)
+        return t(caller.lang, "home.last_result", date=f"{last.closed_at:%Y-%m-%d}",
+                 subject=mrkdwn_escape(last.subject),
+                 phase=phase_word(caller.lang, last.result.overall, self.content))
 
     def publish(self, caller: Caller) -> list[Outbound]:
         return [PublishHome(caller.user_id, self.view(caller))]

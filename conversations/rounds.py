@@ -21,7 +21,7 @@ from conversations.views.common import (
     section,
     slack_date,
 )
-from model import Content, Lang
+from model import MIN_RESPONSES_FLOOR, Content, Lang
 from storage import Round, RoundAlreadyOpenError, Store, Team
 
 Clock = Callable[[], datetime]
@@ -105,7 +105,7 @@ class RoundsFlow:
             subject=subject_text(lang, round_.subject),
             question_count=len(round_.item_ids),
             deadline=round_.closes_at or round_.opened_at,
-            min_responses=team.min_responses if team else 3,
+            min_responses=team.min_responses if team else MIN_RESPONSES_FLOOR,
             pulse=round_.kind == "pulse",
         )
 

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from model.elements import LANGS, Element, ElementInfo, Phase, PhaseInfo, Text
-from model.questionnaire import Content, Item, Option, Questionnaire, Tip
+from model.questionnaire import About, Content, Item, Option, Questionnaire, Tip, TipLevel
 
 CONTENT_DIR = Path(__file__).parent / "content"
 ELEMENTS_FILE = "elements.toml"
 PHASES_FILE = "phases.toml"
 QUESTIONNAIRE_FILE = "questionnaire.toml"
 TIPS_FILE = "tips.toml"
+ABOUT_FILE = "about.toml"
 
 LANG_NAMES = {"en": "English", "nl": "Dutch"}
 ITEM_PHASES = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
@@ -253,25 +254,64 @@ def _questionnaire(file: _File) -> Questionnaire:
     )
 
 
-def _tips(file: _File) -> tuple[Tip, ...]:
+def _tips(file: _File, items: tuple[Item, ...]) -> tuple[Tip, ...]:
     file.keys("", file.data, ("tips",))
     tips = []
     for where, row in file.entries("tips"):
-        file.keys(where, row, ("element", "from_phase", "text"), ("source",))
+        file.keys(where, row, ("element", "from_phase", "level", "addresses", "text"),
+                  ("source",))
         start = file.phase(f"{where}.from_phase", row["from_phase"], tuple(Phase))
+        element = file.element(f"{where}.element", row["element"])
         source = file.string(f"{where}.source", row["source"]) if "source" in row else ""
         tips.append(Tip(
-            element=file.element(f"{where}.element", row["element"]),
+            element=element,
             transition=(start, Phase(min(start + 1, Phase.STRATEGIC))),
             text=file.text(f"{where}.text", row["text"]),
+            level=_level(file, f"{where}.level", row["level"]),
+            addresses=_addresses(file, f"{where}.addresses", row["addresses"], items,
+                                 element, Phase(min(start + 1, Phase.STRATEGIC))),
             source=source,
         ))
     for element in Element:
         for phase in Phase:
-            if not any(t.element == element and t.transition[0] == phase for t in tips):
-                raise file.fail("tips", f"no tip for element {element.value!r} "
-                                f"from phase {phase:d}")
+            if not any(t.element == element and t.transition[0] == phase
+                       and t.level == TipLevel.TEAM for t in tips):
+                raise file.fail("tips", f"no team tip for element {element.value!r} "
+                                f"from phase {phase:d}; every step needs one a team can "
+                                "start on")
     return tuple(tips)
+
+
+def _level(file: _File, key: str, value: Any) -> TipLevel:
+    name = file.string(key, value)
+    try:
+        return TipLevel(name)
+    except ValueError:
+        expected = ", ".join(level.value for level in TipLevel)
+        raise file.fail(key, f"unknown level {name!r} (expected one of {expected})") from None
+
+
+def _addresses(
+    file: _File, key: str, value: Any, items: tuple[Item, ...], element: Element, tag: Phase
+) -> tuple[str, ...]:
+    """Item ids of the tip's element, tagged with the phase its step leads to."""
+    ids = tuple(file.string(key, v) for v in file.array(key, value))
+    if not ids:
+        raise file.fail(key, "must name at least one item")
+    fitting = {i.id for i in items if i.element == element and i.phase == tag}
+    for item_id in ids:
+        if item_id not in fitting:
+            expected = ", ".join(sorted(fitting))
+            raise file.fail(key, f"{item_id!r} is not a phase-{tag:d} item of "
+                            f"{element.value!r} (expected one of {expected})")
+    return ids
+
+
+def _about(file: _File) -> About:
+    names = ("intro", "source", "operationalisation")
+    file.keys("", file.data, names)
+    intro, source, operationalisation = (file.text(name, file.data[name]) for name in names)
+    return About(intro=intro, source=source, operationalisation=operationalisation)
 
 
 def load_content(directory: str | Path | None = None) -> Content:
@@ -285,9 +325,11 @@ def load_content(directory: str | Path | None = None) -> Content:
 
 @lru_cache(maxsize=8)
 def _load(directory: Path) -> Content:
+    questionnaire = _questionnaire(_read(directory, QUESTIONNAIRE_FILE))
     return Content(
-        questionnaire=_questionnaire(_read(directory, QUESTIONNAIRE_FILE)),
+        questionnaire=questionnaire,
         elements=_elements(_read(directory, ELEMENTS_FILE)),
         phases=_phases(_read(directory, PHASES_FILE)),
-        tips=_tips(_read(directory, TIPS_FILE)),
+        tips=_tips(_read(directory, TIPS_FILE), questionnaire.items),
+        about=_about(_read(directory, ABOUT_FILE)),
     )

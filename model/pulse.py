@@ -1,16 +1,30 @@
-"""Which questions a pulse check asks: one item per element, rotating.
+"""Pulse checks: which statements a pulse asks, and how its answers are scored.
 
-Pulse n asks, for each element, item number (n - 1) mod k of that element's k items
-(questionnaire order). So consecutive pulses cover every item of an element before
-any repeats: an element with 5 items comes round again every 5 pulses, one with 6 every
-6. Pulses are numbered from 1 (the first pulse of a team), so 0 or less is an error.
+Which: pulse n asks, for each element, item number (n - 1) mod k of that element's k items
+(questionnaire order). So consecutive pulses cover every item of an element before any
+repeats. Pulses are numbered from 1 (the first pulse of a team), so 0 or less is an error.
+
+How: alone, a pulse cannot place most elements (a phase needs the element's facilitating
+statements, and a pulse asks one statement per element). So a pulse *carries forward*:
+it starts from the item scores of the team's last result about the same subject (the last
+diagnostic, as updated by any later pulses) and replaces the statements this pulse scored
+itself, each under the team's minimum exactly like a full round. A statement too few
+people answered this time keeps its earlier score. The combined items are then scored by
+the same rules as any round (`score_items`), so phases, positions and findings mean the
+same. `fresh_items` says which statements this pulse scored itself: a pulse that scored
+none has nothing of its own to show.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from model.elements import Element
 from model.loader import load_content
+from model.privacy import checked_minimum
 from model.questionnaire import Content, Item
+from model.results import TeamResult
+from model.scoring import Answers, checked_answers, item_scores, score_items
 
 FIRST_PULSE = 1
 
@@ -27,3 +41,24 @@ def select_pulse_items(pulse_number: int, *, content: Content | None = None) -> 
         items = questionnaire.items_for(element)
         chosen.append(items[(pulse_number - FIRST_PULSE) % len(items)])
     return tuple(chosen)
+
+
+def score_pulse(
+    responses: Iterable[Answers],
+    asked: Sequence[str],
+    base: TeamResult | None,
+    *,
+    minimum: int,
+    content: Content | None = None,
+) -> TeamResult:
+    """The pulse's result: `base`'s item scores with this pulse's own counted ones replacing
+    theirs. Without a base, only what the pulse's own statements can place is placed."""
+    checked_minimum(minimum)
+    questionnaire = (content or load_content()).questionnaire
+    answers = [checked_answers(a, questionnaire) for a in responses]
+    own = {i.item_id: i for i in item_scores(answers, questionnaire, minimum)
+           if i.item_id in asked and i.counted}
+    carried = {i.item_id: i for i in base.items} if base is not None else {}
+    combined = [own.get(item.id) or carried.get(item.id) for item in questionnaire.items]
+    return score_items([i for i in combined if i is not None], minimum=minimum,
+                       respondent_count=len(answers), fresh_items=list(own), content=content)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 
 from model.elements import Element, ElementInfo, Phase, PhaseInfo, Text
 
@@ -77,19 +78,41 @@ class Questionnaire:
         raise KeyError(f"unknown barrier id {barrier_id!r}")
 
 
+class TipLevel(StrEnum):
+    """Who can act on a tip: the team itself, or the organisation (it needs a sponsor)."""
+
+    TEAM = "team"
+    ORGANISATION = "organisation"
+
+
 @dataclass(frozen=True)
 class Tip:
     """Practical advice for one element's next step.
 
     `transition` is (from, to): (1, 2) for pioneering -> facilitating, (0, 1) for getting
-    started, and (3, 3) for sustaining the strategic phase. `source` says where the
+    started, and (3, 3) for sustaining the strategic phase. `addresses` names the items
+    whose low score the tip answers (items of the element tagged with the phase the step
+    leads to; for (3, 3) the strategic ones), so results can show the tips for the team's
+    biggest inhibitors first. `level` says who can act on it. `source` says where the
     advice is grounded (for consultants; not shown to users).
     """
 
     element: Element
     transition: tuple[Phase, Phase]
     text: Text
+    level: TipLevel
+    addresses: tuple[str, ...]
     source: str = ""
+
+
+@dataclass(frozen=True)
+class About:
+    """Where the model comes from, for `/wi3 about`: what it looks at, whose it is, and
+    what this product added (its operationalisation, not the authors' words)."""
+
+    intro: Text
+    source: Text
+    operationalisation: Text
 
 
 @dataclass(frozen=True)
@@ -100,6 +123,7 @@ class Content:
     elements: Mapping[Element, ElementInfo]
     phases: Mapping[Phase, PhaseInfo]
     tips: tuple[Tip, ...]
+    about: About
 
     def tips_for(self, element: Element, phase: Phase | int) -> tuple[Tip, ...]:
         """Tips for the next step from `phase` (phase 3: tips to sustain it)."""

@@ -1,188 +1,232 @@
-"""Scoring answers into phases, as proposed in wi3-instrument.md §3.2.
+"""Scoring answers into phases: scoring v2 (wi3-instrument.md §3.6).
 
-Rules, per element E (item scores are answers 1..5; for a team, the median per item):
+What a team reads must be coherent (label, bar, chart and headline never disagree), robust
+(one person never decides an item, an element or a phase) and honest (a divided team is
+told it is divided). The rules:
 
-* S1, S2, S3: mean of the answered item scores tagged P1, P2, P3 (None: none answered).
-* Phase, checked in order: 0 if S1 < 2.5 and S2 < 2.5; 3 if S2 >= 3.5 and S3 >= 3.5;
-  2 if S2 >= 3.5; else 1.
-* Index L = 1 + (S2-1)/4 + (S3-1)/4, from 1.0 to 3.0.
-* Inconsistent profile: S3 > S2 + 1 (strategic claims without facilitation).
+1. Item score: the *mean* of the 1..5 answers ("don't know" left out), counted only when at
+   least the team's minimum number of people (never below 3) answered it; otherwise the
+   item has no score ("not enough answers") and nothing about it is kept. Answers of
+   people who stopped early count per item like anyone's. The distribution (answers per
+   1..5 and "don't know") is kept for reports.
+2. Polarised item: at least 40% of its answers are 1-2 and at least 40% are 4-5.
+3. S1, S2, S3: the mean of the counted item scores tagged P1, P2, P3.
+4. Phase: 0 if S1 < 2.5 and S2 < 2.5; 3 if S2 >= 3.5 and S3 >= 3.5; 2 if S2 >= 3.5; else 1.
+   S2 is required; S1 only when S2 < 2.5; without S3 the phase is at most 2 (and
+   `unanswered_phases` says so). An element with half or more of its counted items
+   polarised is *divided*: no phase, left out of the overall phase.
+5. Position (0-4, for bars, radar and trend arrows) = phase + progress towards the next
+   phase's threshold: phase 0 (max(S1, S2) - 1) / 1.5; phase 1 (S2 - 1) / 2.5; phase 2
+   (S3 - 1) / 2.5 (0 without S3); phase 3 (min(S2, S3) - 3.5) / 1.5, how firmly strategic.
+   Progress is clamped to [0, 0.99], so floor(position) is the phase by construction, also
+   at the very top (§3.6 clamps below phase 3 and says "4.0 at most"; 3.99 keeps the label
+   rule without an exception).
+6. Overall = the lowest phase among the elements that have one; `further` counts the
+   elements above it. Bottleneck: the element with the lowest position, named only when
+   it is at least 0.25 below the next one. Imbalance: phases differ by 2 or more.
+7. Drivers and inhibitors: see `model.findings`.
 
-Too few answers (the model says so instead of guessing):
+A respondent's own profile (`score_respondent`) uses the same rules with a minimum of one:
+it is shown to that person only.
 
-* S2 is required: without it, 0/1 cannot be told from 2/3, so phase and index are None.
-* S1 is needed only for the phase-0 check: when S2 < 2.5 and S1 is missing, 0 cannot
-  be told from 1, so phase and index are None. When S2 >= 2.5 the element is past 0
-  whatever S1 is.
-* S3 missing: the element cannot be shown to be strategic, so the phase stops at 2;
-  L counts S3 as 1 (a lower bound) and is not flagged inconsistent.
-  `unanswered_phases` reports every missing tag so renderers can say so.
-
-Overall, over the elements with a phase only (None when there are none):
-
-* overall = floor(mean L), capped at (lowest element phase + 1) as §3.2 says, and kept
-  between the lowest and the highest element phase. Both bounds refine §3.2: L is at
-  least 1.0, so without the upper bound a team where no element has started would be
-  called "pioneering"; and L of a phase-2 element with low S3 can be below 2, so
-  without the lower bound a team with every element facilitating could be called
-  "pioneering". In effect: all elements in one phase -> that phase; otherwise the
-  lowest phase, or one above it when the mean index reaches it.
-* bottleneck = lowest phase, ties broken by lowest index, then questionnaire order.
-* imbalance = highest and lowest element phase differ by 2 or more.
-
-Teams: "don't know" (None) is missing; the item score is the median of the answers.
-Disagreement on an item: interquartile range >= 2, computed only with >= 3 answers.
-Quartiles use linear interpolation between order statistics at position (n-1)*p (the
-"inclusive" method: Python's `statistics.quantiles(method="inclusive")`, Excel's
-QUARTILE.INC, numpy's default). An element shows disagreement when any of its items does.
-
-Arithmetic is exact (fractions), so a mean of exactly 3.5 counts as reaching 3.5.
+Arithmetic is exact (fractions), so a mean of exactly 3.5 reaches 3.5.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from fractions import Fraction
 
 from model.elements import Element, Phase
 from model.findings import find_drivers_and_inhibitors
 from model.loader import load_content
-from model.questionnaire import Content, Item, Questionnaire
-from model.results import ElementResult, ProfileResult, TeamResult
+from model.privacy import MIN_RESPONSES_FLOOR, checked_minimum
+from model.questionnaire import Content, Item, Option, Questionnaire
+from model.results import ElementResult, ItemScore, ProfileResult, Tally, TeamResult
 
 Answers = Mapping[str, int | None]
 """One respondent's answers: item id -> 1..5, or None for "don't know"."""
 
-Score = Fraction
-
 LOWEST_ANSWER, HIGHEST_ANSWER = 1, 5
 STARTED = Fraction(5, 2)
 REACHED = Fraction(7, 2)
-INCONSISTENT_MARGIN = 1
-DISAGREEMENT_IQR = 2
-MIN_ANSWERS_FOR_IQR = 3
+POLARISED_SHARE = Fraction(2, 5)
+LOW_ANSWERS, HIGH_ANSWERS = (1, 2), (4, 5)
+MAX_PROGRESS = Fraction(99, 100)
+CLEAR_BOTTLENECK = Fraction(1, 4)
 IMBALANCE_SPREAD = 2
+OWN_ANSWERS = 1
+"""A person's own summary needs only their own answer per item."""
+
+ITEM_TAGS = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
 
 
 def score_respondent(answers: Answers, *, content: Content | None = None) -> ProfileResult:
-    """One person's profile, e.g. for their personal summary after answering."""
+    """One person's profile, for their personal summary after answering."""
     questionnaire = (content or load_content()).questionnaire
-    given = _checked(answers, questionnaire)
-    scores = {item.id: _as_score(given.get(item.id)) for item in questionnaire.items}
-    return _profile(scores, questionnaire, disagreeing=frozenset())
+    items = item_scores([checked_answers(answers, questionnaire)], questionnaire, OWN_ANSWERS)
+    return _profile(items, questionnaire)
 
 
 def score_team(
     responses: Iterable[Answers],
-    barrier_ticks: Iterable[str] = (),
     *,
-    start_reason_ticks: Iterable[str] = (),
+    barriers: Iterable[Sequence[str]] = (),
+    start_reasons: Iterable[Sequence[str]] = (),
+    minimum: int = MIN_RESPONSES_FLOOR,
     content: Content | None = None,
 ) -> TeamResult:
-    """The team's aggregate from every respondent's answers.
+    """The team's aggregate from every respondent's answers, finished or not.
 
-    `barrier_ticks` and `start_reason_ticks` hold one option id per tick, all
-    respondents together (["time", "roi", "time"]). Unknown item or option ids and
-    answers outside 1..5 raise ValueError: they mean the caller mixed up content.
+    `barriers` and `start_reasons` hold one list of ticked option ids per person who
+    answered that checklist. `minimum` is the team's minimum (at least 3). Unknown item
+    or option ids and answers outside 1..5 raise ValueError: they mean the caller mixed
+    up content.
     """
+    checked_minimum(minimum)
     questionnaire = (content or load_content()).questionnaire
-    checked = [_checked(answers, questionnaire) for answers in responses]
-    per_item = {item.id: sorted(a[item.id] for a in checked if item.id in a)
-                for item in questionnaire.items}
-    medians = {item_id: _median(values) for item_id, values in per_item.items()}
-    iqrs = {item_id: _iqr(values) for item_id, values in per_item.items()}
-    disagreeing = frozenset(i for i, iqr in iqrs.items() if iqr is not None
-                            and iqr >= DISAGREEMENT_IQR)
-    profile = _profile(medians, questionnaire, disagreeing)
-    barrier_tally = _tally(barrier_ticks, [o.id for o in questionnaire.barriers], "barrier")
-    drivers, inhibitors = find_drivers_and_inhibitors(
-        profile.elements, medians, questionnaire,
-        ticked=[b for b in questionnaire.barriers if barrier_tally[b.id]],
+    answers = [checked_answers(a, questionnaire) for a in responses]
+    items = item_scores(answers, questionnaire, minimum)
+    return score_items(
+        items,
+        minimum=minimum,
+        respondent_count=len(answers),
+        barriers=tally(barriers, questionnaire.barriers, minimum, "barrier"),
+        start_reasons=tally(start_reasons, questionnaire.start_reasons, minimum,
+                            "start reason"),
+        fresh_items=[i.item_id for i in items if i.counted],
+        content=content,
     )
+
+
+def score_items(
+    items: Iterable[ItemScore],
+    *,
+    minimum: int,
+    respondent_count: int,
+    barriers: Tally | None = None,
+    start_reasons: Tally | None = None,
+    fresh_items: Iterable[str] = (),
+    content: Content | None = None,
+) -> TeamResult:
+    """A team result from item scores (a round's own, or combined as a pulse does).
+
+    The minimum is applied again, so items and tallies scored under a lower minimum (a
+    team that raised its minimum later) lose what no longer meets it.
+    """
+    checked_minimum(minimum)
+    questionnaire = (content or load_content()).questionnaire
+    given = {i.item_id: i for i in items}
+    scores = tuple(_regated(given.get(item.id, ItemScore(item.id)), minimum)
+                   for item in questionnaire.items)
+    profile = _profile(scores, questionnaire)
+    barriers = barriers if barriers is not None and barriers.contributors >= minimum else None
+    starts = (start_reasons if start_reasons is not None
+              and start_reasons.contributors >= minimum else None)
+    ticked = [o for o in questionnaire.barriers if barriers is not None and barriers.counts[o.id]]
+    counted = {i.item_id: i for i in scores if i.counted}
+    drivers, inhibitors = find_drivers_and_inhibitors(
+        profile.elements, {k: _exact(v) for k, v in counted.items()}, questionnaire, ticked)
     return TeamResult(
         elements=profile.elements,
         overall=profile.overall,
-        overall_index=profile.overall_index,
+        further=profile.further,
         bottleneck=profile.bottleneck,
         imbalance=profile.imbalance,
-        respondent_count=len(checked),
-        item_medians={i: _float(m) for i, m in medians.items()},
-        item_answer_counts={i: len(values) for i, values in per_item.items()},
-        item_iqrs={i: _float(q) for i, q in iqrs.items()},
-        disagreement_items=tuple(i.id for i in questionnaire.items if i.id in disagreeing),
+        minimum=minimum,
+        respondent_count=respondent_count,
+        items=scores,
+        fresh_items=tuple(i for i in dict.fromkeys(fresh_items) if i in counted),
         drivers=drivers,
         inhibitors=inhibitors,
-        barrier_tally=barrier_tally,
-        start_reason_tally=_tally(
-            start_reason_ticks, [o.id for o in questionnaire.start_reasons], "start reason"),
+        barriers=barriers,
+        start_reasons=starts,
     )
 
 
-def _checked(answers: Answers, questionnaire: Questionnaire) -> dict[str, int]:
-    """The answers that count (1..5); rejects unknown items and impossible values."""
+def with_minimum(result: TeamResult, minimum: int, *, content: Content | None = None) -> TeamResult:
+    """The result as a team with a (raised) minimum may see it; unchanged when not raised."""
+    if minimum <= result.minimum:
+        return result
+    return score_items(result.items, minimum=minimum, respondent_count=result.respondent_count,
+                       barriers=result.barriers, start_reasons=result.start_reasons,
+                       fresh_items=result.fresh_items, content=content)
+
+
+def item_scores(
+    answers: Sequence[Mapping[str, int | None]], questionnaire: Questionnaire, minimum: int
+) -> tuple[ItemScore, ...]:
+    """Every item's score and distribution (questionnaire order), under `minimum`."""
+    scores = []
+    for item in questionnaire.items:
+        values = [a[item.id] for a in answers if item.id in a]
+        given = [v for v in values if v is not None]
+        if len(given) < minimum:
+            scores.append(ItemScore(item.id))
+            continue
+        counts = tuple(given.count(v) for v in range(LOWEST_ANSWER, HIGHEST_ANSWER + 1))
+        scores.append(ItemScore(item.id, counts, len(values) - len(given),
+                                float(Fraction(sum(given), len(given))), _polarised(counts)))
+    return tuple(scores)
+
+
+def tally(
+    checklists: Iterable[Sequence[str]], options: Sequence[Option], minimum: int, what: str
+) -> Tally | None:
+    """Ticks per option, or None when fewer than `minimum` people ticked anything."""
+    counts = dict.fromkeys((o.id for o in options), 0)
+    contributors = 0
+    for ticks in checklists:
+        chosen = list(dict.fromkeys(ticks))
+        for tick in chosen:
+            if tick not in counts:
+                raise ValueError(f"unknown {what} id {tick!r}")
+            counts[tick] += 1
+        contributors += bool(chosen)
+    return Tally(contributors, counts) if contributors >= minimum else None
+
+
+def _polarised(counts: Sequence[int]) -> bool:
+    total = sum(counts)
+    low = sum(counts[v - 1] for v in LOW_ANSWERS)
+    high = sum(counts[v - 1] for v in HIGH_ANSWERS)
+    return low >= POLARISED_SHARE * total and high >= POLARISED_SHARE * total
+
+
+def _regated(item: ItemScore, minimum: int) -> ItemScore:
+    return item if item.answered >= minimum else ItemScore(item.item_id)
+
+
+def _exact(item: ItemScore) -> Fraction:
+    """The item's mean as an exact fraction (from its distribution)."""
+    counts = item.counts or ()
+    return Fraction(sum(v * c for v, c in enumerate(counts, start=LOWEST_ANSWER)), sum(counts))
+
+
+def checked_answers(answers: Answers, questionnaire: Questionnaire) -> dict[str, int | None]:
+    """The answers, validated: known items only, 1..5 or None."""
     known = {item.id for item in questionnaire.items}
-    given: dict[str, int] = {}
+    checked: dict[str, int | None] = {}
     for item_id, value in answers.items():
         if item_id not in known:
             raise ValueError(f"unknown item id {item_id!r}")
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, int) or not (
-                LOWEST_ANSWER <= value <= HIGHEST_ANSWER):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not (
+                LOWEST_ANSWER <= value <= HIGHEST_ANSWER)):
             raise ValueError(f"answer to {item_id} must be 1..5 or None, not {value!r}")
-        given[item_id] = value
-    return given
+        checked[item_id] = value
+    return checked
 
 
-def _tally(ticks: Iterable[str], option_ids: Sequence[str], what: str) -> dict[str, int]:
-    tally = dict.fromkeys(option_ids, 0)
-    for tick in ticks:
-        if tick not in tally:
-            raise ValueError(f"unknown {what} id {tick!r}")
-        tally[tick] += 1
-    return tally
-
-
-def _as_score(value: int | None) -> Score | None:
-    return None if value is None else Fraction(value)
-
-
-def _median(values: Sequence[int]) -> Score | None:
-    """Median of sorted answers; None when nobody answered."""
-    if not values:
-        return None
-    middle = len(values) // 2
-    if len(values) % 2:
-        return Fraction(values[middle])
-    return Fraction(values[middle - 1] + values[middle], 2)
-
-
-def _quartile(values: Sequence[int], p: Fraction) -> Fraction:
-    """Inclusive (linear) quartile of sorted values at fraction p."""
-    position = (len(values) - 1) * p
-    low = math.floor(position)
-    high = min(low + 1, len(values) - 1)
-    return values[low] + (values[high] - values[low]) * (position - low)
-
-
-def _iqr(values: Sequence[int]) -> Score | None:
-    """Interquartile range of sorted answers; None below the minimum number of answers."""
-    if len(values) < MIN_ANSWERS_FOR_IQR:
-        return None
-    return _quartile(values, Fraction(3, 4)) - _quartile(values, Fraction(1, 4))
-
-
-def _mean(values: Sequence[Score]) -> Score | None:
+def _mean(values: Sequence[Fraction]) -> Fraction | None:
     return sum(values, Fraction(0)) / len(values) if values else None
 
 
-def _float(value: Score | None) -> float | None:
+def _float(value: Fraction | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _phase(s1: Score | None, s2: Score | None, s3: Score | None) -> Phase | None:
-    """The element's phase, or None when the answers cannot decide it."""
+def phase_of(s1: Fraction | None, s2: Fraction | None, s3: Fraction | None) -> Phase | None:
+    """The element's phase from its sums, or None when they cannot decide it."""
     if s2 is None:
         return None
     if s2 < STARTED:
@@ -191,63 +235,73 @@ def _phase(s1: Score | None, s2: Score | None, s3: Score | None) -> Phase | None
         if s1 < STARTED:
             return Phase.NOT_STARTED
     if s2 >= REACHED:
-        reached_strategic = s3 is not None and s3 >= REACHED
-        return Phase.STRATEGIC if reached_strategic else Phase.FACILITATING
+        return Phase.STRATEGIC if s3 is not None and s3 >= REACHED else Phase.FACILITATING
     return Phase.PIONEERING
 
 
-def _index(s2: Score, s3: Score | None) -> Score:
-    """L = 1 + (S2-1)/4 + (S3-1)/4; a missing S3 counts as 1 (lower bound)."""
-    strategic = s3 if s3 is not None else Fraction(LOWEST_ANSWER)
-    return 1 + (s2 - 1) / 4 + (strategic - 1) / 4
+def position_of(
+    phase: Phase, s1: Fraction | None, s2: Fraction, s3: Fraction | None
+) -> Fraction:
+    """Phase plus progress towards the next phase's threshold, progress in [0, 0.99].
+
+    (Phase 0 always has S1 and phase 3 always has S3: `phase_of` needs them to say so.)
+    """
+    if phase == Phase.NOT_STARTED:
+        progress = (max(s2, s1 or s2) - 1) / Fraction(3, 2)
+    elif phase == Phase.PIONEERING:
+        progress = (s2 - 1) / Fraction(5, 2)
+    elif phase == Phase.FACILITATING:
+        progress = Fraction(0) if s3 is None else (s3 - 1) / Fraction(5, 2)
+    else:
+        progress = (min(s2, s3 or s2) - REACHED) / Fraction(3, 2)
+    return phase + min(max(progress, Fraction(0)), MAX_PROGRESS)
 
 
 def _element(
-    element: Element, items: Sequence[Item], scores: Mapping[str, Score | None],
-    disagreeing: frozenset[str],
-) -> tuple[ElementResult, Score | None]:
-    """The element's result, plus its exact index for the overall mean."""
-    by_tag = {tag: [s for i in items if i.phase == tag and (s := scores[i.id]) is not None]
-              for tag in (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)}
-    s1, s2, s3 = (_mean(by_tag[tag]) for tag in by_tag)
-    phase = _phase(s1, s2, s3)
-    index = _index(s2, s3) if phase is not None and s2 is not None else None
+    element: Element, items: Sequence[Item], scores: Mapping[str, ItemScore]
+) -> tuple[ElementResult, Fraction | None]:
+    """The element's result, plus its exact position for comparing elements."""
+    counted = [(item, scores[item.id]) for item in items if scores[item.id].counted]
+    by_tag = {tag: [_exact(score) for item, score in counted if item.phase == tag]
+              for tag in ITEM_TAGS}
+    s1, s2, s3 = (_mean(by_tag[tag]) for tag in ITEM_TAGS)
+    polarised = sum(1 for _, score in counted if score.polarised)
+    divided = bool(counted) and 2 * polarised >= len(counted)
+    phase = None if divided else phase_of(s1, s2, s3)
+    position = position_of(phase, s1, s2, s3) if phase is not None and s2 is not None else None
     result = ElementResult(
         element=element,
         s1=_float(s1), s2=_float(s2), s3=_float(s3),
         phase=phase,
-        index=_float(index),
-        inconsistent=s2 is not None and s3 is not None and s3 > s2 + INCONSISTENT_MARGIN,
-        answered=sum(1 for i in items if scores[i.id] is not None),
-        disagreement=any(i.id in disagreeing for i in items),
+        position=_float(position),
+        divided=divided,
+        counted=len(counted),
+        polarised=polarised,
         item_count=len(items),
-        unanswered_phases=tuple(tag for tag, found in by_tag.items() if not found),
+        unanswered_phases=tuple(tag for tag in ITEM_TAGS if not by_tag[tag]),
     )
-    return result, index
+    return result, position
 
 
-def _profile(
-    scores: Mapping[str, Score | None], questionnaire: Questionnaire,
-    disagreeing: frozenset[str],
-) -> ProfileResult:
+def _profile(items: Sequence[ItemScore], questionnaire: Questionnaire) -> ProfileResult:
     """Element results and the overall picture from one score per item."""
-    scored = [_element(e, questionnaire.items_for(e), scores, disagreeing) for e in Element]
+    scores = {i.item_id: i for i in items}
+    scored = [_element(e, questionnaire.items_for(e), scores) for e in Element]
     elements = tuple(result for result, _ in scored)
-    placed = [(result, index) for result, index in scored
-              if result.phase is not None and index is not None]
+    placed = sorted(((position, list(Element).index(result.element), result)
+                     for result, position in scored if position is not None),
+                    key=lambda row: (row[0], row[1]))
     if not placed:
-        return ProfileResult(elements, overall=None, overall_index=None, bottleneck=None,
+        return ProfileResult(elements, overall=None, further=0, bottleneck=None,
                              imbalance=False)
-    phases = [result.phase for result, _ in placed if result.phase is not None]
-    mean_index = sum((index for _, index in placed), Fraction(0)) / len(placed)
-    overall = min(max(math.floor(mean_index), min(phases)), min(phases) + 1, max(phases))
-    order = list(Element)
-    bottleneck = min(placed, key=lambda pair: (pair[0].phase, pair[1],
-                                               order.index(pair[0].element)))[0].element
+    phases = [result.phase for _, _, result in placed if result.phase is not None]
+    overall = min(phases)
+    clear = len(placed) >= 2 and placed[1][0] - placed[0][0] >= CLEAR_BOTTLENECK
     return ProfileResult(
         elements,
-        overall=Phase(overall),
-        overall_index=float(mean_index),
-        bottleneck=bottleneck,
+        overall=overall,
+        further=sum(1 for phase in phases if phase > overall),
+        bottleneck=placed[0][2].element if clear else None,
         imbalance=max(phases) - min(phases) >= IMBALANCE_SPREAD,
     )
+

@@ -257,8 +257,8 @@ def _recomputed(store: ResponseStore, round_id: str) -> dict[str, Any]:
     responses = store.all_answers(round_id)
     checklists = store.all_checklists(round_id)
     try:
-        result = score_team(responses, [b for c in checklists for b in c.barriers],
-                            start_reason_ticks=[r for c in checklists for r in c.reasons])
+        result = score_team(responses, barriers=[c.barriers for c in checklists],
+                            start_reasons=[c.reasons for c in checklists])
     except ValueError:
         return {"answers": sorted(json.dumps(a, sort_keys=True) for a in responses)}
     return {"team": result.to_dict()}

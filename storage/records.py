@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from model import LANGS, Lang
+from model import MIN_RESPONSES_FLOOR as MIN_RESPONSES_FLOOR
 
 RoundKind = Literal["diagnostic", "pulse"]
 RoundStatus = Literal["open", "closed"]
@@ -22,9 +23,6 @@ Frequency = Literal["weekly", "biweekly", "monthly"]
 ROUND_KINDS: tuple[str, ...] = ("diagnostic", "pulse")
 ROUND_STATUSES: tuple[str, ...] = ("open", "closed")
 FREQUENCIES: tuple[str, ...] = ("weekly", "biweekly", "monthly")
-MIN_RESPONSES_FLOOR = 3
-"""Aggregates are never shown for fewer respondents than this (privacy rule)."""
-
 DEFAULT_RETENTION_DAYS = 730
 """How long raw answers are kept unless WI3_RETENTION_DAYS says otherwise."""
 

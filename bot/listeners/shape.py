@@ -13,13 +13,13 @@ import json
 import re
 from typing import Any
 
+from storage.ids import SLACK_ID
+
 # A shape: a type, a pattern (a string matching it), None, any of a tuple of shapes,
 # `[shape]` (a list of them), or `{field: shape}` (an object whose named fields, where
 # present, fit; "*" names every field). `object` fits anything.
 Shape = Any
 
-SLACK_ID = re.compile(r"[A-Z][A-Z0-9]{1,39}")
-"""Slack's ids of workspaces, users, channels: T0WI3TEST, U0LOTTE01, C0KENNIS1, D..."""
 URL = re.compile(r"https?://[^\s/]+/\S*")
 _ID_OBJECT = {"id": SLACK_ID}
 _OPTIONS = [{"value": str}]
@@ -65,6 +65,12 @@ REQUIRED: dict[str, tuple[tuple[str | int, ...], ...]] = {
 }
 """What each kind of request wi3 handles cannot be without."""
 
+REQUIRED_ONE_OF: dict[str, tuple[tuple[tuple[str | int, ...], ...], ...]] = {
+    "block_actions": ((("team", "id"), ("user", "team_id")),),
+}
+"""Where a kind may carry a field in one of several places (a click's workspace: `team`,
+or `user.team_id` on an org-wide install), at least one of them."""
+
 
 def problem_with(body: object) -> str | None:
     """Why `body` cannot be a Slack request for wi3, in a few words; None if it can be."""
@@ -81,6 +87,9 @@ def problem_with(body: object) -> str | None:
     for path in REQUIRED[kind]:
         if not _has(body, path):
             return f"it lacks {'.'.join(map(str, path))}"
+    for paths in REQUIRED_ONE_OF.get(kind, ()):
+        if not any(_has(body, path) for path in paths):
+            return f"it lacks {' or '.join('.'.join(map(str, path)) for path in paths)}"
     return None
 
 

@@ -3,7 +3,8 @@
 Each colleague answers like a plausible member of a real team: a profile places them
 somewhere between the phases per element (an enthusiast, a sceptic, a newcomer who
 often does not know), and their answers follow from it with some noise. One colleague
-stops halfway, as someone always does, so the results count 5 of 6.
+stops halfway, as someone always does; what they answered still counts, statement by
+statement.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ CHANNEL_NAME = "team-demo"
 
 @dataclass(frozen=True)
 class Profile:
-    """Where someone sees the team per element, on the 1.0 (pioneering) to 3.0
-    (strategic) scale of the results, and how often they answer "don't know"."""
+    """Where someone sees the team per element, as a level from about 1.0 (pioneering)
+    to 3.0 (strategic), and how often they answer "don't know"."""
 
     levels: dict[Element, float]
     dont_know_rate: float = 0.05

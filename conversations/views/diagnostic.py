@@ -83,6 +83,7 @@ def question(
     item_id: str,
     statement: str,
     element_name: str,
+    subject: str,
     number: int,
     total: int,
     answered: bool = False,
@@ -90,12 +91,14 @@ def question(
 ) -> Message:
     """One statement with the 1..5 scale, then Back / Don't know / Finish later.
 
+    The progress line names what the round is about (`subject`), so someone answering about
+    one initiative ("our wiki") does not answer about social tools in general.
     When ``answered`` (after Back), ``previous`` is the answer given before (``None``: don't know).
     Button values carry the round and item, so an old message can only ever answer its own item.
     Built once per distinct screen (every click shows one), then copied.
     """
-    return copy.deepcopy(_question(lang, round_id, item_id, statement, element_name, number,
-                                   total, answered, previous))
+    return copy.deepcopy(_question(lang, round_id, item_id, statement, element_name, subject,
+                                   number, total, answered, previous))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -105,6 +108,7 @@ def _question(
     item_id: str,
     statement: str,
     element_name: str,
+    subject: str,
     number: int,
     total: int,
     answered: bool,
@@ -127,7 +131,8 @@ def _question(
     nav.append(button(t(lang, "nav.later"), ActionIds.LATER, ref))
     blocks = [
         section(f"*{statement}*"),
-        context(t(lang, "question.progress", n=number, total=total, element=element_name)),
+        context(t(lang, "question.progress", n=number, total=total, element=element_name,
+                  subject=mrkdwn_escape(subject))),
         actions("wi3_scale", *scale),
         actions("wi3_nav", *nav),
     ]

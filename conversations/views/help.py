@@ -5,17 +5,21 @@ from __future__ import annotations
 from slack_sdk.models.blocks import Block
 
 from conversations.i18n import t
+from conversations.views.about import about_summary
 from conversations.views.common import Message, context, message, section
+from model import Content, load_content
 
-EVERYONE = ("start", "me", "forget", "help")
+EVERYONE = ("start", "me", "forget", "about", "help")
 LEADS = (
     "setup", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export",
 )
 
 
 def help_message(
-    lang: str, *, is_lead: bool, unknown_word: str | None = None, suggestion: str | None = None
+    lang: str, *, is_lead: bool, unknown_word: str | None = None, suggestion: str | None = None,
+    content: Content | None = None,
 ) -> Message:
+    """The subcommands (a lead's first), then the model in short, pointing at `/wi3 about`."""
     blocks: list[Block] = []
     if unknown_word is not None:
         if suggestion:
@@ -33,4 +37,6 @@ def help_message(
         blocks.append(section(t(lang, "help.everyone") + "\n" + "\n".join(everyone)))
         blocks.append(context(t(lang, "help.leads") + " " + " · ".join(
             line.split(" — ")[0] for line in leads)))
+    summary = about_summary(lang, content or load_content())
+    blocks.append(context(t(lang, "about.short_title"), *summary))
     return message(t(lang, "help.title"), blocks)

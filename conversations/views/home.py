@@ -12,6 +12,7 @@ from slack_sdk.models.views import View
 
 from conversations.i18n import t
 from conversations.refs import ActionIds
+from conversations.views.about import about_summary
 from conversations.views.common import (
     MAX_VIEW_BLOCKS,
     button,
@@ -21,6 +22,7 @@ from conversations.views.common import (
     section,
     slack_date,
 )
+from model import Content
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,11 @@ class HomeTeam:
     last_result_line: str | None = None
 
 
-def home_view(lang: str, rounds: Sequence[HomeRound], teams: Sequence[HomeTeam]) -> dict[str, Any]:
+def home_view(
+    lang: str, rounds: Sequence[HomeRound], teams: Sequence[HomeTeam], content: Content
+) -> dict[str, Any]:
+    """Open rounds with Start/Resume, the person's teams (a lead's with their last result),
+    and what the model is, pointing at `/wi3 about`."""
     blocks: list[Block] = [header(t(lang, "home.title")), section(t(lang, "home.intro")),
                            DividerBlock(), section(t(lang, "home.open_rounds"))]
     if not rounds:
@@ -67,5 +73,8 @@ def home_view(lang: str, rounds: Sequence[HomeRound], teams: Sequence[HomeTeam])
         if team.is_lead:
             text += "\n" + (team.last_result_line or t(lang, "home.no_result"))
         blocks.append(section(text))
-    view = View(type="home", blocks=blocks[:MAX_VIEW_BLOCKS])
+    blocks = blocks[:MAX_VIEW_BLOCKS - 3]
+    blocks += [DividerBlock(), section(t(lang, "about.short_title")),
+               context(*about_summary(lang, content))]
+    view = View(type="home", blocks=blocks)
     return view.to_dict()

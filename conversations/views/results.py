@@ -1,28 +1,32 @@
-"""What the team gets back in its channel when a round closes: phases, findings, tips, trend.
+"""What the team gets back in its channel when a round closes: phases, findings, tips.
 
-Pure: a `RoundOutcome` (model results plus plain round metadata) in, a message dict out.
-Privacy is decided in one place: a round below the team's minimum has no result at all
-(`RoundOutcome` refuses one), and the renderer only looks at `outcome.result is None`, so
-a post below the threshold cannot show a score, a finding or a tally, not even the
-previous round's.
+Pure: a `RoundOutcome` (passed through the privacy gate in `conversations.results`) in, a
+message dict out. A withheld round shows counts and the reason only. Otherwise the post
+reads top-down as a team would use it:
 
-Every list that can grow (drivers, inhibitors, disagreement topics) is cut with "and N
-more", so a post stays within Slack's 50 blocks and 3000 characters per section whatever
-the result holds.
+1. the headline: overall phase (the lowest element phase), how many elements are further,
+   and the bottleneck when there is a clear one;
+2. every element with its bar, position and phase, or "divided", or "not enough answers";
+3. per element, furthest behind first, what separates it from its next phase (each
+   statement in a few words with the team's score), what to build on, and the team tips
+   that address its biggest inhibitors;
+4. the organisation tips "for your sponsor", then the checklists' tallies;
+5. how to read it, the privacy line and where the model comes from (`/wi3 about`).
+
+Every list that can grow is cut with "and N more", so a post stays within Slack's 50
+blocks and 3000 characters per section whatever the result holds.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
-from conversations.i18n import Lang, normalise_lang, t
-from conversations.trend import index_change, index_trend
+from conversations.i18n import normalise_lang, t
+from conversations.results.outcome import RoundOutcome
 from conversations.views.common import (
-    MAX_SECTION_TEXT,
     Message,
     context,
     header,
@@ -31,340 +35,225 @@ from conversations.views.common import (
     section,
     slack_date,
 )
-from model import Content, Element, ElementResult, Finding, Phase, TeamResult, load_content
+from conversations.views.scores import (
+    bounded_list,
+    element_line,
+    element_name,
+    element_notes,
+    finding_line,
+    overall_lines,
+    phase_word,
+    trend_text,
+)
+from model import (
+    Content,
+    Element,
+    ElementResult,
+    Finding,
+    Phase,
+    Tally,
+    TeamResult,
+    TipLevel,
+    chosen_tips,
+    load_content,
+)
 
-KINDS = ("diagnostic", "pulse")
-MIN_RESPONSES_FLOOR = 3
-"""No team may see results from fewer answers than this (DESIGN.md: never below 3)."""
-
-BAR_CELLS = 10
-INDEX_LOW, INDEX_HIGH = 1.0, 3.0
-MAX_FINDINGS = 5
+MAX_INHIBITORS = 3
+MAX_DRIVERS = 2
 MAX_TOPICS = 6
-TIPS_PER_ELEMENT = 2
+FINDINGS_BUDGET = 1000
+"""Characters for an element's inhibitors, and again for its drivers, so its tips always
+fit in the same section."""
+TIPS_SHOWN = {TipLevel.TEAM: 2, TipLevel.ORGANISATION: 1}
+"""Tips per element: the team's two, and one for the sponsor."""
 
 
-@dataclass(frozen=True)
-class RoundOutcome:
-    """A closed round as the views see it: aggregates and counts, never who answered what.
-
-    `result` is None exactly when fewer than `min_responses` members answered; the
-    constructor refuses anything else, so a renderer cannot show scores below the
-    threshold by mistake. `previous` is the team's previous closed round above the
-    threshold (for a pulse: the previous pulse).
-    """
-
-    round_id: str
-    kind: str
-    subject: str
-    channel_id: str
-    closed_at: datetime
-    invited: int
-    responses: int
-    min_responses: int
-    result: TeamResult | None
-    previous: TeamResult | None = None
-    previous_closed_at: datetime | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
-        if self.closed_at.tzinfo is None:
-            raise ValueError("closed_at must be timezone-aware (UTC)")
-        if self.min_responses < MIN_RESPONSES_FLOOR:
-            raise ValueError(f"min_responses must be at least {MIN_RESPONSES_FLOOR}")
-        if self.above_threshold != (self.result is not None):
-            raise ValueError(
-                f"{self.responses} responses with a minimum of {self.min_responses}: a result "
-                f"is required at or above the minimum and forbidden below it"
-            )
-
-    @property
-    def above_threshold(self) -> bool:
-        """Enough members answered for the team to see its aggregate."""
-        return self.responses >= self.min_responses
-
-
-def results_post(
-    lang: str,
-    outcome: RoundOutcome,
-    content: Content | None = None,
-    *,
-    last_diagnostic: TeamResult | None = None,
-) -> Message:
-    """The channel post for a closed round, in the team's language.
-
-    A pulse shows each element's change since the last pulse (`outcome.previous`) and,
-    when given, since the last full diagnostic (`last_diagnostic`).
-    """
+def results_post(lang: str, outcome: RoundOutcome, content: Content | None = None) -> Message:
+    """The channel post for a closed diagnostic round, in the team's language."""
     content = content or load_content()
     if outcome.result is None:
-        return below_threshold_post(lang, outcome)
-    if outcome.kind == "pulse":
-        return _pulse_post(lang, outcome, outcome.result, content, last_diagnostic)
-    return _diagnostic_post(lang, outcome, outcome.result, content)
-
-
-def below_threshold_post(lang: str, outcome: RoundOutcome) -> Message:
-    """How many answered and how many were needed; nothing from any result."""
-    counts = {"responses": outcome.responses, "invited": outcome.invited,
-              "min_responses": outcome.min_responses}
-    subject = mrkdwn_escape(outcome.subject)
-    blocks: list[Block] = [
-        header(t(lang, "results.post.below_title", subject=outcome.subject)),
-        section(t(lang, "results.post.below", **counts)),
-        context(t(lang, "results.post.closed_on", date=slack_date(outcome.closed_at)),
-                t(lang, "results.post.below_next")),
-    ]
-    return message(t(lang, "results.post.below_fallback", subject=subject, **counts), blocks)
-
-
-# -- the full diagnostic ------------------------------------------------------------------------
-
-
-def _diagnostic_post(
-    lang: str, outcome: RoundOutcome, result: TeamResult, content: Content
-) -> Message:
+        return withheld_post(lang, outcome)
+    result = outcome.result
     blocks: list[Block] = [
         header(t(lang, "results.post.title", subject=outcome.subject)),
         context(response_line(lang, outcome)),
-        section(overall_text(lang, result, content)),
+        section("\n".join(overall_lines(lang, result, content))),
         DividerBlock(),
+        *element_blocks(lang, result, outcome.previous, content),
+        DividerBlock(),
+        *work_blocks(lang, result, content),
+        *sponsor_blocks(lang, result, content),
+        *tally_blocks(lang, result, content),
+        context(*legends(lang, outcome)),
     ]
+    return message(fallback(lang, outcome, result, content), blocks)
+
+
+def withheld_post(lang: str, outcome: RoundOutcome) -> Message:
+    """How many answered and why nothing is shown; nothing from any result."""
+    counts = {"responses": outcome.responses, "invited": outcome.invited,
+              "min_responses": outcome.min_responses}
+    subject = mrkdwn_escape(outcome.subject)
+    reason = outcome.withheld.value if outcome.withheld else "minimum"
+    blocks: list[Block] = [
+        header(t(lang, "results.withheld.title", subject=outcome.subject)),
+        section(t(lang, f"results.withheld.{reason}", **counts)),
+        context(t(lang, "results.post.closed_on", date=slack_date(outcome.closed_at)),
+                t(lang, "results.withheld.next")),
+    ]
+    return message(t(lang, "results.withheld.fallback", subject=subject, **counts), blocks)
+
+
+# -- the parts of the post ---------------------------------------------------------------------
+
+
+def element_blocks(
+    lang: str, result: TeamResult, previous: TeamResult | None, content: Content
+) -> list[Block]:
+    """One line per element (bar, position, phase or why none), then the flags."""
+    lines = []
     for element_result in result.elements:
-        line = element_line(lang, element_result, content)
-        if outcome.previous is not None and element_result.index is not None:
-            line += " · " + trend_text(lang, result, outcome.previous, element_result.element)
-        blocks.append(section("\n".join([line, *element_notes(lang, element_result, content)])))
+        line = element_line(lang, element_result, content, result.minimum)
+        if previous is not None and element_result.position is not None:
+            line += " · " + trend_text(lang, result, previous, element_result.element)
+        lines.append("\n".join([line, *element_notes(lang, element_result, content)]))
+    blocks: list[Block] = [section("\n".join(lines))]
     flags = flag_lines(lang, result, content)
     if flags:
         blocks.append(section("\n".join(flags)))
-    blocks.append(DividerBlock())
-    blocks.extend(_findings_blocks(lang, result, content))
-    blocks.extend(_tips_blocks(lang, result, content))
-    blocks.append(context(*_legends(lang, outcome)))
-    return message(_fallback(lang, outcome, result, content), blocks)
-
-
-def _findings_blocks(lang: str, result: TeamResult, content: Content) -> list[Block]:
-    drivers = [finding_line(lang, f, content) for f in result.drivers]
-    inhibitors = [finding_line(lang, f, content) for f in result.inhibitors]
-    blocks: list[Block] = [
-        section(bounded_list(lang, t(lang, "results.post.drivers_title"), drivers,
-                             MAX_FINDINGS, empty=t(lang, "results.post.drivers_none"))),
-        section(bounded_list(lang, t(lang, "results.post.inhibitors_title"), inhibitors,
-                             MAX_FINDINGS, empty=t(lang, "results.post.inhibitors_none"))),
-    ]
-    tally = barrier_tally_text(lang, result, content)
-    if tally:
-        blocks.append(section(tally))
     return blocks
 
 
-def _tips_blocks(lang: str, result: TeamResult, content: Content) -> list[Block]:
+def flag_lines(lang: str, result: TeamResult, content: Content) -> list[str]:
+    """Uneven growth, and the statements a placed element's team is split on."""
+    lines = []
+    if result.imbalance:
+        lines.append(t(lang, "results.post.imbalance"))
+    placed = {e.element for e in result.placed}
+    topics = polarised_themes(lang, result, content, placed)
+    if topics:
+        lines.append(t(lang, "results.post.polarised", topics=_bounded_inline(lang, topics)))
+    return lines
+
+
+def work_blocks(lang: str, result: TeamResult, content: Content) -> list[Block]:
+    """Per element, furthest behind first: what holds it back, what to build on, tips."""
     blocks: list[Block] = []
-    for element, phase in tips_order(result):
-        tips = content.tips_for(element, phase)
-        if not tips:
-            continue
-        lines = [tip_heading(lang, element, phase, content)]
-        lines += [t(lang, "results.post.tip", text=tip.text.get(_lang(lang)))
-                  for tip in tips[:TIPS_PER_ELEMENT]]
-        blocks.append(section("\n".join(lines)))
+    for element_result in work_order(result):
+        if element_result.divided:
+            blocks.append(section(_divided_text(lang, element_result, result, content)))
+        elif element_result.phase is not None:
+            blocks.append(section(_work_text(lang, element_result, result, content)))
     if blocks:
-        blocks.insert(0, section(t(lang, "results.post.tips_title")))
+        blocks.insert(0, section(t(lang, "results.post.work_title")))
     return blocks
 
 
-def _legends(lang: str, outcome: RoundOutcome) -> list[str]:
-    legends = [t(lang, "results.post.index_legend")]
+def sponsor_blocks(lang: str, result: TeamResult, content: Content) -> list[Block]:
+    """The organisation tips, one per element: what the team needs a sponsor for."""
+    lines = []
+    for element_result in work_order(result):
+        if element_result.phase is None:
+            continue
+        tips = chosen_tips(element_result.element, element_result.phase, result.inhibitors,
+                           TipLevel.ORGANISATION, content=content)
+        for tip in tips[:TIPS_SHOWN[TipLevel.ORGANISATION]]:
+            lines.append(t(lang, "results.post.sponsor_tip",
+                           element=element_name(lang, element_result.element, content),
+                           text=tip.text.get(normalise_lang(lang))))
+    if not lines:
+        return []
+    return [section(bounded_list(lang, t(lang, "results.post.sponsor_title"), lines,
+                                 len(lines)))]
+
+
+def tally_blocks(lang: str, result: TeamResult, content: Content) -> list[Block]:
+    """What the team ticked as holding it back, and why it started (each only when enough
+    people ticked something)."""
+    questionnaire = content.questionnaire
+    blocks: list[Block] = []
+    for key, tally, options in (("barriers", result.barriers, questionnaire.barriers),
+                                ("start_reasons", result.start_reasons,
+                                 questionnaire.start_reasons)):
+        text = tally_text(lang, key, tally, {o.id: o.label.get(normalise_lang(lang))
+                                             for o in options})
+        if text:
+            blocks.append(section(text))
+    return blocks
+
+
+def legends(lang: str, outcome: RoundOutcome) -> list[str]:
+    lines = [t(lang, "results.post.position_legend")]
     if outcome.previous is not None:
-        legends.append(trend_legend(lang, outcome.previous_closed_at))
-    legends.append(t(lang, "results.post.privacy", min_responses=outcome.min_responses))
-    return legends
+        lines.append(trend_legend(lang, outcome.previous_closed_at))
+    lines.append(t(lang, "results.post.privacy", min_responses=outcome.min_responses))
+    lines.append(t(lang, "results.post.about"))
+    return lines
 
 
-def _fallback(lang: str, outcome: RoundOutcome, result: TeamResult, content: Content) -> str:
+def fallback(lang: str, outcome: RoundOutcome, result: TeamResult, content: Content) -> str:
     subject = mrkdwn_escape(outcome.subject)
     if result.overall is None:
         return t(lang, "results.post.fallback_no_overall", subject=subject)
     return t(lang, "results.post.fallback", subject=subject,
-             phase=phase_name(lang, result.overall, content))
+             phase=phase_word(lang, result.overall, content))
 
 
-# -- pulses -------------------------------------------------------------------------------------
-
-
-def _pulse_post(
-    lang: str, outcome: RoundOutcome, result: TeamResult, content: Content,
-    last_diagnostic: TeamResult | None,
-) -> Message:
-    blocks: list[Block] = [
-        header(t(lang, "results.pulse.title", subject=outcome.subject)),
-        context(response_line(lang, outcome)),
-        section(overall_text(lang, result, content)),
-    ]
-    lines = [_pulse_element_line(lang, r, result, outcome.previous, last_diagnostic, content)
-             for r in result.elements]
-    blocks.append(section("\n".join(lines)))
-    flags = flag_lines(lang, result, content)
-    if flags:
-        blocks.append(section("\n".join(flags)))
-    focus = _pulse_focus(lang, result, content)
-    if focus:
-        blocks.append(section(focus))
-    legends = [t(lang, "results.post.index_legend"), t(lang, "results.pulse.legend"),
-               t(lang, "results.post.privacy", min_responses=outcome.min_responses)]
-    blocks.append(context(*legends))
-    return message(_fallback(lang, outcome, result, content), blocks)
-
-
-def _pulse_element_line(
-    lang: str, element_result: ElementResult, result: TeamResult,
-    last_pulse: TeamResult | None, last_diagnostic: TeamResult | None, content: Content,
-) -> str:
-    line = element_line(lang, element_result, content)
-    if element_result.index is None:
-        return line
-    element = element_result.element
-    parts = [line]
-    for key, earlier in (("results.pulse.vs_pulse", last_pulse),
-                         ("results.pulse.vs_diagnostic", last_diagnostic)):
-        if earlier is not None:
-            parts.append(t(lang, key, trend=trend_text(lang, result, earlier, element)))
-    return " · ".join(parts)
-
-
-def _pulse_focus(lang: str, result: TeamResult, content: Content) -> str | None:
-    """One tip for the bottleneck: a pulse is a nudge, not the full report."""
-    if result.bottleneck is None:
-        return None
-    phase = result.element(result.bottleneck).phase
-    tips = content.tips_for(result.bottleneck, phase) if phase is not None else ()
-    if not tips:
-        return None
-    return t(lang, "results.pulse.focus", element=element_name(lang, result.bottleneck, content),
-             tip=tips[0].text.get(_lang(lang)))
-
-
-# -- pieces shared with the status views --------------------------------------------------------
+# -- pieces shared with the pulse post and the status views -------------------------------------
 
 
 def response_line(lang: str, outcome: RoundOutcome) -> str:
-    """"Closed <date> · 6 of 8 answered"."""
+    """"Round closed <date> · 6 of 8 answered"."""
     return t(lang, "results.post.closed", date=slack_date(outcome.closed_at),
              responses=outcome.responses, invited=outcome.invited)
 
 
-def overall_text(lang: str, result: TeamResult, content: Content) -> str:
-    """Overall phase and the bottleneck element."""
-    if result.overall is None:
-        return t(lang, "results.post.overall_none")
-    lines = [t(lang, "results.post.overall", phase=phase_name(lang, result.overall, content))]
-    if result.bottleneck is not None:
-        lines.append(t(lang, "results.post.bottleneck",
-                       element=element_name(lang, result.bottleneck, content)))
-    return "\n".join(lines)
+def work_order(result: TeamResult) -> list[ElementResult]:
+    """Elements furthest behind first (lowest position), divided ones after, then the rest."""
+    order = list(Element)
+
+    def key(e: ElementResult) -> tuple[int, float, int]:
+        if e.position is not None:
+            return (0, e.position, order.index(e.element))
+        return (1 if e.divided else 2, 0.0, order.index(e.element))
+
+    return sorted(result.elements, key=key)
 
 
-def element_line(lang: str, element_result: ElementResult, content: Content) -> str:
-    """"*Value*  ▰▰▰▰▱▱▱▱▱▱ 1.9 · Pioneering", or a plain "not enough answers"."""
-    name = element_name(lang, element_result.element, content)
-    if element_result.phase is None or element_result.index is None:
-        return t(lang, "results.post.element_insufficient", element=name,
-                 answered=element_result.answered, total=element_result.item_count)
-    return t(lang, "results.post.element", element=name, bar=index_bar(element_result.index),
-             index=number(lang, element_result.index),
-             phase=phase_name(lang, element_result.phase, content))
-
-
-def element_notes(lang: str, element_result: ElementResult, content: Content) -> list[str]:
-    """Caveats under an element line: unjudged strategic items, an inconsistent profile."""
-    notes = []
-    if element_result.phase is not None and Phase.STRATEGIC in element_result.unanswered_phases:
-        notes.append(t(lang, "results.post.strategic_unanswered",
-                       phase=phase_name(lang, Phase.FACILITATING, content)))
-    if element_result.inconsistent:
-        notes.append(t(lang, "results.post.inconsistent"))
-    return notes
-
-
-def flag_lines(lang: str, result: TeamResult, content: Content) -> list[str]:
-    """Imbalance between elements, and the topics the team disagrees on (never people)."""
-    lines = []
-    if result.imbalance:
-        lines.append(t(lang, "results.post.imbalance"))
-    topics = disagreement_topics(lang, result, content)
-    if topics:
-        shown = topics[:MAX_TOPICS]
-        text = ", ".join(shown)
-        if len(topics) > len(shown):
-            text += " " + t(lang, "results.post.more", n=len(topics) - len(shown))
-        lines.append(t(lang, "results.post.disagreement", topics=text))
-    return lines
-
-
-def disagreement_topics(lang: str, result: TeamResult, content: Content) -> list[str]:
-    """"business case (Value)" for each item the team disagrees on, in questionnaire order.
-
-    An item id the current content no longer knows is skipped rather than guessed at.
-    """
-    topics = []
-    known = {item.id: item for item in content.questionnaire.items}
-    for item_id in result.disagreement_items:
-        item = known.get(item_id)
-        if item is not None:
-            topics.append(t(lang, "results.post.topic", theme=item.theme.get(_lang(lang)),
-                            element=element_name(lang, item.element, content)))
-    return topics
-
-
-def finding_line(lang: str, finding: Finding, content: Content) -> str:
-    """One driver or inhibitor: its theme and element; confirmed inhibitors marked."""
-    key = "results.post.finding_confirmed" if finding.confirmed else "results.post.finding"
-    return t(lang, key, theme=finding.theme.get(_lang(lang)),
-             element=element_name(lang, finding.element, content))
-
-
-def barrier_tally_text(lang: str, result: TeamResult, content: Content) -> str | None:
-    """Barriers the team ticked, most ticked first (ties in checklist order); None if none."""
-    labels = {option.id: option.label.get(_lang(lang)) for option in content.questionnaire.barriers}
-    ticked = [(count, n, option_id) for n, (option_id, count)
-              in enumerate(result.barrier_tally.items()) if count > 0 and option_id in labels]
-    if not ticked:
-        return None
-    ticked.sort(key=lambda row: (-row[0], row[1]))
-    parts = [t(lang, "results.post.barrier", label=labels[option_id], count=count)
-             for count, _, option_id in ticked]
-    return bounded_list(lang, t(lang, "results.post.barriers_title"), [" · ".join(parts)], 1)
-
-
-def tips_order(result: TeamResult) -> list[tuple[Element, Phase]]:
-    """Elements with a phase, the bottleneck first, then questionnaire order."""
-    placed = [(r.element, r.phase) for r in result.elements if r.phase is not None]
-    return sorted(placed, key=lambda pair: pair[0] != result.bottleneck)
-
-
-def tip_heading(lang: str, element: Element, phase: Phase, content: Content) -> str:
-    """"*Value* · from Pioneering to Facilitating", or "staying Strategic" at the top."""
+def step_heading(lang: str, element: Element, phase: Phase, content: Content) -> str:
+    """"*Value* · from pioneering to facilitating", or "staying strategic" at the top."""
     name = element_name(lang, element, content)
     if phase == Phase.STRATEGIC:
-        return t(lang, "results.post.tip_sustain", element=name,
-                 phase=phase_name(lang, phase, content))
-    return t(lang, "results.post.tip_next", element=name,
-             from_phase=phase_name(lang, phase, content),
-             to_phase=phase_name(lang, Phase(phase + 1), content))
+        return t(lang, "results.post.step_sustain", element=name,
+                 phase=phase_word(lang, phase, content))
+    return t(lang, "results.post.step_next", element=name,
+             from_phase=phase_word(lang, phase, content),
+             to_phase=phase_word(lang, Phase(phase + 1), content))
 
 
-def trend_text(lang: str, current: TeamResult, earlier: TeamResult, element: Element) -> str:
-    """"↑ +0.3", "↓ -0.2", "→ same" or "new" for one element against an earlier round."""
-    now = current.element(element).index
-    if now is None:
-        return ""
-    trend = index_trend(now, earlier.element(element).index)
-    change = index_change(current, earlier, element)
-    signed = "" if change is None else number(lang, change, signed=True)
-    return t(lang, f"results.trend.{trend.value}", change=signed)
+def polarised_themes(
+    lang: str, result: TeamResult, content: Content, elements: set[Element]
+) -> list[str]:
+    """The themes of the statements the team is split on, within `elements`.
+
+    A statement the current content no longer knows is skipped rather than guessed at.
+    """
+    known = {item.id: item for item in content.questionnaire.items}
+    return [known[i].theme.get(normalise_lang(lang)) for i in result.polarised_items
+            if i in known and known[i].element in elements]
+
+
+def tally_text(lang: str, key: str, tally: Tally | None, labels: dict[str, str]) -> str | None:
+    """"*Title* (5 people): Time (3) · Budget (1)", most ticked first; None when hidden."""
+    if tally is None:
+        return None
+    ticked = [(count, n, option_id) for n, (option_id, count) in enumerate(tally.counts.items())
+              if count > 0 and option_id in labels]
+    ticked.sort(key=lambda row: (-row[0], row[1]))
+    parts = [t(lang, "results.post.tally_item", label=labels[option_id], count=count)
+             for count, _, option_id in ticked]
+    title = t(lang, f"results.post.{key}_title", people=tally.contributors)
+    return bounded_list(lang, title, [" · ".join(parts)], 1)
 
 
 def trend_legend(lang: str, since: datetime | None) -> str:
@@ -374,43 +263,53 @@ def trend_legend(lang: str, since: datetime | None) -> str:
     return t(lang, "results.post.trend_legend", date=slack_date(since))
 
 
-def bounded_list(
-    lang: str, title: str, lines: Sequence[str], max_items: int, *, empty: str | None = None
+def shown_inhibitors(
+    result: TeamResult, element: Element
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """(shown, under "and N more"): the biggest gaps, and every one the team confirmed as
+    a barrier, which is never hidden."""
+    found = result.inhibitors_for(element)
+    first, rest = found[:MAX_INHIBITORS], found[MAX_INHIBITORS:]
+    return (*first, *(f for f in rest if f.confirmed)), tuple(f for f in rest if not f.confirmed)
+
+
+def _work_text(
+    lang: str, element_result: ElementResult, result: TeamResult, content: Content
 ) -> str:
-    """Title plus at most `max_items` lines, then "…and N more"; fits one section."""
-    if not lines:
-        return "\n".join([title, empty]) if empty else title
-    shown = list(lines[:max_items])
-    while True:
-        hidden = len(lines) - len(shown)
-        more = [t(lang, "results.post.more", n=hidden)] if hidden else []
-        text = "\n".join([title, *shown, *more])
-        if len(text) <= MAX_SECTION_TEXT or not shown:
-            return text
-        shown.pop()
+    element, phase = element_result.element, element_result.phase
+    assert phase is not None
+    lines = [step_heading(lang, element, phase, content)]
+    shown, hidden = shown_inhibitors(result, element)
+    inhibitors = [finding_line(lang, f) for f in (*shown, *hidden)]
+    title_key = "slip_title" if phase == Phase.STRATEGIC else "inhibitors_title"
+    if inhibitors:
+        lines.append(bounded_list(lang, t(lang, f"results.post.{title_key}"), inhibitors,
+                                  len(shown), budget=FINDINGS_BUDGET))
+    elif Phase.STRATEGIC in element_result.unanswered_phases:
+        lines.append(t(lang, "results.post.inhibitors_unknown"))
+    drivers = [finding_line(lang, f) for f in result.drivers_for(element)]
+    if drivers:
+        lines.append(bounded_list(lang, t(lang, "results.post.drivers_title"), drivers,
+                                  MAX_DRIVERS, budget=FINDINGS_BUDGET))
+    tips = chosen_tips(element, phase, result.inhibitors, TipLevel.TEAM, content=content)
+    tip_lines = [t(lang, "results.post.tip", text=tip.text.get(normalise_lang(lang)))
+                 for tip in tips[:TIPS_SHOWN[TipLevel.TEAM]]]
+    lines.append("\n".join([t(lang, "results.post.tips_title"), *tip_lines]))
+    return "\n".join(lines)
 
 
-def index_bar(index: float) -> str:
-    """The index (1.0..3.0) as ten cells, e.g. 2.0 -> ▰▰▰▰▰▱▱▱▱▱."""
-    share = (index - INDEX_LOW) / (INDEX_HIGH - INDEX_LOW)
-    filled = max(0, min(BAR_CELLS, round(share * BAR_CELLS)))
-    return "▰" * filled + "▱" * (BAR_CELLS - filled)
+def _divided_text(
+    lang: str, element_result: ElementResult, result: TeamResult, content: Content
+) -> str:
+    name = element_name(lang, element_result.element, content)
+    topics = polarised_themes(lang, result, content, {element_result.element})
+    return t(lang, "results.post.divided_work", element=name,
+             topics=_bounded_inline(lang, topics))
 
 
-def number(lang: str, value: float, *, signed: bool = False) -> str:
-    """One decimal with the language's decimal mark ("2.1" / "2,1")."""
-    text = f"{value:+.1f}" if signed else f"{value:.1f}"
-    return text.replace(".", t(lang, "results.format.decimal_mark"))
-
-
-def element_name(lang: str, element: Element, content: Content) -> str:
-    return content.elements[element].name.get(_lang(lang))
-
-
-def phase_name(lang: str, phase: Phase, content: Content) -> str:
-    return content.phases[phase].name.get(_lang(lang))
-
-
-def _lang(lang: str) -> Lang:
-    """Content texts know only the supported languages; map a locale onto one."""
-    return normalise_lang(lang)
+def _bounded_inline(lang: str, topics: Sequence[str]) -> str:
+    shown = list(topics[:MAX_TOPICS])
+    text = "; ".join(shown)
+    if len(topics) > len(shown):
+        text += " " + t(lang, "results.more", n=len(topics) - len(shown))
+    return text

@@ -1,8 +1,9 @@
 """`/wi3 status` for a lead and the all-teams overview for a workspace admin.
 
 Counts only, never names: an open round shows how many were invited, started and
-finished. A closed round shows phases only when it reached the team's minimum; below it,
-only "x of y answered, n needed", exactly as the channel post does.
+finished, and how many more need to finish before results can be shown. A closed round
+shows phases only when it passed the privacy gate; otherwise only "x of y answered" and
+why, exactly as the channel post does. Every line names the round's subject.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from slack_sdk.models.blocks import Block
 
 from conversations.i18n import t
 from conversations.refs import ActionIds
+from conversations.results.outcome import RoundOutcome
 from conversations.trend import Trend, element_trends
 from conversations.views.common import (
     MAX_MESSAGE_BLOCKS,
@@ -30,11 +32,7 @@ from conversations.views.common import (
     section,
     slack_date,
 )
-from conversations.views.results import (
-    RoundOutcome,
-    element_name,
-    phase_name,
-)
+from conversations.views.scores import element_name, element_state, phase_word
 from model import Content, Element, TeamResult, load_content
 
 REPOST_RESULTS = ActionIds.REPOST_RESULTS
@@ -57,8 +55,14 @@ class OpenRoundStatus:
     invited: int
     started: int
     finished: int
+    min_responses: int
     closes_at: datetime
     now: datetime
+
+    @property
+    def still_needed(self) -> int:
+        """How many more people must finish before results can be shown."""
+        return max(0, self.min_responses - self.finished)
 
 
 @dataclass(frozen=True)
@@ -94,12 +98,17 @@ def status_message(
 
 
 def open_round_text(lang: str, open_round: OpenRoundStatus | None) -> str:
-    """"Open round about X: 3 of 8 finished, 5 started. Closes in 2 days (…)"."""
+    """"Open round about X: 3 of 8 finished, 5 started. Closes in 2 days (…)", and how many
+    more need to finish while fewer than the minimum have."""
     if open_round is None:
         return t(lang, "results.status.no_open")
-    return t(lang, "results.status.open", subject=mrkdwn_escape(open_round.subject),
+    text = t(lang, "results.status.open", subject=mrkdwn_escape(open_round.subject),
              finished=open_round.finished, invited=open_round.invited,
              started=open_round.started, days_left=days_left_text(lang, open_round))
+    if open_round.still_needed:
+        text += "\n" + t(lang, "results.status.still_needed", n=open_round.still_needed,
+                         min_responses=open_round.min_responses)
+    return text
 
 
 def days_left_text(lang: str, open_round: OpenRoundStatus) -> str:
@@ -121,19 +130,20 @@ def last_round_text(
     """The last closed round in short: phases per element and overall, or why not."""
     if last is None:
         return t(lang, "results.status.no_results")
-    date = slack_date(last.closed_at)
+    counts = {"date": slack_date(last.closed_at), "responses": last.responses,
+              "invited": last.invited, "subject": mrkdwn_escape(last.subject)}
     if last.result is None:
-        return t(lang, "results.status.last_below", date=date, responses=last.responses,
-                 invited=last.invited, min_responses=last.min_responses)
+        reason = last.withheld.value if last.withheld else "minimum"
+        return t(lang, f"results.status.last_withheld_{reason}",
+                 min_responses=last.min_responses, **counts)
     result = last.result
     if trend is None:
         trend = element_trends(result, last.previous) if last.previous is not None else {}
-    counts = {"date": date, "responses": last.responses, "invited": last.invited}
     if result.overall is None:
         head = t(lang, "results.status.last_no_overall", **counts)
     else:
-        head = t(lang, "results.status.last", phase=phase_name(lang, result.overall, content),
-                 **counts)
+        head = t(lang, "results.status.last", phase=phase_word(lang, result.overall, content),
+                 further=result.further, **counts)
     return head + "\n" + " · ".join(element_phases(lang, result, content, trend))
 
 
@@ -141,14 +151,11 @@ def element_phases(
     lang: str, result: TeamResult, content: Content,
     trend: Mapping[Element, Trend] | None = None,
 ) -> list[str]:
-    """"Value: Facilitating ↑" per element; "Value: n/a" without a phase."""
+    """"Value: facilitating ↑" per element; "divided" or "n/a" without a phase."""
     parts = []
     for element_result in result.elements:
         name = element_name(lang, element_result.element, content)
-        if element_result.phase is None:
-            parts.append(t(lang, "results.status.element_na", element=name))
-            continue
-        phase = phase_name(lang, element_result.phase, content)
+        phase = element_state(lang, element_result, content)
         direction = (trend or {}).get(element_result.element)
         if direction is None:
             parts.append(t(lang, "results.status.last_element", element=name, phase=phase))
@@ -162,7 +169,7 @@ def element_phases(
 def status_all(lang: str, rows: Sequence[TeamRow], content: Content | None = None) -> Message:
     """The admin's overview: every team's phase per element and overall, in the given order.
 
-    Teams below their threshold show "n/a — x of y answered"; the list is cut with
+    Teams whose last round is withheld show "n/a — x of y answered"; the list is cut with
     "and N more teams" so the message stays within Slack's block and text limits.
     """
     content = content or load_content()
@@ -187,17 +194,18 @@ def team_line(lang: str, row: TeamRow, content: Content) -> str:
     last = row.last
     if last is None:
         return t(lang, "results.overview.team_none", channel=row.channel_id)
+    subject = mrkdwn_escape(last.subject)
     if last.result is None:
-        return t(lang, "results.overview.team_na", channel=row.channel_id,
+        return t(lang, "results.overview.team_na", channel=row.channel_id, subject=subject,
                  responses=last.responses, invited=last.invited,
                  min_responses=last.min_responses)
     elements = " · ".join(element_phases(lang, last.result, content))
     date = slack_date(last.closed_at)
     if last.result.overall is None:
         return t(lang, "results.overview.team_no_overall", channel=row.channel_id, date=date,
-                 elements=elements)
-    return t(lang, "results.overview.team", channel=row.channel_id, date=date,
-             phase=phase_name(lang, last.result.overall, content), elements=elements)
+                 subject=subject, elements=elements)
+    return t(lang, "results.overview.team", channel=row.channel_id, date=date, subject=subject,
+             phase=phase_word(lang, last.result.overall, content), elements=elements)
 
 
 def pack_lines(lines: Sequence[str], max_sections: int) -> tuple[list[str], int]:

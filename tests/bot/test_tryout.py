@@ -86,13 +86,14 @@ def test_try_auto_runs_a_whole_round_and_prints_the_channels_results(tmp_path: P
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr + result.stdout
     post = results_post(result.stdout, "WI3 results: our wiki")
-    assert "5 of 6 answered" in post  # you and four colleagues; one stopped halfway
+    assert "6 of 6 answered" in post  # one stopped halfway: their answers count too
     for element in ELEMENTS_EN:
         line = next(line for line in post.splitlines() if f"│ {element} " in line)
         assert any(phase in line for phase in PHASES_EN), line
-    assert re.search(r"Overall phase: (Pioneering|Facilitating|Strategic)", post)
-    assert "Bottleneck:" in post and "What holds you back" in post
-    assert "Tips for the next step" in post
+    assert re.search(r"Overall phase: (getting started|pioneering|facilitating|strategic)",
+                     post)
+    assert "What stands between you and the next phase" in post
+    assert "What your team can do" in post and "/wi3 about" in post
     assert "<#" not in post and "<@" not in post and "<!date" not in post
     chart = saved_chart(result.stdout)
     assert chart.parent == tmp_path / "charts"
@@ -126,10 +127,10 @@ def test_try_in_dutch_speaks_dutch_in_the_terminal_and_in_slack(tmp_path: Path) 
 
     assert code == 0
     assert "Je typt in #team-demo:  /wi3 setup" in output
-    assert "Vraag 1 van 22 · Waarde" in output
+    assert "Stelling 1 van 23 · Waarde · over onze wiki" in output
     post = results_post(output, "WI3-resultaten: onze wiki")
-    assert "5 van 6 hebben geantwoord" in post and "Fase over het geheel" in post
-    assert "Tips voor de volgende stap" in post
+    assert "6 van 6 hebben geantwoord" in post and "Totaalfase" in post
+    assert "Wat jullie als team kunnen doen" in post
 
 
 # ---------------------------------------------------------------------- at the terminal
@@ -142,7 +143,7 @@ def test_the_person_answers_with_numbers_and_letters_at_the_terminal(tmp_path: P
                "7",          # question 2: Don't know (6 is Back from here on)
                "6",          # question 3: Back
                "5"]          # question 2 again: Strongly agree
-    answers += ["5"] * 20    # questions 3..22
+    answers += ["5"] * 21    # questions 3..23
     answers += ["c, x", "c,e", "", "1"]  # barriers (no x shown), then c and e; no reasons; Done
     code, output, prompts = play(tmp_path, answers)
 
@@ -154,7 +155,7 @@ def test_the_person_answers_with_numbers_and_letters_at_the_terminal(tmp_path: P
     assert "Strategic" in summary.split("\n\n")[0]
     assert prompts[0] == "Your choice (1-1, q to stop): "
     assert "Select up to 3" in prompts[-4]
-    assert "5 of 6 answered" in results_post(output, "WI3 results: our wiki")
+    assert "6 of 6 answered" in results_post(output, "WI3 results: our wiki")
 
 
 @pytest.mark.usefixtures("quiet_logging")
@@ -165,8 +166,8 @@ def test_when_the_input_runs_out_wi3_answers_the_rest_and_shows_the_results(
 
     assert code == 0
     assert "(No more input: wi3 answers the rest for you.)" in output
-    assert "Question 22 of 22" in output
-    assert "5 of 6 answered" in results_post(output, "WI3 results: our wiki")
+    assert "Statement 23 of 23" in output
+    assert "6 of 6 answered" in results_post(output, "WI3 results: our wiki")
 
 
 @pytest.mark.usefixtures("quiet_logging")
@@ -175,8 +176,8 @@ def test_stopping_at_the_invitation_leaves_the_colleagues_to_answer(tmp_path: Pa
 
     assert code == 0
     assert "You stopped answering." in output
-    assert "Question 1 of 22" not in output
-    assert "4 of 6 answered" in results_post(output, "WI3 results: our wiki")
+    assert "Statement 1 of 23" not in output
+    assert "5 of 6 answered" in results_post(output, "WI3 results: our wiki")
 
 
 @pytest.mark.usefixtures("quiet_logging")
@@ -253,7 +254,7 @@ def test_slack_markup_reads_as_a_slack_client_shows_it(markup: str, shown: str) 
 
 def test_a_question_shows_the_scale_as_choices_1_to_5_then_navigation() -> None:
     message = question("en", round_id="R1", item_id="W2", statement="We share.",
-                       element_name="Value", number=2, total=22)
+                       element_name="Value", subject="our wiki", number=2, total=23)
 
     screen = render(message["blocks"], message["text"])
 
@@ -262,14 +263,15 @@ def test_a_question_shows_the_scale_as_choices_1_to_5_then_navigation() -> None:
         ActionIds.BACK, ActionIds.DONT_KNOW, ActionIds.LATER]
     assert [c.number for c in screen.choices] == list(range(1, 9))
     assert "[1] 1 · Strongly disagree" in screen.text and "[8] Finish later" in screen.text
-    assert screen.text.splitlines()[:2] == ["We share.", "  Question 2 of 22 · Value"]
+    assert screen.text.splitlines()[:2] == ["We share.",
+                                            "  Statement 2 of 23 · Value · about our wiki"]
     rows = [line for line in screen.text.splitlines() if line.startswith("[")]
     assert all(row.count("[") == row.count("]") for row in rows)  # no button split in two
 
 
 def test_a_message_only_read_shows_buttons_without_numbers() -> None:
     message = question("en", round_id="R1", item_id="W1", statement="We share.",
-                       element_name="Value", number=1, total=22)
+                       element_name="Value", subject="our wiki", number=1, total=23)
 
     screen = render(message["blocks"], numbered=False)
 

@@ -1,4 +1,4 @@
-"""Radar and trend charts: valid PNGs of a sane size, also with missing indices."""
+"""Radar and trend charts: valid PNGs of a sane size, also with missing positions."""
 
 import struct
 from concurrent.futures import ThreadPoolExecutor
@@ -27,14 +27,21 @@ def test_radar_is_a_png_of_sane_size():
     assert 5_000 < len(png) < 1_000_000
 
 
-def test_radar_with_previous_round_and_missing_indices():
+def test_radar_with_previous_round_and_missing_positions():
     current = score_team([by_phase(4, 4, 2, N2=None, N3=None)] * 3)
-    previous = score_team([by_phase(3, 3, 1, W2=None, W3=None)] * 3)
-    assert current.element(Element.INNOVATIE).index is None
+    previous = score_team([by_phase(3, 3, 1, W2=None, W3=None, W4=None)] * 3)
+    assert current.element(Element.INNOVATIE).position is None
     with_previous = radar_chart("nl", current, previous, title="WI3-profiel")
     alone = radar_chart("nl", current, title="WI3-profiel")
     assert size(with_previous) == size(alone)
     assert with_previous != alone  # the dashed previous line is drawn
+
+
+def test_a_divided_team_gets_a_radar_without_points():
+    split = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)
+    assert all(e.position is None for e in split.elements)
+    width, height = size(radar_chart("en", split, title="divided"))
+    assert 300 <= width <= 2000 and 300 <= height <= 2000
 
 
 def test_equal_input_gives_equal_bytes_also_from_parallel_threads():
@@ -45,7 +52,7 @@ def test_equal_input_gives_equal_bytes_also_from_parallel_threads():
 
 
 def test_trend_chart_with_gaps_and_skipped_rounds():
-    low = score_team([by_phase(3, 3, 1, V2=None, V3=None, V4=None)] * 3)
+    low = score_team([by_phase(3, 3, 1, V2=None, V3=None, V4=None, V7=None)] * 3)
     high = score_team([by_phase(4, 4, 3)] * 3)
     points = trend_points([(datetime(2024, month, 1, tzinfo=UTC), result)
                            for month, result in [(1, low), (2, high), (3, None), (4, high)]])

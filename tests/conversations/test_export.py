@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from conversations.export import results_csv, rows_from_outcomes, safe_cell
+from conversations.results.outcome import RoundOutcome, Withheld
 from conversations.trend import Trend
-from conversations.views.results import RoundOutcome
 from model import Element, Phase, score_team
 from tests.model.conftest import by_phase
 
@@ -18,6 +18,7 @@ def closed(result, *, month, responses=6, subject="our wiki", previous=None, kin
         round_id=f"R{month}", kind=kind, subject=subject, channel_id="C1",
         closed_at=datetime(2024, month, 1, 12, 30, tzinfo=UTC), invited=8,
         responses=responses, min_responses=3, result=result, previous=previous,
+        withheld=Withheld.MINIMUM if result is None else None,
     )
 
 
@@ -37,7 +38,7 @@ def test_rows_per_round_and_element_oldest_first_empty_below_threshold():
         (1, Element.WAARDE), (1, Element.IMPACT), (1, Element.INNOVATIE),
         (1, Element.INVESTERING), (2, Element.WAARDE)]
     below = rows[4:8]
-    assert all(r.phase is None and r.index is None and r.trend is None for r in below)
+    assert all(r.phase is None and r.position is None and r.trend is None for r in below)
     assert all(r.responses == 2 and r.invited == 8 for r in below)
     assert rows[0].trend is Trend.NEW
     assert rows[8].phase is Phase.FACILITATING
@@ -52,14 +53,20 @@ def test_csv_has_a_header_and_readable_values():
                                            closed(second, month=3, previous=first)]))
     table = parse(text)
     assert table[0] == ["closed (UTC)", "kind", "subject", "responses", "invited", "element",
-                        "phase", "index", "trend"]
+                        "phase", "position", "trend"]
     assert table[1] == ["2024-01-01 12:30", "diagnostic", "our wiki", "6", "8", "Value",
-                        "Pioneering", "1.50", "new"]
+                        "Pioneering", "1.80", "new"]
     assert table[5] == ["2024-02-01 12:30", "diagnostic", "our wiki", "2", "8", "Value",
                         "", "", ""]
     assert table[9] == ["2024-03-01 12:30", "diagnostic", "our wiki", "6", "8", "Value",
-                        "Facilitating", "2.00", "up"]
+                        "Facilitating", "2.40", "up"]
     assert len(table) == 1 + 12
+
+
+def test_a_divided_element_says_so_and_has_no_position():
+    split = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)
+    table = parse(results_csv(rows_from_outcomes([closed(split, month=1)])))
+    assert table[1][6:] == ["divided", "", ""]
 
 
 def test_csv_in_dutch():
@@ -68,7 +75,7 @@ def test_csv_in_dutch():
                               lang="nl"))
     assert table[0][:3] == ["gesloten (UTC)", "soort", "onderwerp"]
     assert table[1][1] == "puls"
-    assert table[1][5:] == ["Waarde", "Faciliterend", "2.00", "nieuw"]
+    assert table[1][5:] == ["Waarde", "Faciliterend", "2.40", "nieuw"]
 
 
 def test_a_hostile_subject_is_neutralised_against_formula_injection():

@@ -71,12 +71,10 @@ def test_slack_locales_map_to_supported_languages(locale, lang):
 
 
 def test_templates_fill_in_fields_in_each_language():
-    assert t("en", "question.progress", n=4, total=22, element="Impact") == (
-        "Question 4 of 22 · Impact"
-    )
-    assert t("nl", "question.progress", n=4, total=22, element="Impact") == (
-        "Vraag 4 van 22 · Impact"
-    )
+    assert t("en", "question.progress", n=4, total=23, element="Impact",
+             subject="our wiki") == "Statement 4 of 23 · Impact · about _our wiki_"
+    assert t("nl", "question.progress", n=4, total=23, element="Impact",
+             subject="onze wiki") == "Stelling 4 van 23 · Impact · over _onze wiki_"
     assert t("nl-NL", "nav.back") == "← Vorige"
 
 

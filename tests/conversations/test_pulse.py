@@ -1,8 +1,9 @@
 """Pulse schedules in virtual time: `/wi3 pulse`, the scheduler's job, restarts, reminders.
 
-The store is real (a temporary data directory); time is a `FakeClock` moved in half hours,
-and a "restart" closes the store and opens it again with fresh flows, as a new process
-would.
+The store is real (a temporary data directory) and so is the scheduler: every tick runs
+the production jobs (`Services.close_due_rounds`, `open_due_pulses`, reminders) against
+the emulated Slack. Time is a `FakeClock` moved in half hours, and a "restart" closes the
+store and builds fresh services on it, as a new process would.
 """
 
 from __future__ import annotations
@@ -17,13 +18,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conversations.closing import ClosingFlow
+from bot.config import Config
+from bot.emulator import SlackEmulator, Workspace
+from bot.services import Services
+from bot.slack_client import make_client
 from conversations.context import Caller
 from conversations.outbound import InviteMembers, PostToChannel, Reply
 from conversations.pulse import PulseFlow, parse_schedule
 from model import Element, load_content, select_pulse_items
 from storage import Progress, Round, Team, open_store
-from tests.conftest import FakeClock
+from tests.conftest import SIGNING_SECRET, FakeClock
 
 WS, CHANNEL, LEAD = "T0WI3TEST", "C0PULSE01", "U0LEAD001"
 MEMBERS = (LEAD, "U0MEMB002", "U0MEMB003", "U0MEMB004")
@@ -35,30 +39,39 @@ def members(_workspace_id: str, _channel_id: str) -> Sequence[str]:
     return MEMBERS
 
 
-class Bot:
-    """The parts of the bot a pulse needs, over one data directory; `restart()` as a new
-    process would (store closed and opened again, fresh flows, nothing kept in memory)."""
+def pulse_workspace() -> Workspace:
+    """One team channel with the lead and three members, the bot in it."""
+    workspace = Workspace(team_id=WS)
+    for n, user in enumerate(MEMBERS):
+        workspace.add_user(user, f"member{n}", tz="Europe/Amsterdam")
+    workspace.add_channel(CHANNEL, "team-pulse", list(MEMBERS))
+    return workspace
 
-    def __init__(self, data_dir: Path, clock: FakeClock) -> None:
-        self.data_dir = data_dir
+
+class Bot:
+    """The bot's services over one data directory; `restart()` as a new process would
+    (store closed and opened again, fresh services, nothing kept in memory)."""
+
+    def __init__(self, config: Config, clock: FakeClock) -> None:
+        self.config = config
         self.clock = clock
         self._open()
 
     def _open(self) -> None:
-        self.store = open_store(self.data_dir, clock=self.clock)
-        content = load_content()
-        self.pulse = PulseFlow(self.store, content, self.clock)
-        self.closing = ClosingFlow(self.store, content, self.clock)
+        self.store = open_store(self.config.data_dir, clock=self.clock)
+        self.services = Services.build(
+            self.store, make_client(self.config),
+            fanout_client=make_client(self.config, rate_limit_retries=0),
+            clock=self.clock, invitations_per_second=1000.0)
+        self.pulse = self.services.pulse
 
     def restart(self) -> None:
         self.store.close()
         self._open()
 
-    def tick(self, pulse: PulseFlow | None = None) -> None:
-        """One scheduler tick: close what is due, then open what is due."""
-        now = self.clock()
-        self.closing.due(now)
-        (pulse or self.pulse).due(now, members)
+    def tick(self) -> None:
+        """One tick of the production scheduler: close what is due, open what is due."""
+        assert self.services.scheduler.tick(self.clock()) == []
 
     def run_until(self, until: datetime, *, restart_every: timedelta | None = None) -> None:
         """Tick every half hour of virtual time until `until`, restarting now and then."""
@@ -93,10 +106,14 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def bot(tmp_path: Path, clock: FakeClock) -> Iterator[Bot]:
-    bot = Bot(tmp_path / "data", clock)
-    bot.store.save_team(Team(WS, CHANNEL, leads=(LEAD,)))
-    yield bot
-    bot.store.close()
+    with SlackEmulator(pulse_workspace()) as emulator:
+        config = Config(bot_token=emulator.token, signing_secret=SIGNING_SECRET,
+                        app_token=None, slack_api_url=emulator.api_url,
+                        data_dir=tmp_path / "data")
+        bot = Bot(config, clock)
+        bot.store.save_team(Team(WS, CHANNEL, leads=(LEAD,)))
+        yield bot
+        bot.store.close()
 
 
 def local_times(rounds: list[Round]) -> list[str]:
@@ -188,9 +205,9 @@ def test_schedules_open_one_pulse_per_period_at_local_time_across_dst(bot, words
 
 def test_consecutive_pulses_ask_one_statement_per_element_and_cover_them_all(bot):
     bot.command("weekly")
-    bot.run_until(bot.clock() + timedelta(weeks=5, days=1))
+    bot.run_until(bot.clock() + timedelta(weeks=6, days=1))
     pulses = bot.pulses()
-    assert len(pulses) == 6
+    assert len(pulses) == 7  # Investment has seven statements
     content = load_content()
     for pulse in pulses:
         assert pulse.item_ids == tuple(i.id for i in select_pulse_items(pulse.pulse_number or 0))
@@ -212,7 +229,7 @@ def test_a_pulse_missed_while_down_goes_out_once_when_the_bot_is_back(bot):
     second_timer = PulseFlow(bot.store, load_content(), bot.clock)
     for _ in range(3):
         bot.tick()
-        bot.tick(second_timer)
+        second_timer.due(bot.clock(), members)
     bot.restart()
     bot.run_until(datetime(2027, 2, 24, 12, tzinfo=UTC))
     assert local_times(bot.pulses()) == ["Mon 2027-02-15 10:00", "Mon 2027-02-22 20:00"]

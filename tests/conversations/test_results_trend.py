@@ -1,10 +1,10 @@
-"""Trend per element between two rounds: up, down, same (|Δindex| < 0.1) or new."""
+"""Trend per element between two rounds: up, down, same (|Δposition| < 0.1) or new."""
 
 from datetime import UTC, datetime
 
 import pytest
 
-from conversations.trend import SAME_BAND, Trend, element_trends, index_trend, trend_points
+from conversations.trend import SAME_BAND, Trend, element_trends, position_trend, trend_points
 from model import Element, score_team
 from tests.model.conftest import by_phase, per_element
 
@@ -18,12 +18,13 @@ from tests.model.conftest import by_phase, per_element
         (2.1, 2.0, Trend.UP),
         (1.9, 2.0, Trend.DOWN),
         (3.0, 1.0, Trend.UP),
+        (0.0, 3.99, Trend.DOWN),
         (1.5, None, Trend.NEW),
     ],
 )
-def test_index_trend_uses_a_band_of_one_tenth(now, before, expected):
+def test_position_trend_uses_a_band_of_one_tenth(now, before, expected):
     assert SAME_BAND == 0.1
-    assert index_trend(now, before) == expected
+    assert position_trend(now, before) == expected
 
 
 def test_first_round_makes_every_placed_element_new():
@@ -44,10 +45,10 @@ def test_trends_follow_each_element_separately():
     }
 
 
-def test_element_without_index_now_has_no_trend_and_one_without_index_before_is_new():
+def test_element_without_position_now_has_no_trend_and_one_without_before_is_new():
     no_innovation_p2 = {"N2": None, "N3": None}
     before = score_team([by_phase(4, 4, 2, **no_innovation_p2)] * 3)
-    after = score_team([by_phase(4, 4, 2, W2=None, W3=None)] * 3)
+    after = score_team([by_phase(4, 4, 2, W2=None, W3=None, W4=None)] * 3)
     trends = element_trends(after, before)
     assert Element.WAARDE not in trends
     assert trends[Element.INNOVATIE] == Trend.NEW
@@ -63,5 +64,5 @@ def test_trend_points_are_oldest_first_and_skip_rounds_without_result():
         (datetime(2024, 1, 1, tzinfo=UTC), early),
     ])
     assert [when.month for when, _ in points] == [1, 3]
-    assert points[0][1][Element.WAARDE] == pytest.approx(1.5)
-    assert points[1][1][Element.WAARDE] == 3.0
+    assert points[0][1][Element.WAARDE] == pytest.approx(1.8)
+    assert points[1][1][Element.WAARDE] == 3.99

@@ -6,6 +6,7 @@ import pytest
 
 from conversations.refs import ActionIds, BadRef, decode_ref
 from conversations.views import diagnostic as views
+from conversations.views.about import about_message
 from conversations.views.help import help_message
 from model import load_content
 
@@ -21,7 +22,8 @@ def _question(lang="en", **overrides):
     item = content.questionnaire.item("I2")
     fields = dict(
         round_id="R1", item_id=item.id, statement=item.text.get(lang),
-        element_name=content.elements[item.element].name.get(lang), number=7, total=22,
+        element_name=content.elements[item.element].name.get(lang), subject="our wiki",
+        number=7, total=23,
     )
     fields.update(overrides)
     return views.question(lang, **fields)
@@ -31,8 +33,9 @@ def test_question_is_statement_progress_scale_then_navigation():
     message = _question()
     kinds = [b["type"] for b in message["blocks"]]
     assert kinds == ["section", "context", "actions", "actions"]
-    assert "across departments" in message["blocks"][0]["text"]["text"]
-    assert message["blocks"][1]["elements"][0]["text"] == "Question 7 of 22 · Impact"
+    assert "not just a few enthusiasts" in message["blocks"][0]["text"]["text"]
+    assert message["blocks"][1]["elements"][0]["text"] == (
+        "Statement 7 of 23 · Impact · about _our wiki_")
     scale = _actions(message, "wi3_scale")
     assert [b["action_id"] for b in scale] == [f"wi3_answer_{n}" for n in range(1, 6)]
     assert [b["text"]["text"][0] for b in scale] == ["1", "2", "3", "4", "5"]
@@ -66,7 +69,8 @@ def test_going_back_shows_and_highlights_the_earlier_answer():
 
 def test_dutch_question():
     message = _question("nl")
-    assert message["blocks"][1]["elements"][0]["text"] == "Vraag 7 van 22 · Impact"
+    assert message["blocks"][1]["elements"][0]["text"] == (
+        "Stelling 7 van 23 · Impact · over _our wiki_")
     assert "Helemaal oneens" in _actions(message, "wi3_scale")[0]["text"]["text"]
     assert [b["text"]["text"] for b in _actions(message, "wi3_nav")][1:] == [
         "Weet niet", "Later verder"]
@@ -114,6 +118,30 @@ def test_help_for_a_member_and_for_a_lead():
     lead = str(help_message("en", is_lead=True)["blocks"])
     assert "/wi3 forget me" in member and "/wi3 me" in member
     assert "close the open round now" in lead and "close the open round now" not in member
+
+
+def test_help_names_about_and_says_in_short_what_the_model_is():
+    member = str(help_message("en", is_lead=False)["blocks"])
+    assert "`/wi3 about` — the model behind the results" in member
+    assert "*About the model*" in member and "de Koning" in member
+    assert "not validated research" in member
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_about_explains_elements_phases_authors_and_what_is_ours(lang):
+    content = load_content()
+    message = about_message(lang, content)
+    text = "\n".join(b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
+    footer = " ".join(e["text"] for b in message["blocks"] if b["type"] == "context"
+                      for e in b["elements"])
+    for info in (*content.elements.values(), *content.phases.values()):
+        assert info.name.get(lang) in text and info.description.get(lang) in text
+    assert content.about.intro.get(lang) in text
+    assert "Martijn de Koning" in footer and "Tessa van Doremaele" in footer
+    assert "Gijsbert van der Sleen" in footer and "Marketingfacts (2009)" in footer
+    assert content.about.operationalisation.get(lang) in footer
+    assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"]
+               if b["type"] == "section")
 
 
 def test_help_suggests_a_correction():

@@ -71,7 +71,7 @@ def current_question(emulator: SlackEmulator, user: str) -> Message:
 
 def progress_line(message: Message) -> str:
     return next(line for line in message.visible_text().splitlines()
-                if line.startswith(("Question ", "Vraag ")))
+                if line.startswith(("Statement ", "Stelling ")))
 
 
 def answer_all(
@@ -81,9 +81,11 @@ def answer_all(
     score: Callable[[int, str], int | None] | int | None,
     *,
     checklist: Sequence[str] | None = (),
+    reasons: Sequence[str] = (),
 ) -> Message:
     """Start from the invitation and answer every statement; `score(n, progress)` picks
-    the answer (None = don't know). Ends on the checklist unless `checklist` is None."""
+    the answer (None = don't know). Then ticks `checklist` (barriers) and `reasons` (why
+    we started) and clicks Done, unless `checklist` is None."""
     driver.click(user, invitation(emulator, user), ActionIds.START)
     n = 0
     while True:
@@ -103,7 +105,9 @@ def answer_all(
         done = dm_with_button(emulator, user, ActionIds.CHECKLIST_DONE)
         state = {"wi3_barriers": {ActionIds.BARRIERS: {
             "type": "multi_static_select",
-            "selected_options": [{"value": b} for b in checklist]}}}
+            "selected_options": [{"value": b} for b in checklist]}},
+            "wi3_reasons": {ActionIds.REASONS: {
+                "type": "checkboxes", "selected_options": [{"value": r} for r in reasons]}}}
         driver.click(user, done, ActionIds.CHECKLIST_DONE, state=state)
         final = emulator.last_message(user)
         assert final is not None

@@ -125,6 +125,6 @@ def test_simultaneous_clicks_of_one_person_are_handled_one_after_the_other(
             progress = progress_of(round_.id, ALEX)
             assert progress is not None
             now = progress_line(emulator.message(question.channel, question.ts))
-            assert now.startswith(f"Question {progress.position + 1} of 22"), now
+            assert now.startswith(f"Statement {progress.position + 1} of 23"), now
     listeners.shutdown()
     assert overlap.most == 1

@@ -58,10 +58,10 @@ def test_a_member_answers_question_by_question_in_place(
     start_round(driver)
     driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START)
     question = current_question(emulator, ALEX)
-    assert progress_line(question) == "Question 1 of 22 · Value"
+    assert progress_line(question) == "Statement 1 of 23 · Value · about _our wiki_"
     driver.click(ALEX, question, ActionIds.answer(4))
     moved = emulator.message(question.channel, question.ts)
-    assert progress_line(moved) == "Question 2 of 22 · Value"
+    assert progress_line(moved) == "Statement 2 of 23 · Value · about _our wiki_"
     assert moved.edits == 1
 
 
@@ -74,18 +74,18 @@ def test_back_dont_know_finish_later_and_resume(
     driver.click(SAMI, question, ActionIds.answer(5))
     driver.click(SAMI, question, ActionIds.DONT_KNOW)
     now = emulator.message(question.channel, question.ts)
-    assert progress_line(now) == "Question 3 of 22 · Value"
+    assert progress_line(now) == "Statement 3 of 23 · Value · about _our wiki_"
     driver.click(SAMI, now, ActionIds.BACK)
     back = emulator.message(question.channel, question.ts)
-    assert progress_line(back) == "Question 2 of 22 · Value"
+    assert progress_line(back) == "Statement 2 of 23 · Value · about _our wiki_"
     assert "Your answer so far: Don't know" in back.visible_text()
     driver.click(SAMI, back, ActionIds.answer(2))
     driver.click(SAMI, emulator.message(question.channel, question.ts), ActionIds.LATER)
     paused = emulator.message(question.channel, question.ts)
-    assert "Paused at question 3 of 22" in paused.visible_text()
+    assert "Paused at statement 3 of 23" in paused.visible_text()
     driver.click(SAMI, paused, ActionIds.START)
     resumed = current_question(emulator, SAMI)
-    assert progress_line(resumed) == "Question 3 of 22 · Value"
+    assert progress_line(resumed) == "Statement 3 of 23 · Value · about _our wiki_"
 
 
 def test_double_clicks_and_stale_buttons_never_skip_a_question(
@@ -99,7 +99,7 @@ def test_double_clicks_and_stale_buttons_never_skip_a_question(
     driver.click_as_seen(KAI, old, ActionIds.answer(3))  # a double click
     driver.click_as_seen(KAI, old, ActionIds.answer(5))  # the old question, another answer
     now = emulator.message(question.channel, question.ts)
-    assert progress_line(now) == "Question 2 of 22 · Value"
+    assert progress_line(now) == "Statement 2 of 23 · Value · about _our wiki_"
     round_ = services.store.open_round_for(emulator.workspace.team_id, TEAM_CHANNEL)
     assert round_ is not None
     assert services.store.answers_of(round_.id, KAI) == {"W1": 3}
@@ -117,10 +117,10 @@ def test_a_question_left_behind_by_a_failed_update_moves_on_at_the_next_click(
     emulator.fail_next("chat.update", error="internal_error", status=500)
     driver.click(ALEX, question, ActionIds.answer(4))
     stuck = emulator.message(question.channel, question.ts)
-    assert progress_line(stuck) == "Question 1 of 22 · Value"
+    assert progress_line(stuck).startswith("Statement 1 of 23 · Value")
     driver.click(ALEX, stuck, ActionIds.answer(again))
-    assert progress_line(emulator.message(question.channel, question.ts)) == \
-        "Question 2 of 22 · Value"
+    assert progress_line(emulator.message(question.channel, question.ts)).startswith(
+        "Statement 2 of 23 · Value")
     round_ = services.store.open_rounds()[0]
     assert services.store.answers_of(round_.id, ALEX) == {"W1": 4}
 

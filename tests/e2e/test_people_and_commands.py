@@ -34,6 +34,22 @@ def test_help_lists_commands_and_tailors_to_leads(
     assert "/wi3 close" in lead_help and "Voor teamleiders" in lead_help
 
 
+def test_about_explains_the_model_to_anyone_anywhere(
+    driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    assert driver.command(ALEX, TEAM_CHANNEL, "about").status == 200  # no team needed
+    about = emulator.responses()[-1]
+    assert about.outcome == "ephemeral"
+    text = str(about.body)
+    for word in ("Value", "Impact", "Innovation", "Investment", "Pioneering",
+                 "Facilitating", "Strategic", "Martijn de Koning", "Marketingfacts (2009)",
+                 "not validated research"):
+        assert word in text, word
+    driver.command(LEAD, TEAM_CHANNEL, "over")  # Lotte reads Slack in Dutch
+    assert "Het WI3-groeimodel" in last_reply(emulator)
+    assert "niet wetenschappelijk gevalideerd" in last_reply(emulator)
+
+
 def test_an_unknown_subcommand_gets_did_you_mean(
     driver: SlackDriver, emulator: SlackEmulator
 ) -> None:
@@ -168,12 +184,12 @@ def test_app_home_lists_my_open_round_and_resumes_it(
     driver.command(LEAD, TEAM_CHANNEL, "start")
     driver.event("app_home_opened", user=ALEX, tab="home")
     home = emulator.home_view(ALEX)
-    assert home is not None and "0 of 22 answered" in home.visible_text()
+    assert home is not None and "0 of 23 answered" in home.visible_text()
     driver.click_home(ALEX, ActionIds.START)
     assert current_question(emulator, ALEX)
     driver.event("app_home_opened", user=LEAD, tab="home")
     lead_home = emulator.home_view(LEAD)
-    assert lead_home is not None and "jij leidt het" in lead_home.visible_text()
+    assert lead_home is not None and "jij bent teamleider" in lead_home.visible_text()
 
 
 def test_bots_and_deactivated_accounts_cannot_become_leads(

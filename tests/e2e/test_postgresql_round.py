@@ -48,7 +48,7 @@ def test_a_round_on_postgresql_from_start_to_results(
     driver.command(LEAD, TEAM_CHANNEL, "close")
     posts = [m.visible_text() for m in emulator.messages_to(TEAM_CHANNEL) if m.visible_text()]
     results = [post for post in posts if "Strategic" in post]
-    assert len(results) == 1 and "3 of 5" in results[0]
+    assert len(results) == 1 and "4 of 5 answered" in results[0]  # Kai stopped after one
     assert services.store.rounds_awaiting_results() == []
     assert pg_database.sql("SELECT count(*) FROM participation") == [(3,)]
     assert pg_database.sql("SELECT count(*) FROM snapshots") == [(1,)]
@@ -88,4 +88,4 @@ def test_a_click_another_instance_answered_first_shows_where_the_person_is(
     assert progress is not None and progress.position == 1
     # The message moves on to the question the person is at now (no dead end).
     assert progress_line(emulator.message(question.channel, question.ts)) == \
-        "Question 2 of 22 · Value"
+        "Statement 2 of 23 · Value · about _our use of social tools at work_"

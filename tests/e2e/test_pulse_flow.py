@@ -106,7 +106,8 @@ def test_a_scheduled_pulse_asks_four_statements_reminds_once_and_posts_its_resul
         assert len(invitations_to(emulator, user)) == 1
     assert "4 statements, under a minute" in invitation(emulator, ALEX).visible_text()
     driver.click(KAI, invitation(emulator, KAI), ActionIds.START)
-    assert progress_line(current_question(emulator, KAI)) == "Question 1 of 4 · Value"
+    assert progress_line(current_question(emulator, KAI)) == (
+        "Statement 1 of 4 · Value · about _our use of social tools at work_")
     driver.click(KAI, current_question(emulator, KAI), ActionIds.answer(4))
     for user in (ALEX, SAMI, NOOR):
         final = answer_all(driver, emulator, user, 4, checklist=None)

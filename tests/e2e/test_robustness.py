@@ -36,7 +36,7 @@ def test_forged_and_stale_requests_are_refused_and_change_nothing(
     driver.command(LEAD, TEAM_CHANNEL, "start")
     question_before = invitation(emulator, ALEX)
     assert driver.click(ALEX, question_before, ActionIds.START, forged=True).status == 401
-    assert not any("Question 1 of 22" in m.visible_text() for m in emulator.messages_to(ALEX))
+    assert not any("Statement 1 of 23" in m.visible_text() for m in emulator.messages_to(ALEX))
 
 
 def test_malformed_payloads_get_4xx_or_a_polite_line_never_a_crash(
@@ -108,7 +108,7 @@ def test_a_restart_in_the_middle_of_a_round_loses_nothing(
             bot.driver.click(ALEX, current_question(emulator, ALEX), ActionIds.answer(score))
     with running_bot(bot_config, emulator, clock) as bot:
         question = current_question(emulator, ALEX)
-        assert progress_line(question) == "Question 4 of 22 · Value"
+        assert progress_line(question).startswith("Statement 4 of 23 · Value · about ")
         bot.driver.click(ALEX, question, ActionIds.answer(2))
         round_ = bot.services.store.open_rounds()[0]
         assert bot.services.store.answers_of(round_.id, ALEX) == {
@@ -147,7 +147,7 @@ def test_a_mixed_answer_sheet_is_stored_exactly_as_clicked(
     answer_all(driver, emulator, NOOR, lambda n, _p: None if n % 7 == 0 else 1 + n % 5)
     round_ = services.store.open_rounds()[0]
     answers = services.store.answers_of(round_.id, NOOR)
-    assert len(answers) == 22
+    assert len(answers) == 23
     assert answers["W1"] == 2 and answers["I2"] is None
 
 

@@ -15,7 +15,7 @@ from model.loader import CONTENT_DIR
 from tests.model.conftest import replace_once
 
 ITEM_IDS = ["W1", "W2", "W3", "W4", "W5", "I1", "I2", "I3", "I4", "I5", "I6",
-            "N1", "N2", "N3", "N4", "N5", "V1", "V2", "V3", "V4", "V5", "V6"]
+            "N1", "N2", "N3", "N4", "N5", "V1", "V2", "V3", "V4", "V7", "V5", "V6"]
 
 
 def _texts(value: Any) -> Iterator[Text]:
@@ -45,12 +45,13 @@ def _language_tables(value: Any, key: str = "") -> Iterator[tuple[str, dict[str,
             yield from _language_tables(inner, f"{key}[{n}]")
 
 
-def test_questionnaire_has_the_22_statements_in_order() -> None:
+def test_questionnaire_has_the_23_statements_in_order() -> None:
     questionnaire = load_content().questionnaire
     assert [item.id for item in questionnaire.items] == ITEM_IDS
-    assert [len(questionnaire.items_for(e)) for e in Element] == [5, 6, 5, 6]
-    assert questionnaire.item("V3").theme.nl == "wildgroei tools"
-    assert questionnaire.item("W4").phase == Phase.STRATEGIC
+    assert [len(questionnaire.items_for(e)) for e in Element] == [5, 6, 5, 7]
+    assert questionnaire.item("I4").theme.en == "Managers visibly use the tools"
+    assert questionnaire.item("W4").phase == Phase.FACILITATING  # measuring value: phase 2
+    assert questionnaire.item("V7").element == Element.INVESTERING  # quality: skills
 
 
 def test_checklists_and_scale_are_complete() -> None:
@@ -61,14 +62,15 @@ def test_checklists_and_scale_are_complete() -> None:
     assert len(questionnaire.scale) == 5
     assert questionnaire.scale[0].nl == "Helemaal oneens"
     assert questionnaire.barrier("tool_sprawl").confirms == ("V3",)
-    assert all(option.confirms for option in questionnaire.barriers)
+    assert questionnaire.barrier("skills").confirms == ("V7",)
+    assert [o.id for o in questionnaire.barriers if not o.confirms] == ["budget"]
 
 
 def test_every_element_and_phase_has_a_name_and_description() -> None:
     content = load_content()
     assert set(content.elements) == set(Element)
     assert set(content.phases) == set(Phase)
-    assert content.phases[Phase.NOT_STARTED].name.nl == "Nog niet gestart"
+    assert content.phases[Phase.NOT_STARTED].name.nl == "Op weg naar pionierend"
     assert content.elements[Element.INVESTERING].name.en == "Investment"
 
 
@@ -134,7 +136,7 @@ def test_duplicate_barrier_id_is_named(content_dir: Path) -> None:
 
 
 def test_item_phase_out_of_range_is_named(content_dir: Path) -> None:
-    replace_once(content_dir / "questionnaire.toml", 'id = "W4"\nelement = "waarde"\nphase = 3',
+    replace_once(content_dir / "questionnaire.toml", 'id = "W4"\nelement = "waarde"\nphase = 2',
                  'id = "W4"\nelement = "waarde"\nphase = 4')
     assert str(_error(content_dir)) == (
         "questionnaire.toml: items[W4].phase: phase 4 out of range 1..3")
@@ -153,7 +155,7 @@ def test_toml_syntax_error_names_file_and_line(content_dir: Path) -> None:
     replace_once(content_dir / "questionnaire.toml", "barrier_max = 3", "barrier_max = = 3")
     error = _error(content_dir)
     assert error.file == "questionnaire.toml"
-    assert error.key.startswith("line 12, column")
+    assert error.key.startswith("line 14, column")
     assert "TOML syntax error" in error.problem
 
 
@@ -191,7 +193,41 @@ def test_missing_tips_for_a_transition_are_named(content_dir: Path) -> None:
             if 'element = "impact"\nfrom_phase = 2' not in block]
     path.write_text("[[tips]]".join(kept), encoding="utf-8")
     assert str(_error(content_dir)) == (
-        "tips.toml: tips: no tip for element 'impact' from phase 2")
+        "tips.toml: tips: no team tip for element 'impact' from phase 2; every step needs "
+        "one a team can start on")
+
+
+def test_a_step_with_only_organisation_tips_is_refused(content_dir: Path) -> None:
+    path = content_dir / "tips.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('from_phase = 2\nlevel = "team"\naddresses = ["V5"]',
+                        'from_phase = 2\nlevel = "organisation"\naddresses = ["V5"]')
+    path.write_text(text, encoding="utf-8")
+    assert "no team tip for element 'investering' from phase 2" in str(_error(content_dir))
+
+
+def test_a_tip_must_address_its_own_elements_next_phase(content_dir: Path) -> None:
+    replace_once(content_dir / "tips.toml", 'addresses = ["W3"]', 'addresses = ["W5"]')
+    message = str(_error(content_dir))
+    assert message.startswith("tips.toml: tips[4].addresses: 'W5' is not a phase-2 item of "
+                              "'waarde'")
+    assert message.endswith("(expected one of W2, W3, W4)")
+
+
+def test_a_tip_level_must_be_team_or_organisation(content_dir: Path) -> None:
+    path = content_dir / "tips.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'level = "team"', 'level = "manager"', 1), encoding="utf-8")
+    assert str(_error(content_dir)) == (
+        "tips.toml: tips[1].level: unknown level 'manager' (expected one of team, organisation)")
+
+
+def test_the_model_is_attributed_and_called_an_operationalisation() -> None:
+    about = load_content().about
+    assert "de Koning" in about.source.en and "Marketingfacts (2009)" in about.source.nl
+    assert "van Doremaele" in about.source.nl and "van der Sleen" in about.source.en
+    assert "not validated" in about.operationalisation.en
+    assert "niet wetenschappelijk gevalideerd" in about.operationalisation.nl
 
 
 def test_missing_element_description_is_named(content_dir: Path) -> None:

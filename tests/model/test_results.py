@@ -6,29 +6,47 @@ import json
 
 import pytest
 
-from model import Element, FindingKind, Phase, ProfileResult, TeamResult, score_team
+from model import (
+    Element,
+    FindingKind,
+    ItemScore,
+    Phase,
+    ProfileResult,
+    TeamResult,
+    score_team,
+)
 from tests.model.conftest import by_phase
 
 
 def test_snapshot_is_plain_json_with_readable_values() -> None:
-    result = score_team([by_phase(4, 4, 2), by_phase(4, 4, 1), by_phase(4, 4, 2)],
-                        barrier_ticks=["roi"])
+    result = score_team([by_phase(4, 3, 2), by_phase(4, 3, 1), by_phase(4, 3, 2)],
+                        barriers=[["roi"]] * 3, start_reasons=[["distance"]] * 3)
     data = result.to_dict()
     text = json.dumps(data)  # raises if anything is not JSON-safe
-    assert data["kind"] == "team"
+    assert (data["kind"], data["version"], data["minimum"]) == ("team", 2, 3)
     assert data["elements"][0]["element"] == "waarde"
-    assert data["elements"][0]["phase"] == 2
-    assert data["inhibitors"][0]["theme"] == {"en": "ROI measurement", "nl": "ROI aantonen"}
+    assert data["elements"][0]["phase"] == 1
+    assert data["items"][1] == {"item_id": "W2", "counts": [0, 0, 3, 0, 0], "dont_know": 0,
+                                "score": 3.0, "polarised": False}
+    assert data["inhibitors"][0]["theme"]["en"] == "We can name concrete benefits"
+    assert data["barriers"]["contributors"] == 3
     rebuilt = TeamResult.from_dict(json.loads(text))
     assert rebuilt == result
-    assert rebuilt.element(Element.WAARDE).phase is Phase.FACILITATING
+    assert rebuilt.element(Element.WAARDE).phase is Phase.PIONEERING
     assert rebuilt.inhibitors[0].kind is FindingKind.INHIBITOR
     assert rebuilt.inhibitors[0].confirmed
 
 
+def test_a_statement_below_the_minimum_is_stored_without_any_figure() -> None:
+    data = score_team([by_phase(4, 3, 2, W1=None)] * 2 + [by_phase(4, 3, 2)]).to_dict()
+    assert data["items"][0] == {"item_id": "W1", "counts": None, "dont_know": None,
+                                "score": None, "polarised": False}
+
+
 @pytest.mark.parametrize("broken", [
-    {}, {"kind": "profile", "version": 1}, {"kind": "team", "version": 99},
-    {"kind": "team", "version": 1, "elements": "nonsense"},
+    {}, {"kind": "profile", "version": 2}, {"kind": "team", "version": 99},
+    {"kind": "team", "version": 1, "elements": [], "item_medians": {}},
+    {"kind": "team", "version": 2, "elements": "nonsense"},
 ])
 def test_anything_else_is_refused_with_value_error(broken: dict[str, object]) -> None:
     with pytest.raises(ValueError):
@@ -36,6 +54,16 @@ def test_anything_else_is_refused_with_value_error(broken: dict[str, object]) ->
 
 
 def test_a_team_snapshot_is_not_a_profile_snapshot() -> None:
-    data = score_team([by_phase(3, 3, 3)]).to_dict()
+    data = score_team([by_phase(3, 3, 3)] * 3).to_dict()
     with pytest.raises(ValueError, match="profile"):
         ProfileResult.from_dict(data)
+
+
+@pytest.mark.parametrize("half_hidden", [
+    {"counts": None, "dont_know": 0, "score": None},
+    {"counts": (0, 0, 3, 0, 0), "dont_know": 0, "score": None},
+    {"counts": (0, 0, 0, 0, 0), "dont_know": 0, "score": 3.0},
+])
+def test_an_item_score_is_all_there_or_not_at_all(half_hidden: dict[str, object]) -> None:
+    with pytest.raises(ValueError):
+        ItemScore("W1", **half_hidden)  # type: ignore[arg-type]

@@ -1,10 +1,19 @@
-"""Golden cases for scoring answers into phases (wi3-instrument.md §3.2)."""
+"""Golden cases for scoring v2 (wi3-instrument.md §3.6), including the cases that made
+§3.2 unreadable: headline against bars, medians that flip, a split team given a phase."""
 
 from __future__ import annotations
 
 import pytest
 
-from model import Element, Phase, score_respondent, score_team
+from model import (
+    Element,
+    ItemScore,
+    Phase,
+    score_items,
+    score_respondent,
+    score_team,
+    with_minimum,
+)
 from tests.model.conftest import by_phase, per_element
 
 VALUE, IMPACT, INNOVATION, INVESTMENT = list(Element)
@@ -14,58 +23,74 @@ def test_everyone_strongly_agreeing_is_strategic_everywhere() -> None:
     result = score_team([by_phase(5, 5, 5)] * 4)
     for element in result.elements:
         assert element.phase == Phase.STRATEGIC
-        assert (element.s1, element.s2, element.s3, element.index) == (5.0, 5.0, 5.0, 3.0)
-        assert not element.inconsistent and not element.disagreement
-        assert element.answered == element.item_count
-    assert result.overall == Phase.STRATEGIC
-    assert result.overall_index == 3.0
-    assert result.bottleneck == VALUE  # all equal: questionnaire order decides
+        assert (element.s1, element.s2, element.s3) == (5.0, 5.0, 5.0)
+        assert element.position == 3.99  # as firmly strategic as it gets, still phase 3
+        assert not element.divided and element.counted == element.item_count
+    assert (result.overall, result.further) == (Phase.STRATEGIC, 0)
+    assert result.bottleneck is None  # four equal positions: no single bottleneck
     assert not result.imbalance
     assert result.respondent_count == 4
 
 
-def test_everyone_strongly_disagreeing_has_not_started() -> None:
+def test_everyone_strongly_disagreeing_is_getting_started_at_position_zero() -> None:
     result = score_team([by_phase(1, 1, 1)] * 3)
     assert [e.phase for e in result.elements] == [Phase.NOT_STARTED] * 4
-    assert [e.index for e in result.elements] == [1.0] * 4
-    assert result.overall == Phase.NOT_STARTED
-    assert result.bottleneck == VALUE
-    assert not result.imbalance
+    assert [e.position for e in result.elements] == [0.0] * 4
+    assert result.overall == Phase.NOT_STARTED and result.bottleneck is None
 
 
-def test_mixed_profile_names_the_lagging_element_as_bottleneck() -> None:
-    answers = per_element(waarde=(5, 4, 3), impact=(4, 4, 2), innovatie=(4, 3, 2),
-                          investering=(4, 4, 3))
+def test_all_twos_read_getting_started_and_plot_inside_the_first_ring() -> None:
+    result = score_team([by_phase(2, 2, 2)] * 3)
+    for element in result.elements:
+        assert element.phase == Phase.NOT_STARTED
+        assert element.position == pytest.approx(2 / 3)  # (max(S1, S2) - 1) / 1.5 < 1
+
+
+def test_facilitating_three_strategic_five_is_pioneering_with_a_pioneering_bar() -> None:
+    result = score_team([by_phase(3, 3, 5)] * 3)
+    for element in result.elements:
+        assert element.phase == Phase.PIONEERING
+        assert element.position == pytest.approx(1.8)  # 1 + (S2 - 1) / 2.5, never 2.5
+
+
+def test_position_within_each_phase_measures_progress_to_the_next_threshold() -> None:
+    answers = per_element(waarde=(2, 1, 1), impact=(3, 3, 1), innovatie=(4, 4, 2),
+                          investering=(4, 4, 4))
     result = score_team([answers] * 3)
-    phases = {e.element: e.phase for e in result.elements}
-    assert phases == {VALUE: Phase.FACILITATING, IMPACT: Phase.FACILITATING,
-                      INNOVATION: Phase.PIONEERING, INVESTMENT: Phase.FACILITATING}
-    assert result.element(INNOVATION).index == 1.75
-    assert result.element(IMPACT).index == 2.0
-    assert result.bottleneck == INNOVATION
-    assert result.overall == Phase.FACILITATING  # floor(2.0625), within lowest + 1
-    assert result.overall_index == pytest.approx(2.0625)
-    assert not result.imbalance
+    positions = {e.element: (e.phase, e.position) for e in result.elements}
+    assert positions[VALUE] == (Phase.NOT_STARTED, pytest.approx(2 / 3))  # (2 - 1) / 1.5
+    assert positions[IMPACT] == (Phase.PIONEERING, pytest.approx(1.8))  # 1 + (3 - 1) / 2.5
+    assert positions[INNOVATION] == (Phase.FACILITATING, pytest.approx(2.4))  # 2 + 1 / 2.5
+    assert positions[INVESTMENT] == (Phase.STRATEGIC, pytest.approx(3 + 1 / 3))
 
 
-def test_bottleneck_ties_go_to_the_lower_index_then_questionnaire_order() -> None:
-    lower_index = per_element(waarde=(4, 3, 3), impact=(4, 3, 1), innovatie=(5, 5, 5),
-                              investering=(4, 3, 3))
-    assert score_respondent(lower_index).bottleneck == IMPACT
-    same_index = per_element(waarde=(5, 5, 5), impact=(4, 3, 3), innovatie=(5, 5, 5),
-                             investering=(4, 3, 3))
-    assert score_respondent(same_index).bottleneck == IMPACT
+def test_overall_is_the_lowest_element_phase_with_how_many_are_further() -> None:
+    three_and_one = per_element(waarde=(4, 4, 2), impact=(4, 4, 2), innovatie=(4, 4, 2),
+                                investering=(4, 3, 2))
+    result = score_team([three_and_one] * 3)
+    assert [e.phase for e in result.elements] == [Phase.FACILITATING] * 3 + [Phase.PIONEERING]
+    assert (result.overall, result.further) == (Phase.PIONEERING, 3)
+    two_and_two = per_element(waarde=(4, 4, 2), impact=(4, 4, 2), innovatie=(4, 3, 2),
+                              investering=(4, 3, 2))
+    other = score_team([two_and_two] * 3)
+    assert (other.overall, other.further) == (Phase.PIONEERING, 2)
 
 
-def test_strategic_claims_without_facilitation_are_flagged_inconsistent() -> None:
-    answers = per_element(waarde=(4, 4, 4), impact=(3, 2, 4), innovatie=(4, 4, 4),
-                          investering=(4, 3, 4))
-    result = score_respondent(answers)
-    impact = result.element(IMPACT)
-    assert impact.inconsistent  # S3 = 4 > S2 + 1 = 3
-    assert impact.phase == Phase.PIONEERING
-    assert not result.element(INVESTMENT).inconsistent  # S3 = S2 + 1 exactly is fine
-    assert not result.element(VALUE).inconsistent
+def test_the_bottleneck_is_named_only_when_it_is_clearly_behind() -> None:
+    clear = per_element(waarde=(4, 4, 3), impact=(4, 4, 3), innovatie=(4, 4, 3),
+                        investering=(4, 3, 2))
+    assert score_team([clear] * 3).bottleneck == INVESTMENT  # 1.8 against 2.8
+    close = [per_element(waarde=(4, 4, 2), impact=(4, 4, 2), innovatie=(4, 4, 2),
+                         investering=(4, 4, 2)),
+             per_element(waarde=(4, 4, 2), impact=(4, 4, 2), innovatie=(4, 4, 2),
+                         investering=(4, 4, 1)),
+             per_element(waarde=(4, 4, 2), impact=(4, 4, 2), innovatie=(4, 4, 2),
+                         investering=(4, 4, 2))]
+    result = score_team(close)
+    investment = result.element(INVESTMENT).position
+    value = result.element(VALUE).position
+    assert investment is not None and value is not None and 0 < value - investment < 0.25
+    assert result.bottleneck is None
 
 
 def test_phases_two_apart_are_flagged_as_imbalance() -> None:
@@ -74,83 +99,92 @@ def test_phases_two_apart_are_flagged_as_imbalance() -> None:
     result = score_respondent(apart)
     assert result.imbalance
     assert result.bottleneck == IMPACT
-    assert result.overall == Phase.PIONEERING  # capped at lowest phase + 1
+    assert (result.overall, result.further) == (Phase.NOT_STARTED, 3)
     one_apart = per_element(waarde=(5, 5, 5), impact=(4, 4, 2), innovatie=(4, 4, 2),
                             investering=(4, 4, 2))
     assert not score_respondent(one_apart).imbalance
 
 
-def test_every_element_facilitating_is_facilitating_overall() -> None:
-    # Each index is 1.875 (S3 low), but a team cannot be below all of its elements.
-    result = score_respondent(by_phase(4, 4, 2, W4=1, I5=1, N4=1, V5=1))
-    assert {e.phase for e in result.elements} == {Phase.FACILITATING}
-    assert result.overall_index is not None and result.overall_index < 2
-    assert result.overall == Phase.FACILITATING
+def test_a_three_against_two_split_is_divided_whichever_side_has_three() -> None:
+    for low, high in ((3, 2), (2, 3)):
+        result = score_team([by_phase(1, 1, 1)] * low + [by_phase(5, 5, 5)] * high)
+        assert all(e.divided and e.phase is None and e.position is None
+                   for e in result.elements)
+        assert len(result.polarised_items) == 23
+        assert result.overall is None and result.bottleneck is None
+        assert result.inhibitors == () and result.drivers == ()
 
 
-def test_a_split_team_shows_disagreement_on_every_item() -> None:
-    result = score_team([by_phase(1, 1, 1), by_phase(5, 5, 5)] * 2)
-    assert set(result.item_medians.values()) == {3.0}
-    assert set(result.item_iqrs.values()) == {4.0}
-    assert len(result.disagreement_items) == 22
-    assert all(e.disagreement for e in result.elements)
-    assert [e.phase for e in result.elements] == [Phase.PIONEERING] * 4
-
-
-def test_disagreement_needs_three_answers_to_an_item() -> None:
-    result = score_team([by_phase(1, 1, 1), by_phase(5, 5, 5), by_phase(3, 3, 3, W1=None)])
-    assert result.item_iqrs["W1"] is None
-    assert "W1" not in result.disagreement_items
-    assert result.item_iqrs["W2"] == 2.0  # [1, 3, 5]: quartiles 2 and 4
-    assert "W2" in result.disagreement_items
-
-
-def test_quartiles_interpolate_inclusively() -> None:
-    team = [by_phase(3, 3, 3, I1=value) for value in (1, 2, 4, 5)]
+def test_a_few_polarised_statements_do_not_divide_an_element() -> None:
+    team = [by_phase(4, 4, 3, I2=1, I3=1)] * 2 + [by_phase(4, 4, 3, I2=5, I3=5)] * 2
     result = score_team(team)
-    assert result.item_iqrs["I1"] == 2.5  # Q1 = 1.75, Q3 = 4.25
-    assert result.element(IMPACT).disagreement
-    assert not result.element(VALUE).disagreement
-    close = score_team([by_phase(3, 3, 3, I1=value) for value in (2, 3, 4)])
-    assert close.item_iqrs["I1"] == 1.0
-    assert close.disagreement_items == ()
+    impact = result.element(IMPACT)
+    assert (impact.polarised, impact.counted) == (2, 6)
+    assert not impact.divided and impact.phase == Phase.PIONEERING
+    assert result.polarised_items == ("I2", "I3")
+    three_of_six = [by_phase(4, 4, 3, I2=1, I3=1, I4=1)] * 2 + [
+        by_phase(4, 4, 3, I2=5, I3=5, I4=5)] * 2
+    assert score_team(three_of_six).element(IMPACT).divided  # half or more
 
 
-def test_team_uses_the_median_per_item_and_skips_dont_know() -> None:
+def test_polarised_means_forty_percent_at_each_end() -> None:
+    def polarised(*answers: int) -> bool:
+        return score_team([by_phase(3, 3, 3, W2=a) for a in answers]).item("W2").polarised
+
+    assert polarised(1, 2, 4, 5, 3)  # 40% low, 40% high
+    assert not polarised(1, 4, 5, 3, 3)  # 20% low
+    assert not polarised(2, 2, 3, 3, 3)
+
+
+def test_an_item_counts_only_when_the_minimum_number_of_people_answered_it() -> None:
+    team = [by_phase(4, 4, 4, W2=5), by_phase(4, 4, 4, W2=1, W3=None),
+            by_phase(4, 4, 4, W2=None, W3=None)]
+    result = score_team(team)
+    assert result.item("W2") == ItemScore("W2")  # two answers: no score, no counts
+    assert not result.item("W3").counted
+    assert result.item("W4") == ItemScore("W4", (0, 0, 0, 3, 0), 0, 4.0, False)
+    assert result.element(VALUE).counted == 3
+    stricter = score_team(team + [by_phase(4, 4, 4)] * 1, minimum=4)
+    assert stricter.item("W1").counted and not stricter.item("W2").counted
+
+
+def test_item_scores_are_means_with_dont_know_left_out() -> None:
     team = [by_phase(4, 4, 4, W2=1), by_phase(4, 4, 4, W2=2), by_phase(4, 4, 4, W2=None),
             by_phase(4, 4, 4, W2=5), by_phase(4, 4, 4, W2=4)]
-    result = score_team(team)
-    assert result.item_medians["W2"] == 3.0  # median of 1, 2, 4, 5
-    assert result.item_answer_counts["W2"] == 4
-    assert result.item_answer_counts["W3"] == 5
-    assert result.element(VALUE).s2 == 3.5  # mean of medians 3 and 4
-    assert result.element(VALUE).phase == Phase.STRATEGIC  # exactly 3.5 reaches the bar
+    w2 = score_team(team).item("W2")
+    assert (w2.score, w2.counts, w2.dont_know, w2.answered) == (3.0, (1, 1, 0, 1, 1), 1, 4)
+
+
+def test_answers_of_people_who_stopped_early_count_per_item() -> None:
+    finished = [by_phase(4, 4, 2)] * 2
+    stopped = {"W1": 4, "W2": 4}
+    result = score_team([*finished, stopped])
+    assert result.item("W2").answered == 3 and result.item("W3").answered == 0
+    assert result.respondent_count == 3
 
 
 def test_exactly_two_and_a_half_counts_as_started() -> None:
     answers = per_element(waarde=(2, 2, 1), impact=(3, 2, 1), innovatie=(1, 1, 1),
                           investering=(2, 3, 1))
-    result = score_respondent(dict(answers, I1=2, W2=3))
+    result = score_respondent(dict(answers, I1=2, W2=3, W4=None))
     assert result.element(VALUE).s2 == 2.5
     assert result.element(VALUE).phase == Phase.PIONEERING
     assert result.element(INNOVATION).phase == Phase.NOT_STARTED
 
 
 def test_element_without_facilitating_answers_has_no_phase() -> None:
-    answers = by_phase(4, 4, 4, N2=None, N3=None)
-    result = score_respondent(answers)
+    result = score_respondent(by_phase(4, 4, 4, N2=None, N3=None))
     innovation = result.element(INNOVATION)
-    assert (innovation.phase, innovation.index, innovation.s2) == (None, None, None)
-    assert not innovation.sufficient
+    assert (innovation.phase, innovation.position, innovation.s2) == (None, None, None)
+    assert not innovation.placed and not innovation.divided
     assert innovation.unanswered_phases == (Phase.FACILITATING,)
-    assert innovation.answered == 3
-    assert result.bottleneck != INNOVATION
+    assert innovation.counted == 3
     assert result.overall == Phase.STRATEGIC
 
 
 def test_missing_pioneering_answers_only_matter_for_the_phase_zero_check() -> None:
     low = score_respondent(by_phase(None, 2, 1))
-    assert all(e.phase is None and e.index is None for e in low.elements)
+    assert all(e.phase is None and e.position is None for e in low.elements)
     assert low.overall is None and low.bottleneck is None
     high = score_respondent(by_phase(None, 4, 2))
     assert all(e.phase == Phase.FACILITATING for e in high.elements)
@@ -161,29 +195,27 @@ def test_missing_strategic_answers_stop_at_facilitating_and_say_so() -> None:
     result = score_respondent(by_phase(5, 5, None))
     for element in result.elements:
         assert element.phase == Phase.FACILITATING
-        assert element.index == 2.0  # lower bound: S3 counted as 1
+        assert element.position == 2.0  # no progress can be shown without S3
         assert element.unanswered_phases == (Phase.STRATEGIC,)
-        assert not element.inconsistent
 
 
 def test_nobody_answering_gives_no_phases() -> None:
     for result in (score_team([by_phase(None, None, None)] * 3), score_team([])):
-        assert all(e.phase is None and e.answered == 0 for e in result.elements)
-        assert (result.overall, result.overall_index, result.bottleneck) == (None, None, None)
+        assert all(e.phase is None and e.counted == 0 for e in result.elements)
+        assert (result.overall, result.bottleneck) == (None, None)
         assert not result.imbalance
         assert result.drivers == () and result.inhibitors == ()
     assert score_team([]).respondent_count == 0
 
 
-def test_a_single_respondent_scores_like_a_team_of_one() -> None:
+def test_a_respondent_sees_their_own_answers_scored_by_the_same_rules() -> None:
     answers = per_element(waarde=(5, 4, 3), impact=(4, 2, None), innovatie=(4, 3, 2),
                           investering=(None, 4, 1))
     alone = score_respondent(answers)
-    team = score_team([answers])
+    team = score_team([answers] * 3)
     assert team.elements == alone.elements
-    assert (team.overall, team.bottleneck, team.imbalance) == (
-        alone.overall, alone.bottleneck, alone.imbalance)
-    assert team.disagreement_items == ()
+    assert (team.overall, team.further, team.bottleneck, team.imbalance) == (
+        alone.overall, alone.further, alone.bottleneck, alone.imbalance)
 
 
 @pytest.mark.parametrize("bad", [{"W1": 6}, {"W1": 0}, {"W1": True}, {"W1": 2.5}, {"X9": 3}])
@@ -194,19 +226,57 @@ def test_impossible_answers_are_refused(bad: dict[str, object]) -> None:
         score_respondent(bad)  # type: ignore[arg-type]
 
 
+def test_a_minimum_below_three_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 3"):
+        score_team([by_phase(3, 3, 3)] * 3, minimum=2)
+
+
 def test_unknown_checklist_ticks_are_refused() -> None:
     with pytest.raises(ValueError, match="'speed'"):
-        score_team([], barrier_ticks=["speed"])
+        score_team([], barriers=[["speed"]])
     with pytest.raises(ValueError, match="'boredom'"):
-        score_team([], start_reason_ticks=["boredom"])
+        score_team([], start_reasons=[["boredom"]])
 
 
-def test_ticks_are_tallied_per_option() -> None:
-    result = score_team([by_phase(3, 3, 3)] * 3, barrier_ticks=["time", "roi", "time"],
-                        start_reason_ticks=["distance"])
-    assert result.barrier_tally["time"] == 2
-    assert result.barrier_tally["roi"] == 1
-    assert result.barrier_tally["budget"] == 0
-    assert next(iter(result.barrier_tally)) == "leadership"
-    assert len(result.barrier_tally) == 10
-    assert result.start_reason_tally == {"distance": 1, "share_and_search": 0, "tooling": 0}
+def test_ticks_are_tallied_only_when_enough_people_ticked_something() -> None:
+    answers = [by_phase(3, 3, 3)] * 4
+    result = score_team(answers, barriers=[["time", "roi"], ["time"], [], ["budget", "budget"]],
+                        start_reasons=[["distance"], ["distance"], ["tooling"]])
+    assert result.barriers is not None and result.barriers.contributors == 3
+    assert result.barriers.counts["time"] == 2 and result.barriers.counts["budget"] == 1
+    assert next(iter(result.barriers.counts)) == "leadership"
+    assert len(result.barriers.counts) == 10
+    assert result.start_reasons is not None
+    assert dict(result.start_reasons.counts) == {"distance": 2, "share_and_search": 0,
+                                                 "tooling": 1}
+    padded = score_team(answers, barriers=[["time"], [], []], start_reasons=[["tooling"]] * 2)
+    assert padded.barriers is None and padded.start_reasons is None
+
+
+def test_a_hidden_barrier_tally_confirms_nothing() -> None:
+    answers = [by_phase(4, 4, 3, I4=2)] * 3
+    shown = score_team(answers, barriers=[["leadership"]] * 3)
+    hidden = score_team(answers, barriers=[["leadership"]] * 2)
+    assert [f.confirmed for f in shown.inhibitors if f.item_id == "I4"] == [True]
+    assert [f.confirmed for f in hidden.inhibitors if f.item_id == "I4"] == [False]
+
+
+def test_raising_the_minimum_later_hides_what_no_longer_meets_it() -> None:
+    team = [by_phase(4, 4, 3)] * 3 + [by_phase(4, 4, None)] * 2
+    result = score_team(team, barriers=[["time"]] * 4)
+    assert result.element(VALUE).phase == Phase.FACILITATING and result.item("W5").counted
+    raised = with_minimum(result, 4)
+    assert not raised.item("W5").counted  # three answered it
+    assert raised.item("W1").counted and raised.minimum == 4
+    assert raised.element(VALUE).unanswered_phases == (Phase.STRATEGIC,)
+    assert raised.barriers == result.barriers
+    assert with_minimum(result, 5).barriers is None
+    assert with_minimum(result, 3) is result
+
+
+def test_scoring_stored_item_scores_gives_the_same_result() -> None:
+    result = score_team([by_phase(4, 3, 2), by_phase(5, 4, 1), by_phase(3, 3, 2)],
+                        barriers=[["roi"]] * 3)
+    again = score_items(result.items, minimum=3, respondent_count=3, barriers=result.barriers,
+                        fresh_items=result.fresh_items)
+    assert again == result

@@ -24,7 +24,7 @@ def make_repost(services: Services) -> Callable[..., None]:
                 else None
             if snapshot is None or team is None or snapshot.workspace_id != caller.workspace_id:
                 return [Reply(notice(t(caller.lang, "question.round_unknown")))]
-            return s.closing.repost(caller, team, snapshot.round_id)
+            return s.reports.repost(caller, team, snapshot.round_id)
 
         run_click(services, body, context, again)
 

@@ -36,11 +36,11 @@ def _resume_anywhere(request: Request) -> None:
 
 def status(request: Request) -> None:
     if request.command.args[:1] == ("all",):
-        request.send(request.services.closing.status_all(request.caller))
+        request.send(request.services.reports.status_all(request.caller))
         return
     team = team_or_explain(request)
     if team is not None:
-        request.send(request.services.closing.status(request.caller, team))
+        request.send(request.services.reports.status(request.caller, team))
 
 
 def close(request: Request) -> None:
@@ -52,4 +52,4 @@ def close(request: Request) -> None:
 def export(request: Request) -> None:
     team = team_or_explain(request)
     if team is not None:
-        request.send(request.services.closing.export(request.caller, team))
+        request.send(request.services.reports.export(request.caller, team))

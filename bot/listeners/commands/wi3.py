@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.listeners.commands import personal, pulse, rounds, settings
+from bot.listeners.commands import about, personal, pulse, rounds, settings
 from bot.listeners.commands.common import Request
 from bot.listeners.context import reply_to, requester
 from bot.services import Services
@@ -30,6 +30,7 @@ ROUTES: dict[str, Handler] = {
     "pulse": pulse.pulse,
     "me": personal.me,
     "forget": personal.forget,
+    "about": about.about,
 }
 
 
@@ -56,6 +57,7 @@ def route(request: Request) -> None:
             request.services.store.teams_led_by(caller.workspace_id, caller.user_id)),
         unknown_word=command.word if command.name is None else None,
         suggestion=command.suggestion,
+        content=request.services.content,
     )
     if request.reply is not None:
         request.reply(message)

@@ -1,0 +1,96 @@
+"""The privacy gate: what a closed round may show, decided once, before any view sees it.
+
+A snapshot keeps the aggregate scored when the round closed. Before it reaches a post, a
+status, the overview, App Home, the export or a chart, it passes `shown_result`:
+
+* scored by an earlier version of WI3 (or unreadable): nothing is shown;
+* the team's minimum was raised since: the stored item distributions are scored again
+  under the new minimum (`model.with_minimum`), so what no longer meets it disappears;
+* not one statement of the round itself met the minimum (for a pulse: of the statements
+  it asked): nothing is shown, not even what an earlier round carried forward.
+
+`RoundOutcome` holds the result together with plain round metadata and refuses to exist
+with a result that was not passed through the gate, so a view cannot show an aggregate of
+fewer people than the team's minimum by mistake.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from model import MIN_RESPONSES_FLOOR, Content, TeamResult, with_minimum
+from storage import ResultSnapshot
+
+KINDS = ("diagnostic", "pulse")
+
+
+class Withheld(StrEnum):
+    """Why a closed round shows no aggregate."""
+
+    MINIMUM = "minimum"
+    """No statement was answered by at least the team's minimum number of people."""
+    VERSION = "version"
+    """Scored by an earlier version of WI3, whose results are no longer shown."""
+
+
+def minimum_for(snapshot: ResultSnapshot, team_minimum: int) -> int:
+    """The stricter of the team's minimum now and the one the round was scored under."""
+    stored = snapshot.result.get("min_responses", MIN_RESPONSES_FLOOR) if snapshot.result else 0
+    return max(team_minimum, int(stored), MIN_RESPONSES_FLOOR)
+
+
+def shown_result(
+    snapshot: ResultSnapshot, minimum: int, content: Content
+) -> TeamResult | Withheld:
+    """The snapshot's aggregate as the team may see it now, or why there is none."""
+    stored = snapshot.result.get("team") if snapshot.result else None
+    if stored is None:
+        return Withheld.MINIMUM
+    try:
+        result = TeamResult.from_dict(stored)
+    except ValueError:
+        return Withheld.VERSION
+    result = with_minimum(result, minimum, content=content)
+    return result if result.fresh_items else Withheld.MINIMUM
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """A closed round as the views see it: aggregates and counts, never who answered what.
+
+    Exactly one of `result` and `withheld` is set. `responses` counts the people who
+    answered at least one statement ("don't know" included). `previous` is the team's
+    previous shown result of the same kind about the same subject (for a pulse: the
+    previous pulse), for trend arrows.
+    """
+
+    round_id: str
+    kind: str
+    subject: str
+    channel_id: str
+    closed_at: datetime
+    invited: int
+    responses: int
+    min_responses: int
+    result: TeamResult | None
+    withheld: Withheld | None = None
+    previous: TeamResult | None = None
+    previous_closed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind must be one of {KINDS}, not {self.kind!r}")
+        if self.closed_at.tzinfo is None:
+            raise ValueError("closed_at must be timezone-aware (UTC)")
+        if self.min_responses < MIN_RESPONSES_FLOOR:
+            raise ValueError(f"min_responses must be at least {MIN_RESPONSES_FLOOR}")
+        if (self.result is None) == (self.withheld is None):
+            raise ValueError("a round outcome has either a result or a reason to withhold it")
+        for shown in (self.result, self.previous):
+            if shown is not None and (shown.minimum < self.min_responses
+                                      or not shown.fresh_items):
+                raise ValueError("a result must pass the privacy gate (`shown_result`) first")
+        if self.result is None and self.previous is not None:
+            raise ValueError("a withheld round shows nothing, not even the previous one")

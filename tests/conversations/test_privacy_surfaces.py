@@ -1,0 +1,163 @@
+"""No surface ever shows a number computed from fewer than the team's minimum (hypothesis).
+
+Rounds are generated with real respondents and colluders: people who answer only "don't
+know" (padding), people who stop early, people who skip the checklist. Then the same
+round is played a second time in another store, with different answers on every
+statement fewer than the minimum answered 1..5 and different ticks in every checklist
+fewer than the minimum ticked anything. If any surface (the results post, status, status
+all, App Home, the CSV export, the next pulse's post) showed a figure computed from those
+few people, the two would differ somewhere; they must read exactly the same.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from conversations.context import Caller
+from conversations.home import HomeFlow
+from conversations.outbound import Reply, UploadFile
+from conversations.pulse import PulseFlow
+from conversations.results.closing import ClosingFlow
+from conversations.results.publication import PublishResults
+from conversations.results.reports import ReportsFlow
+from model import load_content
+from storage import Store, Team, open_store
+from tests.conftest import FakeClock
+
+CONTENT = load_content()
+ITEM_IDS = [item.id for item in CONTENT.questionnaire.items]
+BARRIERS = [o.id for o in CONTENT.questionnaire.barriers]
+REASONS = [o.id for o in CONTENT.questionnaire.start_reasons]
+WS, CHANNEL, LEAD = "T0PRIVACY", "C0PRIVACY", "U0LEAD000"
+START = datetime(2027, 3, 1, 9, tzinfo=UTC)
+Answers = dict[str, int | None]
+
+answer = st.sampled_from([None, 1, 2, 3, 4, 5])
+ticks = st.lists(st.sampled_from(BARRIERS), min_size=1, max_size=3, unique=True)
+reasons = st.lists(st.sampled_from(REASONS), min_size=1, max_size=2, unique=True)
+
+
+@dataclass
+class Person:
+    """One invited member: their answers (in questionnaire order, so stopping early is a
+    prefix), whether they finished, and their checklist (None: never reached or skipped)."""
+
+    answers: Answers
+    finished: bool
+    barriers: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    pulse: Answers = field(default_factory=dict)
+
+
+@st.composite
+def person(draw: st.DrawFn) -> Person:
+    full = draw(st.fixed_dictionaries({i: answer for i in ITEM_IDS}))
+    kind = draw(st.sampled_from(["full", "full", "stops early", "don't know"]))
+    if kind == "don't know":
+        full = dict.fromkeys(ITEM_IDS, None)
+    if kind == "stops early":
+        return Person(dict(list(full.items())[:draw(st.integers(0, len(ITEM_IDS) - 1))]),
+                      finished=False)
+    barriers = draw(st.one_of(st.just([]), ticks))
+    started = draw(st.one_of(st.just([]), reasons))
+    pulse = draw(st.fixed_dictionaries({}, optional=dict.fromkeys(ITEM_IDS, answer)))
+    return Person(full, True, barriers, started, pulse)
+
+
+def thin(people: Sequence[Person], minimum: int, of: str = "answers") -> set[str]:
+    """Statements fewer than `minimum` people answered 1..5."""
+    return {i for i in ITEM_IDS
+            if sum(1 for p in people if getattr(p, of).get(i) is not None) < minimum}
+
+
+def varied(
+    people: Sequence[Person], minimum: int, data: st.DataObject
+) -> list[Person]:
+    """The same people and the same presence of answers; other values wherever fewer
+    than `minimum` contributed (statements, pulse statements, each checklist)."""
+    thin_items, thin_pulse = thin(people, minimum), thin(people, minimum, "pulse")
+    few_barriers = sum(1 for p in people if p.barriers) < minimum
+    few_reasons = sum(1 for p in people if p.reasons) < minimum
+    other = []
+    for p in people:
+        answers = {i: data.draw(answer) if i in thin_items and v is not None else v
+                   for i, v in p.answers.items()}
+        pulse = {i: data.draw(answer) if i in thin_pulse and v is not None else v
+                 for i, v in p.pulse.items()}
+        barriers = data.draw(ticks) if few_barriers and p.barriers else p.barriers
+        started = data.draw(reasons) if few_reasons and p.reasons else p.reasons
+        other.append(Person(answers, p.finished, barriers, started, pulse))
+    return other
+
+
+def surfaces(people: Sequence[Person], minimum: int) -> list[str]:
+    """Play the round (and a pulse after it) in a fresh store; everything leads read."""
+    clock = FakeClock(START)
+    users = [f"U0P{n:06d}" for n in range(len(people))]
+    lead = Caller(WS, LEAD, "en", CHANNEL, is_admin=True)
+    with tempfile.TemporaryDirectory() as data_dir, open_store(data_dir, clock=clock) as store:
+        store.save_team(Team(WS, CHANNEL, leads=(LEAD,), min_responses=minimum))
+        team = store.get_team(WS, CHANNEL)
+        assert team is not None
+        closing, reports = ClosingFlow(store, CONTENT, clock), ReportsFlow(store, CONTENT, clock)
+        round_ = store.open_round(WS, CHANNEL, invited=users, item_ids=ITEM_IDS, at=clock())
+        for user, p in zip(users, people, strict=True):
+            _answer(store, round_.id, user, p.answers, p.finished)
+            if p.finished:
+                store.record_checklist(round_.id, user, p.barriers, p.reasons)
+        clock.advance(days=7)
+        shown = [_post(closing.close(round_.id))]
+        shown += [_reply(reports.status(lead, team)), _reply(reports.status_all(lead))]
+        shown.append(str(HomeFlow(store, CONTENT, reports, clock).view(lead)["blocks"]))
+        export = next(o for o in reports.export(lead, team) if isinstance(o, UploadFile))
+        shown.append(export.content.decode())
+        pulse = PulseFlow(store, CONTENT, clock).open_pulse(team, users, clock())
+        for user, p in zip(users, people, strict=True):
+            _answer(store, pulse.id, user, {i: p.pulse[i] for i in pulse.item_ids
+                                            if i in p.pulse}, p.finished)
+        clock.advance(days=2)
+        shown.append(_post(closing.close(pulse.id)))
+        ids = (round_.id, pulse.id)
+    return [re.sub("|".join(map(re.escape, ids)), "ROUND", text) for text in shown]
+
+
+def _answer(store: Store, round_id: str, user: str, answers: Answers, finished: bool) -> None:
+    if answers:
+        store.record_answers(round_id, user, answers)
+    if finished:
+        store.mark_finished(round_id, user)
+
+
+def _post(out: Sequence[Any]) -> str:
+    (published,) = [o for o in out if isinstance(o, PublishResults)]
+    return str(published.message)
+
+
+def _reply(out: Sequence[Any]) -> str:
+    (reply,) = [o for o in out if isinstance(o, Reply)]
+    return str(reply.message)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(person(), min_size=1, max_size=7), st.integers(3, 4), st.data())
+def test_no_surface_shows_a_figure_computed_from_fewer_than_the_minimum(
+    people: list[Person], minimum: int, data: st.DataObject
+) -> None:
+    other = varied(people, minimum, data)
+    assume(other != people)  # something only a few contributed was actually changed
+    assert surfaces(other, minimum) == surfaces(people, minimum)
+
+
+def test_the_check_would_see_a_leak() -> None:
+    """The comparison is sharp: a statement three people answered, changed, shows."""
+    three = [Person(dict.fromkeys(ITEM_IDS, 4), True) for _ in range(3)]
+    changed = [Person(dict(p.answers, W5=1), True) for p in three]
+    assert surfaces(changed, 3) != surfaces(three, 3)
