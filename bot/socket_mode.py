@@ -1,118 +1,168 @@
-"""Socket Mode: the bot's connection out to Slack, noticed within seconds when it dies.
+"""Socket Mode: the bot's connection out to Slack, replaced within seconds when it dies.
 
-The transport is Bolt's `websocket_client` adapter over the `websocket-client` package.
-Bolt's default (slack_sdk's built-in client) takes the empty read of a TCP connection closed
-without a WebSocket close frame, which is how proxies and load balancers end connections,
-for "no data yet": it spins a CPU core and hears nothing for about a minute, until its
-staleness check. websocket-client raises on that read, and slack_sdk reconnects at once.
+Slack's side of Socket Mode (envelopes, acknowledgements, `disconnect` requests) is
+slack_sdk's `BaseSocketModeClient`, and Bolt's own `run_bolt_app`/`send_response` turn an
+envelope into a dispatch and its ack. Only the transport is ours, on the `websockets`
+package's threading client, because none of slack_sdk's threaded transports notices a
+dead connection in time:
+- the built-in client (Bolt's default) takes the empty read of a TCP connection closed
+  without a close frame, which is how proxies and load balancers end connections, for
+  "no data yet": measured, it spun a CPU core for 59 s and heard nothing meanwhile;
+- the `websocket-client` one notices that drop, but never a connection gone silent (it
+  pings, and nobody looks for the pong), and it closes a connection from one thread while
+  reading it in another: a refresh or a stop then waited up to 10 s on a closed socket.
 
-A connection can also go silent without closing (a network partition, a proxy that stops
-forwarding). websocket-client pings every `PING_INTERVAL_SECONDS`, but as slack_sdk runs
-it nobody looks for the pong, so `PongWatchdog` does: a ping unanswered for
-`PONG_TIMEOUT_SECONDS` shuts the socket down, which reads as the drop above and reconnects
-the same way. A dead connection is thus noticed within PING_INTERVAL + PONG_TIMEOUT +
-WATCH_INTERVAL seconds (7 s), and all of it is waiting on sockets and timers, not polling.
+`websockets` reads and writes each connection from its own threads, safely: a closed TCP
+connection ends the connection at once, and a ping unanswered for `PONG_TIMEOUT_SECONDS`
+ends it too. A dead connection is therefore noticed within PING_INTERVAL + PONG_TIMEOUT +
+CLOSE_TIMEOUT seconds (6 s), by waiting on sockets and timers, not by polling. On a
+refresh request the new connection is opened before the old one is closed.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from queue import Queue
+from threading import Lock
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode.websocket_client import SocketModeHandler
-from slack_sdk.socket_mode.websocket_client import SocketModeClient
+from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
+from slack_sdk.socket_mode.client import BaseSocketModeClient
+from slack_sdk.socket_mode.interval_runner import IntervalRunner
+from slack_sdk.socket_mode.request import SocketModeRequest
+from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
+from websockets.sync.client import ClientConnection, connect
 
 from bot.texts import text
 
 logger = logging.getLogger("wi3.socket_mode")
+_transport_logger = logging.getLogger("wi3.socket_mode.websockets")
 
-PING_INTERVAL_SECONDS = 4.0
+PING_INTERVAL_SECONDS = 3.0
 PONG_TIMEOUT_SECONDS = 2.0
-WATCH_INTERVAL_SECONDS = 1.0
+CLOSE_TIMEOUT_SECONDS = 1.0
+# Envelopes handled at once (each waits at most 3 s for its listener's ack).
+CONCURRENCY = 10
+# Waits between failed reconnection attempts, doubling up to the last.
+RECONNECT_DELAYS_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
 
 
-class _DropsAreWarnings(logging.Filter):
-    """slack_sdk logs a lost connection as an ERROR ("on_error invoked") although it
-    reconnects straight away; for an operator that is a warning."""
+class _SilenceIsNotAnError(logging.Filter):
+    """websockets logs the end of a connection that stopped answering pings as an ERROR
+    with a traceback ("keepalive ping failed", timed out while closing); that is the
+    detection working, and `_receive` reports it as one warning line."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno == logging.ERROR and record.getMessage().startswith("on_error invoked"):
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-        return True
+        error = record.exc_info[1] if record.exc_info else None
+        return not (record.getMessage() == "keepalive ping failed"
+                    and isinstance(getattr(error, "__cause__", None), TimeoutError))
 
 
-logger.addFilter(_DropsAreWarnings())
+_transport_logger.addFilter(_SilenceIsNotAnError())
 
 
 class SocketModeConnection:
-    """The app's Socket Mode connection, reconnected whenever it drops or goes silent."""
+    """The Bolt app's Socket Mode connection: `connect()` once, `close()` at the end."""
 
     def __init__(self, app: App, app_token: str) -> None:
-        self.handler = SocketModeHandler(app, app_token=app_token, logger=logger,
-                                         ping_interval=PING_INTERVAL_SECONDS)
-        self.watchdog = PongWatchdog(self.handler.client, PONG_TIMEOUT_SECONDS)
-        if not logger.isEnabledFor(logging.DEBUG):
-            # websocket-client repeats each drop as an ERROR ("... - goodbye"); slack_sdk's
-            # line above already says it.
-            logging.getLogger("websocket").setLevel(logging.CRITICAL)
+        self.app = app
+        self.client = WebSocketsClient(app_token, app)
+        self.client.socket_mode_request_listeners.append(self.handle)
 
     def connect(self) -> None:
         """Open the first connection (raises `SlackApiError` if Slack refuses the token)."""
-        self.handler.connect()  # type: ignore[no-untyped-call]
-        self.watchdog.start()
+        self.client.connect()
 
     def close(self) -> None:
-        """Take no more envelopes; the ones being handled finish (Bolt waits for them)."""
-        self.watchdog.stop()
-        self.handler.close()  # type: ignore[no-untyped-call]
+        """Stop taking envelopes, acknowledge those in hand, close the connection."""
+        self.client.close()
+
+    def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
+        """One envelope: dispatch it to the app, then acknowledge it (with Bolt's reply)."""
+        started = time.time()
+        send_response(client, req, run_bolt_app(self.app, req), started)
 
 
-class PongWatchdog:
-    """Shuts down a connection whose last ping has gone unanswered for `timeout` seconds."""
+class WebSocketsClient(BaseSocketModeClient):
+    """slack_sdk's Socket Mode client over `websockets`, one connection at a time, which
+    is replaced whenever it closes or stops answering pings."""
 
-    def __init__(
-        self,
-        client: SocketModeClient,
-        timeout: float,
-        *,
-        every: float = WATCH_INTERVAL_SECONDS,
-        clock: Callable[[], float] = time.time,  # websocket-client stamps pings with time.time
-    ) -> None:
-        self.client = client
-        self.timeout = timeout
-        self.every = every
-        self.clock = clock
+    def __init__(self, app_token: str, app: App) -> None:
+        self.app_token = app_token
+        self.web_client = app.client
+        self.logger = logger
+        self.wss_uri = ""  # each connection gets a fresh URL from `apps.connections.open`
+        self.message_queue = Queue()
+        self.message_listeners = []
+        self.socket_mode_request_listeners = []
+        self.message_workers = ThreadPoolExecutor(max_workers=CONCURRENCY,
+                                                  thread_name_prefix="wi3-socket-mode")
+        self.closed = False
+        self.connect_operation_lock = Lock()
+        self._connection: ClientConnection | None = None
         self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.message_processor = IntervalRunner(self.process_messages, 0.001).start()
 
-    def start(self) -> None:
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._watch, name="wi3-pong-watchdog",
-                                        daemon=True)
-        self._thread.start()
+    def is_connected(self) -> bool:
+        current = self._connection
+        return current is not None and current.state is State.OPEN
 
-    def stop(self) -> None:
+    def connect(self) -> None:
+        """Open a new connection, then let go of the old one (a refresh loses nothing)."""
+        if not self.wss_uri:
+            self.wss_uri = self.issue_new_wss_url()
+        fresh = connect(self.wss_uri, ping_interval=PING_INTERVAL_SECONDS,
+                        ping_timeout=PONG_TIMEOUT_SECONDS, close_timeout=CLOSE_TIMEOUT_SECONDS,
+                        compression=None, max_size=None, logger=_transport_logger)
+        previous, self._connection = self._connection, fresh
+        threading.Thread(target=self._receive, args=(fresh,), name="wi3-socket-mode-receive",
+                         daemon=True).start()
+        if previous is not None:
+            previous.close()
+
+    def disconnect(self) -> None:
+        current = self._connection
+        if current is not None:
+            current.close()
+
+    def send_message(self, message: str) -> None:
+        current = self._connection
+        if current is None:
+            raise ConnectionError("no Socket Mode connection")
+        current.send(message)
+
+    def close(self) -> None:
+        """Take no more envelopes, let those being handled finish and be acknowledged,
+        then close the connection."""
+        self.closed = True
         self._stopping.set()
-        if self._thread is not None:
-            self._thread.join()
-            self._thread = None
+        self.message_processor.shutdown()  # type: ignore[no-untyped-call]
+        self.message_workers.shutdown(wait=True)
+        self.disconnect()
 
-    def check(self) -> bool:
-        """One look at the current connection; True if it was shut down for silence."""
-        session = self.client.current_session
-        connection = session.sock if session is not None else None
-        if session is None or connection is None or not connection.connected:
-            return False
-        awaiting_pong = session.last_ping_tm > session.last_pong_tm
-        if not awaiting_pong or self.clock() - session.last_ping_tm < self.timeout:
-            return False
-        logger.warning(text("run.socket_silent", seconds=round(self.timeout)))
-        connection.abort()  # type: ignore[no-untyped-call]  # reads as a drop: reconnects
-        return True
+    def _receive(self, connection: ClientConnection) -> None:
+        try:
+            while True:
+                self.enqueue_message(str(connection.recv()))
+        except ConnectionClosed as ended:
+            if connection is self._connection and not self.closed:
+                logger.warning(text("run.socket_lost", reason=str(ended)))
+                self._reconnect()
 
-    def _watch(self) -> None:
-        while not self._stopping.wait(self.every):
-            self.check()
+    def _reconnect(self) -> None:
+        """Connect again, waiting longer after each failure, until connected or closed."""
+        for attempt in itertools.count():
+            try:
+                self.connect_to_new_endpoint()
+            except Exception as error:
+                logger.warning(text("run.socket_reconnect_failed", error=type(error).__name__))
+            if self.is_connected() or self.closed:
+                return
+            delay = RECONNECT_DELAYS_SECONDS[min(attempt, len(RECONNECT_DELAYS_SECONDS) - 1)]
+            if self._stopping.wait(delay):
+                return

@@ -16,7 +16,8 @@ without a WebSocket close frame, and `go_silent()` keeps it open but lets nothin
 `SocketModeDriver` is the `SlackDriver` over Socket Mode: the same commands, clicks and
 events, delivered as envelopes instead of signed HTTP requests.
 
-Tests only: it needs `websockets` (a dev dependency); production never imports this module.
+Tests only: it is built on `websockets`' server (the bot's transport uses its client), and
+production never imports it.
 """
 
 from __future__ import annotations
