@@ -2,8 +2,9 @@
 
 HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
 to Slack (`bot.socket_mode`). SIGTERM and SIGINT stop either cleanly: no new
-requests are taken, listeners that already acknowledged Slack finish their work (and its
-writes), the background jobs stop, and only then is the data directory released.
+requests are taken, fan-outs start no new DM (those under way finish and are recorded),
+the background jobs stop, listeners that already acknowledged Slack finish their work (and
+its writes), and only then is the data directory released.
 """
 
 from __future__ import annotations
@@ -180,11 +181,13 @@ class ListenerPool(ThreadPoolExecutor):
 
 
 def _finish_work(listeners: ListenerPool, services: Services) -> None:
-    """Let acknowledged work finish, then stop the timers and the invitation worker."""
+    """Stop the fan-outs and timers (no new DM starts; those under way finish and are
+    recorded), then let acknowledged listeners finish their writes."""
+    services.stop_sending()
+    services.stop_background()
     unfinished = listeners.drain(LISTENER_GRACE_SECONDS)
     if unfinished:
         logger.warning(text("run.unfinished_listeners", count=unfinished))
-    services.stop_background()
 
 
 def _check_slack(client: WebClient, config: Config) -> int:
