@@ -34,7 +34,7 @@ from slack_bolt.adapter.socket_mode.internals import run_bolt_app, send_response
 from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.interval_runner import IntervalRunner
 from slack_sdk.socket_mode.request import SocketModeRequest
-from websockets.exceptions import ConnectionClosed
+from websockets.exceptions import ConnectionClosed, WebSocketException
 from websockets.protocol import State
 from websockets.sync.client import ClientConnection, connect
 
@@ -75,8 +75,13 @@ class SocketModeConnection:
         self.client.socket_mode_request_listeners.append(self.handle)
 
     def connect(self) -> None:
-        """Open the first connection (raises `SlackApiError` if Slack refuses the token)."""
-        self.client.connect()
+        """Open the first connection. Slack refusing the app token raises `SlackApiError`;
+        a WebSocket that fails after that is retried in the background, like a drop."""
+        try:
+            self.client.connect()
+        except (OSError, WebSocketException) as error:
+            logger.warning(text("run.socket_reconnect_failed", error=type(error).__name__))
+            self.client.reconnect_in_background()
 
     def close(self) -> None:
         """Stop taking envelopes, acknowledge those in hand, close the connection."""
@@ -144,6 +149,10 @@ class WebSocketsClient(BaseSocketModeClient):
         self.message_processor.shutdown()  # type: ignore[no-untyped-call]
         self.message_workers.shutdown(wait=True)
         self.disconnect()
+
+    def reconnect_in_background(self) -> None:
+        threading.Thread(target=self._reconnect, name="wi3-socket-mode-reconnect",
+                         daemon=True).start()
 
     def _receive(self, connection: ClientConnection) -> None:
         try:

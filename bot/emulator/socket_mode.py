@@ -179,6 +179,7 @@ class SocketModeServer:
         self.emulator = emulator
         self.app_token = app_token
         self._tickets: set[str] = set()
+        self._refusals = 0
         self._connections: list[_Connection] = []
         self._acks: dict[str, Ack] = {}
         self._changed = threading.Condition()
@@ -297,6 +298,12 @@ class SocketModeServer:
             threading.Thread(target=self._retire, args=(connection, grace),
                              name="socket-mode-refresh", daemon=True).start()
 
+    def refuse_handshakes(self, count: int = 1) -> None:
+        """Answer the next `count` connection attempts with HTTP 503, as an overloaded
+        edge of Slack's might."""
+        with self._changed:
+            self._refusals += count
+
     def drop(self) -> None:
         """Close every open connection at the TCP level, without a WebSocket close frame."""
         for link in self._open_links():
@@ -313,12 +320,14 @@ class SocketModeServer:
         query = parse_qs(urlsplit(request.path).query)
         ticket = (query.get("ticket") or [""])[0]
         with self._changed:
-            if ticket in self._tickets:
-                self._tickets.discard(ticket)
-                return None
-        body = b"invalid or used ticket\n"
-        headers = Headers([("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
-        return Response(401, "Unauthorized", headers, body)
+            known = ticket in self._tickets
+            self._tickets.discard(ticket)
+            if known and self._refusals:
+                self._refusals -= 1
+                return _plain_response(503, "Service Unavailable", b"try again later\n")
+        if known:
+            return None
+        return _plain_response(401, "Unauthorized", b"invalid or used ticket\n")
 
     def _serve_connection(self, websocket: ServerConnection) -> None:
         link = self._relay.link_to(int(websocket.remote_address[1])) if self._relay else None
@@ -380,6 +389,11 @@ class SocketModeServer:
     def _open_links(self) -> list[_Link]:
         with self._changed:
             return [each.link for each in self._connections if each.open and each.link]
+
+
+def _plain_response(status: int, reason: str, body: bytes) -> Response:
+    headers = Headers([("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return Response(status, reason, headers, body)
 
 
 class SocketModeDriver(SlackDriver):

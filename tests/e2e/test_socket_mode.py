@@ -122,3 +122,18 @@ def test_the_same_envelope_twice_doubles_nothing(
     driver.send(driver.envelopes[-1].retried())  # the close again
     assert channel_posts(emulator) == posts
     assert len(emulator.uploads()) == 1
+
+
+def test_a_failed_first_connection_is_retried_not_fatal(
+    bot_app: App, socket_server: SocketModeServer, emulator: SlackEmulator
+) -> None:
+    socket_server.refuse_handshakes(1)
+    connection = SocketModeConnection(bot_app, socket_server.app_token)
+    try:
+        connection.connect()  # Slack took the token; only the WebSocket failed
+        assert socket_server.wait_for_connection() is not None
+        driver = SocketModeDriver(socket_server)
+        assert driver.command(LEAD, TEAM_CHANNEL, "help").status == 200
+        assert len(emulator.calls("apps.connections.open")) == 2
+    finally:
+        connection.close()
