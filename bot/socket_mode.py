@@ -101,7 +101,7 @@ class WebSocketsClient(BaseSocketModeClient):
         self.app_token = app_token
         self.web_client = app.client
         self.logger = logger
-        self.wss_uri = ""  # each connection gets a fresh URL from `apps.connections.open`
+        self.wss_uri = ""  # set by `connect_to_new_endpoint`, used up by `connect`
         self.message_queue = Queue()
         self.message_listeners = []
         self.socket_mode_request_listeners = []
@@ -119,11 +119,13 @@ class WebSocketsClient(BaseSocketModeClient):
 
     def connect(self) -> None:
         """Open a new connection, then let go of the old one (a refresh loses nothing)."""
-        if not self.wss_uri:
-            self.wss_uri = self.issue_new_wss_url()
-        fresh = connect(self.wss_uri, ping_interval=PING_INTERVAL_SECONDS,
+        url, self.wss_uri = self.wss_uri or self.issue_new_wss_url(), ""  # each URL once
+        fresh = connect(url, ping_interval=PING_INTERVAL_SECONDS,
                         ping_timeout=PONG_TIMEOUT_SECONDS, close_timeout=CLOSE_TIMEOUT_SECONDS,
                         compression=None, max_size=None, logger=_transport_logger)
+        if self.closed:  # the bot stopped while this connection was being opened
+            fresh.close()
+            return
         previous, self._connection = self._connection, fresh
         threading.Thread(target=self._receive, args=(fresh,), name="wi3-socket-mode-receive",
                          daemon=True).start()
