@@ -148,6 +148,7 @@ class WebSocketsClient(BaseSocketModeClient):
         then close the connection."""
         self.closed = True
         self._stopping.set()
+        self.message_queue.put(None)  # wakes the processor, which then sees `closed`
         self.message_processor.shutdown()  # type: ignore[no-untyped-call]
         self.message_workers.shutdown(wait=True)
         self.disconnect()
