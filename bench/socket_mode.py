@@ -49,7 +49,7 @@ def cpu_seconds(pid: int) -> float:
 def trial(server: SocketModeServer, driver: SocketModeDriver, pid: int,
           fault: Callable[[], None]) -> tuple[float, float]:
     """Seconds until the bot answers again on a new connection, and its CPU seconds."""
-    [old] = server.open_connections()
+    old = max(server.open_connections())
     cpu, started = cpu_seconds(pid), time.monotonic()
     fault()
     if server.wait_for_connection(newer_than=old, timeout=120) is None:

@@ -105,7 +105,9 @@ class _Link:
         self.upstream = upstream
         self.silent = False
         self.upstream_port = int(upstream.getsockname()[1])
-        for source, target in ((client, upstream), (upstream, client)):
+
+    def start(self) -> None:
+        for source, target in ((self.client, self.upstream), (self.upstream, self.client)):
             threading.Thread(target=self._pump, args=(source, target),
                              name="socket-mode-relay", daemon=True).start()
 
@@ -148,8 +150,10 @@ class _Relay:
             except OSError:
                 client.close()
                 continue
-            with self._lock:
-                self.links.append(_Link(client, upstream))
+            link = _Link(client, upstream)
+            with self._lock:  # known before any byte passes, so the server can find it
+                self.links.append(link)
+            link.start()
 
     def link_to(self, upstream_port: int) -> _Link | None:
         with self._lock:
