@@ -1,7 +1,9 @@
 """Round invitations go out in the background, throttled, exactly once per member.
 
 Progress is in storage (`mark_invitation_sent` after each DM), so a restart in the middle
-carries on with who is left: nobody gets a second invitation, nobody is skipped.
+carries on with who is left: nobody gets a second invitation, nobody is skipped. When the
+bot stops, the throttle is stopped first: no new DM starts, the ones under way finish and
+are recorded, and only then does `stop()` return (and the bot release its data directory).
 """
 
 from __future__ import annotations
@@ -50,6 +52,8 @@ class Invitations:
             self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        """End the worker after the round in hand (up to `timeout`); once the throttle is
+        stopped that round ends as soon as the DMs under way are recorded."""
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout)
@@ -110,6 +114,9 @@ class Invitations:
         result = fan_out(pending, invite, throttle=self.throttle, workers=self.workers)
         for _user_id, error in result.failed:
             logger.warning("invitation to a member failed: %s", _reason(error))
+        if result.not_sent:
+            logger.info("stopping: %d invitation(s) left for the next start",
+                        len(result.not_sent))
         return len(result.delivered)
 
 

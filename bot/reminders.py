@@ -8,7 +8,8 @@ is skipped, and nobody who finished gets one. (As with invitations, a DM Slack t
 the very instant the process died, before it was recorded, goes out once more: at most
 one per fan-out worker.) The pulse is marked reminded once everyone had theirs, or after
 `MAX_PASSES` passes, so a member Slack keeps refusing does not keep the job busy until
-the pulse closes.
+the pulse closes. A stop of the bot stops the fan-out as it stops the invitations: that
+pass does not count, and who is left is reminded after the restart.
 """
 
 from __future__ import annotations
@@ -48,10 +49,13 @@ class PulseReminders:
         for _user_id, error in result.failed:
             logger.warning("a pulse reminder failed (%s); trying again next tick",
                            type(error).__name__)
+        reminded = sum(1 for _user_id, sent in result.delivered if sent)
+        if result.not_sent:  # the bot is stopping
+            return reminded
         self._passes[round_.id] += 1
         if not result.failed or self._passes[round_.id] >= MAX_PASSES:
             self.pulse.reminders_done(round_.id)
-        return sum(1 for _user_id, sent in result.delivered if sent)
+        return reminded
 
     def _remind_one(self, round_: Round, user_id: str) -> bool:
         """Send one reminder unless the member finished (or the pulse closed) meanwhile."""

@@ -1,9 +1,10 @@
 """Running the bot for real: check Slack, build the app, serve until told to stop.
 
 HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
-to Slack with Bolt's built-in handler. SIGTERM and SIGINT stop either cleanly: no new
-requests are taken, listeners that already acknowledged Slack finish their work (and its
-writes), the background jobs stop, and only then is the data directory released.
+to Slack (`bot.socket_mode`). SIGTERM and SIGINT stop either cleanly: no new
+requests are taken, fan-outs start no new DM (those under way finish and are recorded),
+the background jobs stop, listeners that already acknowledged Slack finish their work (and
+its writes), and only then is the data directory released.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from typing import Any, TypeVar
 from urllib.error import URLError
 
 from slack_bolt import App
-from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
@@ -30,6 +30,7 @@ from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
 from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
+from bot.socket_mode import SocketModeConnection
 from bot.texts import text
 from storage import StorageError, open_store
 
@@ -39,7 +40,7 @@ EXIT_OK = 0
 EXIT_UNREACHABLE = 1
 EXIT_CONFIG = 2
 # Libraries that log their own account of a failed start-up call; we print one line.
-_CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt")
+_CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt", "wi3.socket_mode", "websocket")
 # Threads running listeners after their ack (Bolt's default pool has 5).
 LISTENER_THREADS = 8
 # How long a stop waits for listeners still at work; container runtimes allow 10 s
@@ -183,11 +184,13 @@ class ListenerPool(ThreadPoolExecutor):
 
 
 def _finish_work(listeners: ListenerPool, services: Services) -> None:
-    """Let acknowledged work finish, then stop the timers and the invitation worker."""
+    """Stop the fan-outs and timers (no new DM starts; those under way finish and are
+    recorded), then let acknowledged listeners finish their writes."""
+    services.stop_sending()
+    services.stop_background()
     unfinished = listeners.drain(LISTENER_GRACE_SECONDS)
     if unfinished:
         logger.warning(text("run.unfinished_listeners", count=unfinished))
-    services.stop_background()
 
 
 def _check_slack(client: WebClient, config: Config) -> int:
@@ -211,10 +214,10 @@ def _check_slack(client: WebClient, config: Config) -> int:
 
 
 def _serve_socket_mode(app: App, config: Config, stop: threading.Event) -> int:
-    handler = SocketModeHandler(app, app_token=config.app_token)
+    connection = SocketModeConnection(app, str(config.app_token))
     try:
         with _one_voice(config):
-            handler.connect()  # type: ignore[no-untyped-call]
+            connection.connect()
     except SlackApiError as error:
         reason = error.response.get("error", "error") if error.response else "error"
         print(text("run.app_token_rejected", error=reason), file=sys.stderr)
@@ -222,7 +225,7 @@ def _serve_socket_mode(app: App, config: Config, stop: threading.Event) -> int:
     logger.info(text("run.serving_socket"))
     stop.wait()
     logger.info(text("run.stopping"))
-    handler.close()  # type: ignore[no-untyped-call]
+    connection.close()
     return EXIT_OK
 
 

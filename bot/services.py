@@ -110,7 +110,14 @@ class Services:
             self.sender.send(self.closing.publish(round_.id), workspace_id=round_.workspace_id)
         self.scheduler.start()
 
+    def stop_sending(self) -> None:
+        """The bot is stopping: fan-outs (invitations, reminders) start no new DM; those
+        under way finish and are recorded, who is left gets theirs after the restart."""
+        self.invitations.throttle.stop()
+
     def stop_background(self) -> None:
+        """Stop the timers and the invitation worker; a tick or fan-out in progress
+        finishes first (quickly after `stop_sending`)."""
         self.scheduler.stop()
         self.invitations.stop()
 

@@ -8,7 +8,9 @@ next minute does not repeat the mistake; it creeps back up while Slack stays qui
 cautiously after every 429.
 
 `fan_out` sends each item exactly once through a pool of workers sharing one throttle,
-and returns what was delivered and what failed, so nothing is duplicated or lost.
+and returns what was delivered, what failed and what was left when the throttle was
+stopped, so nothing is duplicated or lost. Stopping the throttle (the bot is shutting
+down) ends every wait for a turn at once: no new send starts, sends under way finish.
 """
 
 from __future__ import annotations
@@ -27,11 +29,15 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 Clock = Callable[[], float]
-Sleep = Callable[[float], None]
+Sleep = Callable[[float], object]
 
 logger = logging.getLogger(__name__)
 
 _NEGLIGIBLE_SECONDS = 1e-9
+
+
+class Stopped(Exception):
+    """The throttle was stopped: no more turns, the caller must not send."""
 
 
 class Throttle:
@@ -53,7 +59,7 @@ class Throttle:
         recovery: float = 0.02,
         min_rate: float | None = None,
         clock: Clock = time.monotonic,
-        sleep: Sleep = time.sleep,
+        sleep: Sleep | None = None,
     ) -> None:
         if rate <= 0 or burst < 1 or not 0 < slowdown < 1 or recovery < 0:
             raise ValueError("rate > 0, burst >= 1, 0 < slowdown < 1, recovery >= 0")
@@ -63,7 +69,8 @@ class Throttle:
         self.slowdown = slowdown
         self.recovery = recovery
         self._clock = clock
-        self._sleep = sleep
+        self._stopped = threading.Event()
+        self._sleep = sleep or self._stopped.wait  # a real wait ends the moment we stop
         self._lock = threading.Lock()
         self._rate = self.max_rate
         self._next_free = clock()  # GCRA theoretical arrival time
@@ -82,9 +89,17 @@ class Throttle:
     def paused_until(self) -> float:
         return self._paused_until
 
+    def stop(self) -> None:
+        """Hand out no more turns: callers waiting for one, and later ones, get `Stopped`."""
+        self._stopped.set()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped.is_set()
+
     def wait_turn(self) -> None:
-        """Block until the caller may send one request."""
-        while True:
+        """Block until the caller may send one request; `Stopped` once stopped."""
+        while not self.stopped:
             with self._lock:
                 now = self._clock()
                 self._recover(now)
@@ -93,8 +108,9 @@ class Throttle:
                 self._sleep(slot - now)
             with self._lock:
                 # A 429 seen by another worker while we slept: wait for the pause.
-                if self._clock() >= self._paused_until:
+                if self._clock() >= self._paused_until and not self.stopped:
                     return
+        raise Stopped
 
     def rate_limited(self, retry_after: float) -> None:
         """Slack answered 429: pause every worker for `retry_after` seconds and slow down."""
@@ -114,7 +130,8 @@ class Throttle:
                 )
 
     def call(self, send: Callable[[], R], *, attempts: int = 5) -> R:
-        """Run `send` in turn; on a 429 pause everyone and try again (up to `attempts`)."""
+        """Run `send` in turn; on a 429 pause everyone and try again (up to `attempts`).
+        Raises `Stopped` instead of sending once the throttle is stopped."""
         for attempt in range(1, attempts + 1):
             self.wait_turn()
             try:
@@ -169,10 +186,11 @@ def retry_after_of(error: SlackApiError) -> float | None:
 
 @dataclass
 class FanOutResult(Generic[T, R]):
-    """What a fan-out achieved: every item ends up in exactly one of the two lists."""
+    """What a fan-out achieved: every item ends up in exactly one of the three lists."""
 
     delivered: list[tuple[T, R]] = field(default_factory=list)
     failed: list[tuple[T, Exception]] = field(default_factory=list)
+    not_sent: list[T] = field(default_factory=list)  # the throttle was stopped first
 
 
 def fan_out(
@@ -186,8 +204,10 @@ def fan_out(
     """Send each item once through `workers` threads sharing `throttle`.
 
     A failure (other than a 429 retried within `attempts`) is recorded, not raised, so
-    one bad recipient never stops the rest. Use a client made with
-    `make_client(config, rate_limit_retries=0)` so 429s reach the throttle.
+    one bad recipient never stops the rest. Once `throttle` is stopped the items not yet
+    sent are returned as `not_sent` and the call returns when the sends under way have
+    finished. Use a client made with `make_client(config, rate_limit_retries=0)` so 429s
+    reach the throttle.
     """
     result: FanOutResult[T, R] = FanOutResult()
     record_lock = threading.Lock()
@@ -195,6 +215,10 @@ def fan_out(
     def deliver(item: T) -> None:
         try:
             outcome = throttle.call(lambda: send(item), attempts=attempts)
+        except Stopped:
+            with record_lock:
+                result.not_sent.append(item)
+            return
         except Exception as error:
             with record_lock:
                 result.failed.append((item, error))

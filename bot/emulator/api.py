@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -34,6 +35,9 @@ DEFAULT_PAGE = 100
 # Parameters Slack accepts as JSON inside a form field.
 JSON_FIELDS = ("blocks", "attachments", "view", "files", "metadata")
 _CONVERSATION_READ = ("channels:read", "groups:read", "im:read", "mpim:read")
+HISTORY_SCOPES = ("channels:history", "groups:history", "im:history", "mpim:history")
+# Slack's rule for a metadata `event_type`: lower-case words with underscores.
+_EVENT_TYPE = re.compile(r"[a-z0-9_]{1,255}")
 
 # Bot scopes each method needs (any one of them), as Slack enforces with `missing_scope`.
 METHOD_SCOPES: dict[str, tuple[str, ...]] = {
@@ -43,6 +47,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.members": _CONVERSATION_READ,
     "conversations.info": _CONVERSATION_READ,
     "conversations.open": ("im:write", "mpim:write"),
+    "conversations.history": HISTORY_SCOPES,
     "chat.postMessage": ("chat:write",),
     "chat.update": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
@@ -83,6 +88,7 @@ class WebApi:
             "conversations.members": self.conversations_members,
             "conversations.info": self.conversations_info,
             "conversations.open": self.conversations_open,
+            "conversations.history": self.conversations_history,
             "chat.postMessage": self.chat_post_message,
             "chat.update": self.chat_update,
             "chat.postEphemeral": self.chat_post_ephemeral,
@@ -200,9 +206,11 @@ class WebApi:
     def chat_post_message(self, params: Params) -> Answer:
         channel_id = self.postable_channel(params.get("channel"))
         text, blocks = message_content(params)
+        metadata = message_metadata(params)
         message = self._new_message(
             channel_id, text, blocks, thread_ts=optional_str(params.get("thread_ts"))
         )
+        message.metadata = metadata
         return {"channel": channel_id, "ts": message.ts, "message": message.to_slack()}
 
     def chat_update(self, params: Params) -> Answer:
@@ -234,6 +242,48 @@ class WebApi:
         message = self._own_message(channel_id, params.get("ts"))
         message.deleted = True
         return {"channel": channel_id, "ts": message.ts}
+
+    # ------------------------------------------------------------------ history (bot.delivery)
+
+    def conversations_history(self, params: Params) -> Answer:
+        """A conversation's messages, newest first, a page at a time (`limit`, `cursor`,
+        `has_more`), between `oldest` and `latest` (exclusive unless `inclusive`); each
+        message's `metadata` only with `include_all_metadata`."""
+        channel_id = str(params.get("channel", ""))
+        self._require_any_scope((self._history_scope(channel_id),))
+        inclusive = truthy(params.get("inclusive"))
+        oldest = history_bound(params.get("oldest"), "invalid_ts_oldest", default=0.0)
+        latest = history_bound(params.get("latest"), "invalid_ts_latest", default=float("inf"))
+        found = sorted(
+            (message for (channel, _), message in self.messages.items()
+             if channel == channel_id and not message.is_ephemeral and not message.deleted
+             and (oldest <= float(message.ts) <= latest if inclusive
+                  else oldest < float(message.ts) < latest)),
+            key=lambda message: float(message.ts), reverse=True)
+        start = decode_cursor(params.get("cursor"))
+        if start > len(found):
+            raise ApiError("invalid_cursor")
+        page = found[start : start + page_limit(params.get("limit"))]
+        end = start + len(page)
+        with_metadata = truthy(params.get("include_all_metadata"))
+        return {
+            "messages": [message.to_slack(with_metadata=with_metadata) for message in page],
+            "has_more": end < len(found),
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": encode_cursor(end) if end < len(found)
+                                  else ""},
+        }
+
+    def _history_scope(self, channel_id: str) -> str:
+        """The scope reading `channel_id` needs (Slack's error if it cannot be read)."""
+        if self._dm_owner(channel_id) is not None:
+            return "im:history"
+        channel = self.workspace.channels.get(channel_id)
+        if channel is None or (channel.is_private and not channel.bot_is_member):
+            raise ApiError("channel_not_found")
+        if not channel.bot_is_member:
+            raise ApiError("not_in_channel")
+        return "groups:history" if channel.is_private else "channels:history"
 
     # ------------------------------------------------------------------ views
 
@@ -522,6 +572,31 @@ def message_content(params: Params, *, allow_empty: bool = False) -> tuple[str, 
     if not text and not blocks and not allow_empty:
         raise ApiError("no_text")
     return text, blocks
+
+
+def message_metadata(params: Params) -> dict[str, Any] | None:
+    """A message's `metadata` (`event_type` and `event_payload`), checked like Slack."""
+    metadata = params.get("metadata")
+    if metadata in (None, ""):
+        return None
+    if not isinstance(metadata, dict):
+        raise ApiError("invalid_metadata_format")
+    event_type, payload = metadata.get("event_type"), metadata.get("event_payload")
+    if not isinstance(event_type, str) or not _EVENT_TYPE.fullmatch(event_type):
+        raise ApiError("invalid_metadata_schema")
+    if not isinstance(payload, dict):
+        raise ApiError("invalid_metadata_schema")
+    return {"event_type": event_type, "event_payload": payload}
+
+
+def history_bound(raw: Any, error: str, *, default: float) -> float:
+    """`oldest` or `latest` of a history request, as seconds."""
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except (TypeError, ValueError) as invalid:
+        raise ApiError(error) from invalid
 
 
 def apply_update(message: Message, text: str, blocks: list[Any], params: Params) -> None:

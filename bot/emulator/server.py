@@ -14,7 +14,7 @@ import email.policy
 import json
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -68,6 +68,8 @@ class SlackEmulator:
         self.api = WebApi(self.workspace, tuple(scopes))
         self.limits = RateLimits()
         self.faults = Faults()
+        # Methods called with an app-level token instead of the bot token: {method: (token, answer)}
+        self._app_level: dict[str, tuple[str, Callable[[dict[str, Any]], dict[str, Any]]]] = {}
         self._calls: list[Call] = []
         self._calls_lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -134,6 +136,13 @@ class SlackEmulator:
         """Answer the next `count` calls to `method` with `error` and HTTP `status`."""
         code = error or _DEFAULT_ERRORS.get(status, "internal_error")
         self.faults.add(method, Fault(code, status, count, retry_after))
+
+    def serve_app_level(
+        self, method: str, app_token: str, answer: Callable[[dict[str, Any]], dict[str, Any]]
+    ) -> None:
+        """Answer `method` for callers holding the app-level token `app_token` (Socket
+        Mode's `apps.connections.open`, see `bot.emulator.socket_mode`)."""
+        self._app_level[method] = (app_token, answer)
 
     def mint_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
         """A `response_url` to put into a payload; POSTs to it are recorded and applied."""
@@ -223,7 +232,8 @@ class SlackEmulator:
     def _answer(self, method: str, token: str | None, params: dict[str, Any]) -> _Reply:
         if not token:
             return _Reply.error("not_authed")
-        if token != self.token:
+        app_level = self._app_level.get(method)
+        if token != (app_level[0] if app_level else self.token):
             return _Reply.error("invalid_auth")
         scopes_header = {"x-oauth-scopes": ",".join(self.api.scopes)}
         fault = self.faults.take(method)
@@ -235,7 +245,7 @@ class SlackEmulator:
             return _Reply.error("ratelimited", status=429,
                                 headers={"Retry-After": str(retry_after)})
         try:
-            answer = self.api.call(method, params)
+            answer = app_level[1](params) if app_level else self.api.call(method, params)
         except ApiError as error:
             return _Reply.error(error.error, headers=scopes_header, **error.extra)
         return _Reply(200, {"ok": True, **answer}, scopes_header)

@@ -115,13 +115,15 @@ class Message:
     via: str = "api"
     deleted: bool = False
     edits: int = 0
+    metadata: dict[str, Any] | None = None  # `event_type` and `event_payload`, if posted with
 
     @property
     def is_ephemeral(self) -> bool:
         return self.ephemeral_to is not None
 
-    def to_slack(self) -> dict[str, Any]:
-        """The message as Slack embeds it in API answers and interaction payloads."""
+    def to_slack(self, *, with_metadata: bool = False) -> dict[str, Any]:
+        """The message as Slack embeds it in API answers and interaction payloads
+        (`conversations.history` adds its metadata when asked to)."""
         message: dict[str, Any] = {
             "type": "message",
             "subtype": "bot_message",
@@ -138,6 +140,8 @@ class Message:
             message["thread_ts"] = self.thread_ts
         if self.files:
             message["files"] = self.files
+        if with_metadata and self.metadata is not None:
+            message["metadata"] = self.metadata
         return message
 
     def visible_text(self) -> str:

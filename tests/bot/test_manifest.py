@@ -51,11 +51,18 @@ def test_the_manifest_uses_spaces_and_no_tabs() -> None:
     assert all((len(line) - len(line.lstrip())) % 2 == 0 for line in content_lines())
 
 
+# Emulated for `bot.delivery`, which production does not call yet: the outbox that does
+# adds the history scopes to the manifest and takes the method off this list.
+NOT_CALLED_YET = {"conversations.history"}
+
+
 def test_bot_scopes_cover_what_wi3_calls() -> None:
     scopes = set(list_under("bot"))
     assert set(REQUIRED_SCOPES) <= scopes
     for method, needed in METHOD_SCOPES.items():
-        assert not needed or scopes & set(needed), method
+        if method not in NOT_CALLED_YET:
+            assert not needed or scopes & set(needed), method
+    assert not scopes & {"channels:history", "groups:history", "im:history"}  # not yet
 
 
 def test_the_slash_command_and_events_are_declared() -> None:

@@ -14,7 +14,7 @@ from slack_sdk.web import SlackResponse
 from bot.config import Config
 from bot.emulator import SlackEmulator, Workspace
 from bot.slack_client import make_client
-from bot.throttle import Throttle, fan_out, retry_after_of
+from bot.throttle import Stopped, Throttle, fan_out, retry_after_of
 
 
 class VirtualTime:
@@ -245,3 +245,39 @@ def test_fan_out_against_a_rate_limited_slack_loses_and_repeats_nothing() -> Non
         assert any(call.status == 429 for call in emulator.calls("chat.postMessage"))
         assert throttle.pauses >= 1
         assert throttle.rate < 40
+
+
+def test_a_stopped_throttle_wakes_a_worker_waiting_out_a_pause_and_sends_nothing() -> None:
+    throttle = Throttle(10)  # real time: waits are on the throttle's stop event
+    throttle.rate_limited(3600)  # Slack asked for an hour's pause
+    outcome: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            throttle.call(lambda: outcome.append(AssertionError("sent")))
+        except Stopped as stopped:
+            outcome.append(stopped)
+
+    waiting = threading.Thread(target=worker)
+    waiting.start()
+    throttle.stop()
+    waiting.join(30)
+    assert not waiting.is_alive()
+    assert [type(each) for each in outcome] == [Stopped]
+
+
+def test_fan_out_stops_starting_sends_once_stopped_and_reports_who_is_left() -> None:
+    time = VirtualTime()
+    throttle = throttle_in(time, rate=100)
+    sent: list[int] = []
+
+    def send(item: int) -> int:
+        sent.append(item)
+        if len(sent) == 10:
+            throttle.stop()  # a SIGTERM while the tenth DM is under way
+        return item
+
+    result = fan_out(range(50), send, throttle=throttle, workers=1)
+    assert [item for item, _ in result.delivered] == sent == list(range(10))
+    assert sorted(result.not_sent) == list(range(10, 50))
+    assert result.failed == []

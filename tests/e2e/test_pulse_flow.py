@@ -238,3 +238,31 @@ def test_a_restart_in_the_middle_of_reminders_reminds_each_non_finisher_once(
     assert [len(reminders_to(emulator, user)) for user in crowd] == expected
     pulse = store.get_round(the_pulse(again, CROWD_CHANNEL).id)
     assert pulse is not None and pulse.reminder_sent_at is not None
+
+
+def test_a_stop_in_the_middle_of_reminders_leaves_who_is_left_for_the_restart(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
+    crowd: tuple[str, ...], bot_config: Config, store: Store,
+) -> None:
+    schedule_tuesday_pulses(driver, CROWD_CHANNEL)
+    tick(services, clock, hours=24)
+    post_dm, sent = services.invitations.post_dm, [0]
+
+    def post_then_stop(*args: Any) -> str:
+        sent[0] += 1
+        if sent[0] == 7:
+            services.stop_sending()  # SIGTERM while the seventh reminder is under way
+        return post_dm(*args)
+
+    services.invitations.post_dm = post_then_stop
+    tick(services, clock, days=1)
+    reminded = sum(len(reminders_to(emulator, user)) for user in crowd)
+    assert 7 <= reminded < 7 + services.invitations.workers  # only those under way finished
+    pulse = store.get_round(the_pulse(services, CROWD_CHANNEL).id)
+    assert pulse is not None and pulse.reminder_sent_at is None  # not done: the rest wait
+
+    again = restarted(services, bot_config, store)
+    again.scheduler.tick(clock.advance(minutes=1))
+    assert [len(reminders_to(emulator, user)) for user in crowd] == [1] * len(crowd)
+    pulse = store.get_round(pulse.id)
+    assert pulse is not None and pulse.reminder_sent_at is not None
