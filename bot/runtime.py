@@ -28,11 +28,12 @@ from bot.app import create_app
 from bot.config import Config
 from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
+from bot.oauth import open_installations
 from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
-from storage import StorageError, open_store
+from storage import StorageError, Store, open_store
 
 logger = logging.getLogger("wi3")
 
@@ -76,9 +77,10 @@ def _run_http(config: Config, stop: threading.Event) -> int:
     server.serve_in_background()
     try:
         client = make_client(config)
-        exit_code = _check_slack(client, config)
-        if exit_code != EXIT_OK:
-            return exit_code
+        if config.workspaces == "one":  # many: each installation is checked when it is made
+            exit_code = _check_slack(client, config)
+            if exit_code != EXIT_OK:
+                return exit_code
         with _wired_app(config, client) as app:
             if app is None:
                 return EXIT_CONFIG
@@ -86,6 +88,8 @@ def _run_http(config: Config, stop: threading.Event) -> int:
             try:
                 wsgi_app.mark_ready()
                 logger.info(text("run.serving_http", port=server.port))
+                if config.workspaces == "many":
+                    logger.info(text("run.serving_installs"))
                 stop.wait()
                 logger.info(text("run.stopping"))
             finally:
@@ -114,24 +118,39 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
         print(text("run.storage_unusable", error=str(error)), file=sys.stderr)
         yield None
         return
+    installations = open_installations(config, store) if config.workspaces == "many" else None
     try:
         services = Services.build(
             store,
-            client,
-            fanout_client=make_client(config, rate_limit_retries=0),
+            installations.clients if installations else client,
+            fanout_client=(installations.fanout_clients if installations
+                           else make_client(config, rate_limit_retries=0)),
             retention_days=config.retention_days,
             default_timezone=config.timezone,
+            uninstall_grace_days=config.uninstall_grace_days,
         )
+        if installations is None:
+            _installed_again(store, client)
         listeners = ListenerPool()
         app = create_app(config, store, client=client, listener_executor=listeners,
-                         services=services)
+                         services=services, installations=installations)
         services.start_background()
         try:
             yield app
         finally:
             _finish_work(listeners, services)
     finally:
+        if installations is not None:
+            installations.close()
         store.close()
+
+
+def _installed_again(store: Store, client: WebClient) -> None:
+    """One bot token: its workspace has wi3 installed (again, after a removal, with a new
+    token), so its teams are kept and its work goes on."""
+    workspace_id = client.auth_test().get("team_id")
+    if workspace_id and store.mark_installed(str(workspace_id)):
+        logger.info(text("run.installed_again", workspace=workspace_id))
 
 
 def _run_socket_mode(config: Config, stop: threading.Event) -> int:
