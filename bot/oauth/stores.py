@@ -37,9 +37,9 @@ logger = logging.getLogger(__name__)
 
 def file_stores(data_dir: Path, client_id: str) -> tuple[InstallationStore, OAuthStateStore]:
     """slack_sdk's file stores in the data directory (tokens: readable by the owner only)."""
+    # (historical data stays on: without it slack_sdk finds no installation, only bots)
     installations = FileInstallationStore(
-        base_dir=str(_private(data_dir / "installations")), client_id=client_id,
-        historical_data_enabled=False)  # a refresh every 12 hours would pile up copies
+        base_dir=str(_private(data_dir / "installations")), client_id=client_id)
     states = FileOAuthStateStore(expiration_seconds=STATE_SECONDS, client_id=client_id,
                                  base_dir=str(_private(data_dir / "oauth-states")))
     return installations, states
