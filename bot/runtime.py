@@ -77,11 +77,12 @@ def _run_http(config: Config, stop: threading.Event) -> int:
     server.serve_in_background()
     try:
         client = make_client(config)
+        workspace_id = None
         if config.workspaces == "one":  # many: each installation is checked when it is made
-            exit_code = _check_slack(client, config)
+            exit_code, workspace_id = _check_slack(client, config)
             if exit_code != EXIT_OK:
                 return exit_code
-        with _wired_app(config, client) as app:
+        with _wired_app(config, client, workspace_id) as app:
             if app is None:
                 return EXIT_CONFIG
             wsgi_app.attach(app)
@@ -103,7 +104,8 @@ def _run_http(config: Config, stop: threading.Event) -> int:
 
 
 @contextmanager
-def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
+def _wired_app(config: Config, client: WebClient,
+               workspace_id: str | None) -> Iterator[App | None]:
     """The app over its store (the data directory, or the database with its pending
     migrations applied), with background work running, for as long as the bot serves;
     None (after one line on stderr) when the store is unusable.
@@ -129,8 +131,8 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
             default_timezone=config.timezone,
             uninstall_grace_days=config.uninstall_grace_days,
         )
-        if installations is None:
-            _installed_again(store, client)
+        if workspace_id is not None:
+            _installed_again(store, workspace_id)
         listeners = ListenerPool()
         app = create_app(config, store, client=client, listener_executor=listeners,
                          services=services, installations=installations)
@@ -145,20 +147,19 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
         store.close()
 
 
-def _installed_again(store: Store, client: WebClient) -> None:
-    """One bot token: its workspace has wi3 installed (again, after a removal, with a new
-    token), so its teams are kept and its work goes on."""
-    workspace_id = client.auth_test().get("team_id")
-    if workspace_id and store.mark_installed(str(workspace_id)):
+def _installed_again(store: Store, workspace_id: str) -> None:
+    """One bot token: its workspace (Slack accepted the token) has wi3 installed, again
+    after a removal if it was marked, so its teams are kept and its work goes on."""
+    if store.mark_installed(workspace_id):
         logger.info(text("run.installed_again", workspace=workspace_id))
 
 
 def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     client = make_client(config)
-    exit_code = _check_slack(client, config)
+    exit_code, workspace_id = _check_slack(client, config)
     if exit_code != EXIT_OK:
         return exit_code
-    with _wired_app(config, client) as app:
+    with _wired_app(config, client, workspace_id) as app:
         if app is None:
             return EXIT_CONFIG
         exit_code = _serve_socket_mode(app, config, stop)
@@ -212,24 +213,26 @@ def _finish_work(listeners: ListenerPool, services: Services) -> None:
         logger.warning(text("run.unfinished_listeners", count=unfinished))
 
 
-def _check_slack(client: WebClient, config: Config) -> int:
-    """Ask Slack who we are; one clear line and an exit code if that fails."""
+def _check_slack(client: WebClient, config: Config) -> tuple[int, str | None]:
+    """Ask Slack who we are: the exit code (one clear line if that fails) and the token's
+    workspace."""
     try:
         with _one_voice(config):
             response = client.auth_test()
     except SlackApiError as error:
         reason = error.response.get("error", "error") if error.response else "error"
         print(text("run.slack_rejected_token", error=reason), file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_CONFIG, None
     except (URLError, OSError) as error:
         reason = type(error).__name__
         print(text("run.slack_unreachable", url=config.slack_api_url, error=reason),
               file=sys.stderr)
-        return EXIT_UNREACHABLE
+        return EXIT_UNREACHABLE, None
     missing = [scope for scope in REQUIRED_SCOPES if scope not in granted_scopes(response.headers)]
     if missing:
         logger.warning(text("run.missing_scopes", scopes=", ".join(missing)))
-    return EXIT_OK
+    workspace_id = response.get("team_id")
+    return EXIT_OK, str(workspace_id) if workspace_id else None
 
 
 def _serve_socket_mode(app: App, config: Config, stop: threading.Event) -> int:
