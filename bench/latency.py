@@ -180,7 +180,7 @@ def wi3_bot(emulator: SlackEmulator, place: Place, user: str, channel: str) -> I
         services = Services.build(store, make_client(config),
                                   fanout_client=make_client(config, rate_limit_retries=0),
                                   invitations_per_second=1000.0)
-        app = create_app(config, store, client=services.people.client,
+        app = create_app(config, store, client=make_client(config),
                          listener_executor=InlineExecutor(), services=services)
         with served(app) as server:
             driver = SlackDriver(emulator, server.events_url, SECRET)

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.clients import Clients
 from bot.config import Config
 from bot.gate import GatedApp
 from bot.listeners import register_listeners
+from bot.oauth import Installations, open_installations
 from bot.services import Clock, Services, utc_now
 from bot.slack_client import make_client
 from storage import Store
@@ -41,28 +44,40 @@ def create_app(
     *,
     services: Services | None = None,
     clock: Clock = utc_now,
+    installations: Installations | None = None,
 ) -> App:
     """A Bolt `App` for `config` over `store`, with wi3's listeners registered.
 
     Requests that are not signed by Slack, or cannot be Slack's, are refused at the door
-    (`bot.gate`). When `client` is given (tests, the try-out) the token is not checked
-    against Slack at construction; Bolt still authorises each request with `auth.test`
-    through that client.
+    (`bot.gate`). With one bot token: when `client` is given (tests, the try-out) the token
+    is not checked against Slack at construction; Bolt still authorises each request with
+    `auth.test` through that client. Without one (multi-workspace mode) Bolt's OAuth flow
+    installs wi3 and each request is authorised with its workspace's installation
+    (`installations`, opened here when not given).
     Pass `services` to share them with the caller (tests drive the scheduler and wait for
     invitations through them); otherwise they are built here.
     """
-    app = GatedApp(
-        client=client or make_client(config),
-        signing_secret=config.signing_secret,
-        token_verification_enabled=client is None,
-        listener_executor=listener_executor,
-        logger=logger,
-        write_problem=store.write_problem,
-    )
+    def gated(**settings: Any) -> GatedApp:
+        return GatedApp(client=client or make_client(config),
+                        signing_secret=config.signing_secret,
+                        listener_executor=listener_executor, logger=logger,
+                        write_problem=store.write_problem, **settings)
+
+    clients: WebClient | Clients
+    fanout: WebClient | Clients
+    if config.workspaces == "many":
+        installations = installations or open_installations(config, store)
+        app = gated(oauth_flow=installations.flow, authorize=installations.authorize,
+                    installation_store=installations.store)
+        clients, fanout = installations.clients, installations.fanout_clients
+    else:
+        app = gated(token_verification_enabled=client is None)
+        clients = app.client
+        fanout = make_client(config, rate_limit_retries=0)  # 429s reach the throttle
     if services is None:
-        fanout_client = make_client(config, rate_limit_retries=0)  # 429s reach the throttle
-        services = Services.build(store, app.client, fanout_client=fanout_client, clock=clock,
+        services = Services.build(store, clients, fanout_client=fanout, clock=clock,
                                   retention_days=config.retention_days,
-                                  default_timezone=config.timezone)
+                                  default_timezone=config.timezone,
+                                  uninstall_grace_days=config.uninstall_grace_days)
     register_listeners(app, services)
     return app

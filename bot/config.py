@@ -21,11 +21,15 @@ from storage import DEFAULT_RETENTION_DAYS, is_database_url
 from storage.pseudonyms import parse_key
 
 Mode = Literal["socket", "http"]
+Workspaces = Literal["one", "many"]
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_API_URL = "https://slack.com/api/"
 SETTING_NAMES = (
     "SLACK_BOT_TOKEN",
+    "SLACK_CLIENT_ID",
+    "SLACK_CLIENT_SECRET",
+    "SLACK_REDIRECT_URI",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
     "PORT",
@@ -34,10 +38,12 @@ SETTING_NAMES = (
     "DATABASE_URL",
     "WI3_PSEUDONYM_KEY",
     "WI3_RETENTION_DAYS",
+    "WI3_UNINSTALL_GRACE_DAYS",
     "WI3_TIMEZONE",
     "LOG_LEVEL",
 )
 _SHOWN_VALUE_MAX = 40
+DEFAULT_UNINSTALL_GRACE_DAYS = 30
 
 
 class ConfigError(Exception):
@@ -58,7 +64,9 @@ class ConfigError(Exception):
 class Config:
     """Everything the bot needs to start, already validated."""
 
-    bot_token: str
+    bot_token: str | None
+    """Set: one workspace, this token's; unset: many workspaces, each installing wi3 with
+    OAuth (client_id and client_secret)."""
     signing_secret: str | None
     app_token: str | None
     port: int = 3000
@@ -71,11 +79,22 @@ class Config:
     retention_days: int = DEFAULT_RETENTION_DAYS
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
+    client_id: str | None = None
+    client_secret: str | None = None
+    redirect_uri: str | None = None
+    """SLACK_REDIRECT_URI: where Slack sends an installer back (…/slack/oauth_redirect);
+    unset: the first redirect URL configured for the app at Slack."""
+    uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS
 
     @property
     def mode(self) -> Mode:
         """Socket Mode when an app-level token is configured, else HTTP mode."""
         return "socket" if self.app_token else "http"
+
+    @property
+    def workspaces(self) -> Workspaces:
+        """One workspace with a bot token; many, installed with OAuth, without one."""
+        return "one" if self.bot_token else "many"
 
     @property
     def tzinfo(self) -> ZoneInfo:
@@ -84,7 +103,7 @@ class Config:
     def secrets(self) -> tuple[str, ...]:
         """The values that must never reach a log line."""
         values = (self.bot_token, self.signing_secret, self.app_token, self.database_url,
-                  self.pseudonym_key.hex() if self.pseudonym_key else None)
+                  self.pseudonym_key.hex() if self.pseudonym_key else None, self.client_secret)
         return tuple(value for value in values if value)
 
     def __repr__(self) -> str:
@@ -92,12 +111,15 @@ class Config:
             return "'<set>'" if secret else "None"
 
         return (
-            f"Config(mode={self.mode!r}, bot_token={shown(self.bot_token)}, "
+            f"Config(mode={self.mode!r}, workspaces={self.workspaces!r}, "
+            f"bot_token={shown(self.bot_token)}, client_id={self.client_id!r}, "
+            f"client_secret={shown(self.client_secret)}, redirect_uri={self.redirect_uri!r}, "
             f"signing_secret={shown(self.signing_secret)}, app_token={shown(self.app_token)}, "
             f"port={self.port!r}, slack_api_url={self.slack_api_url!r}, "
             f"data_dir={str(self.data_dir)!r}, database_url={shown(self.database_url)}, "
             f"pseudonym_key={shown(self.pseudonym_key)}, "
             f"retention_days={self.retention_days!r}, "
+            f"uninstall_grace_days={self.uninstall_grace_days!r}, "
             f"timezone={self.timezone!r}, log_level={self.log_level!r})"
         )
 
@@ -135,9 +157,14 @@ def load_config(
     """
     settings = load_settings(environ, dotenv_path)
     checker = _Checker(settings)
-    bot_token = checker.bot_token()
+    bot_token, client_id, client_secret = checker.credentials()
     app_token = checker.app_token()
+    if bot_token is None and app_token is not None:
+        checker.problems.append(text("config.oauth_needs_http"))
     signing_secret = checker.signing_secret(http_mode=app_token is None)
+    redirect_uri = checker.redirect_uri()
+    grace = checker.whole_number("WI3_UNINSTALL_GRACE_DAYS", DEFAULT_UNINSTALL_GRACE_DAYS, 0,
+                                 None, "config.bad_uninstall_grace")
     port = checker.whole_number("PORT", 3000, 1, 65535, "config.bad_port")
     api_url = checker.api_url()
     retention = checker.whole_number(
@@ -148,7 +175,7 @@ def load_config(
     log_level = checker.log_level()
     checker.raise_if_any()
     return Config(
-        bot_token=bot_token or "",
+        bot_token=bot_token,
         signing_secret=signing_secret,
         app_token=app_token,
         port=port,
@@ -159,6 +186,10 @@ def load_config(
         retention_days=retention,
         timezone=timezone,
         log_level=log_level,
+        client_id=client_id,
+        client_secret=client_secret,
+        redirect_uri=redirect_uri,
+        uninstall_grace_days=grace,
     )
 
 
@@ -178,13 +209,34 @@ class _Checker:
         self.missing.append(name)
         self.problems.append(problem or text("config.missing", name=name))
 
-    def bot_token(self) -> str | None:
+    def credentials(self) -> tuple[str | None, str | None, str | None]:
+        """(bot token, client id, client secret): a bot token for one workspace, or the
+        app's OAuth credentials for many (DESIGN: both set, bot token unset)."""
         token = self.settings.get("SLACK_BOT_TOKEN")
-        if token is None:
-            self._missing("SLACK_BOT_TOKEN")
-        elif not _looks_like(token, "xoxb-"):
-            self.problems.append(text("config.bad_bot_token"))
-        return token
+        client_id = self.settings.get("SLACK_CLIENT_ID")
+        client_secret = self.settings.get("SLACK_CLIENT_SECRET")
+        if token is not None:
+            if not _looks_like(token, "xoxb-"):
+                self.problems.append(text("config.bad_bot_token"))
+            return token, None, None
+        if client_id is None and client_secret is None:
+            self._missing("SLACK_BOT_TOKEN", text("config.missing_bot_token"))
+            return None, None, None
+        for name, value in (("SLACK_CLIENT_ID", client_id),
+                            ("SLACK_CLIENT_SECRET", client_secret)):
+            if value is None:
+                self._missing(name, text("config.missing_oauth", name=name))
+        return None, client_id, client_secret
+
+    def redirect_uri(self) -> str | None:
+        raw = self.settings.get("SLACK_REDIRECT_URI")
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            self.problems.append(text("config.bad_redirect_uri", value=_shown(raw)))
+            return None
+        return raw
 
     def app_token(self) -> str | None:
         token = self.settings.get("SLACK_APP_TOKEN")

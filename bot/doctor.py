@@ -25,12 +25,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Literal, TextIO
 from urllib.error import URLError
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
 from bot.config import Config, ConfigError, load_config, load_settings
+from bot.http_server import REDIRECT_PATH
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
 from storage import check, is_database_url
@@ -99,6 +101,8 @@ def diagnose(
     if config is None:
         report.add("note", "token", text("doctor.not_checked",
                                          reason=text("doctor.config_unusable")))
+    elif config.workspaces == "many":
+        _oauth(report, config)
     else:
         _slack(report, config)
     database_url = config.database_url if config else settings.get("DATABASE_URL")
@@ -139,6 +143,45 @@ def _mode(report: DoctorReport, settings: Mapping[str, str]) -> None:
         report.add("ok", "mode", text("doctor.mode_socket"))
     else:
         report.add("ok", "mode", text("doctor.mode_http", port=settings.get("PORT", "3000")))
+    oauth = settings.get("SLACK_CLIENT_ID") or settings.get("SLACK_CLIENT_SECRET")
+    if oauth and settings.get("SLACK_BOT_TOKEN"):
+        report.add("note", "mode", text("doctor.mode_one_ignores_oauth"))
+    elif oauth:
+        report.add("ok", "mode", text("doctor.mode_many"))
+
+
+def _oauth(report: DoctorReport, config: Config) -> None:
+    """Multi-workspace mode: Slack accepts the app's credentials (a token exchange with a
+    made-up code fails on the code, not on them), and where installers come back to."""
+    client = make_client(config, rate_limit_retries=1, connection_retries=0)
+    try:
+        client.oauth_v2_access(client_id=str(config.client_id),
+                               client_secret=str(config.client_secret), code="wi3-doctor")
+    except SlackApiError as error:
+        if _code(error) in ("invalid_client_id", "bad_client_secret"):
+            report.add("problem", "oauth", text("doctor.oauth_rejected", error=_code(error)))
+            return
+    except (URLError, OSError) as error:
+        report.add("problem", "oauth", text("doctor.slack_unreachable", url=config.slack_api_url,
+                                            error=type(error).__name__))
+        return
+    report.add("ok", "oauth", text("doctor.oauth_works", url=config.slack_api_url,
+                                   scopes=", ".join(REQUIRED_SCOPES)))
+    _redirect(report, config.redirect_uri)
+    report.add("ok", "signing", text("doctor.signing_set"))
+
+
+def _redirect(report: DoctorReport, url: str | None) -> None:
+    if url is None:
+        report.add("note", "redirect", text("doctor.redirect_unset"))
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" and parts.hostname not in ("localhost", "127.0.0.1"):
+        report.add("problem", "redirect", text("doctor.redirect_not_https", url=url))
+    elif parts.path != REDIRECT_PATH:
+        report.add("problem", "redirect", text("doctor.redirect_wrong_path", url=url))
+    else:
+        report.add("ok", "redirect", text("doctor.redirect_ok", url=url))
 
 
 def _slack(report: DoctorReport, config: Config) -> None:

@@ -2,7 +2,9 @@
 
 Routes: `POST /slack/events` (commands, interactivity, events; the app checks the
 signature and the payload's shape, see `bot.gate`), `GET /healthz` (200 once ready; 503
-before, and with the reason while the data cannot be saved), anything else 404. A
+before, and with the reason while the data cannot be saved), in multi-workspace mode
+`GET /slack/install` ("Add to Slack") and `GET /slack/oauth_redirect` (Slack sends the
+installer back there; Bolt's OAuth flow, see `bot.oauth`), anything else 404. A
 request Bolt cannot even parse gets a 400, never a 500: a malformed request is the
 sender's fault, not ours.
 """
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+INSTALL_PATHS = (INSTALL_PATH, REDIRECT_PATH)
+"""Served only when the app has an OAuth flow (multi-workspace mode, `bot.oauth`)."""
 # Largest request accepted: Slack payloads (a view with its state, a message with 50
 # blocks) stay far below this.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -81,6 +87,11 @@ class SlackWsgiApp:
             return self._slack_request(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return self._health(start_response)
+        if path in INSTALL_PATHS and self._installs():
+            if method != "GET":
+                return _json(start_response, "405 Method Not Allowed", {"ok": False},
+                             [("Allow", "GET")])
+            return self._install_request(environ, start_response)
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
     def _health(self, start_response: StartResponse) -> Iterable[bytes]:
@@ -106,6 +117,20 @@ class SlackWsgiApp:
             # Bolt parses the body before checking the signature: garbage lands here.
             logger.warning("Rejected a malformed request (%s)", type(error).__name__)
             return _json(start_response, "400 Bad Request", {"ok": False, "error": "bad_request"})
+
+
+    def _installs(self) -> bool:
+        return self.slack_handler is not None and self.slack_handler.app.oauth_flow is not None
+
+    def _install_request(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        assert self.slack_handler is not None
+        try:
+            return self.slack_handler(environ, start_response)
+        except Exception:
+            logger.exception("An installation request failed")
+            return _json(start_response, "500 Internal Server Error", {"ok": False})
 
 
 def _json(

@@ -99,7 +99,8 @@ class Invitations:
     def invite_round(self, round_id: str) -> int:
         """Send the invitation DM to every invited member who has not had one."""
         round_ = self.store.get_round(round_id)
-        if round_ is None or not round_.is_open:
+        if round_ is None or not round_.is_open \
+                or round_.workspace_id in self.store.uninstalled_workspaces():
             return 0
         sent = self.store.invitations_sent(round_id)
         pending = [user for user in round_.invited if user not in sent]

@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.clients import Clients
 from conversations.i18n import Lang, normalise_lang
 from storage import StorageError, Store, UserInfo
 
@@ -47,21 +47,25 @@ class Person:
 
 
 class People:
-    def __init__(self, client: WebClient, store: Store, clock: Callable[[], datetime]) -> None:
-        self.client = client
+    def __init__(self, clients: Clients, store: Store, clock: Callable[[], datetime]) -> None:
+        self.clients = clients
         self.store = store
         self.clock = clock
         self._flags: dict[tuple[str, str], tuple[float, Person]] = {}
         self._lock = threading.Lock()
-        self._bot_user_id: str | None = None
+        self._bot_user_ids: dict[str, str] = {}
 
-    def bot_user_id(self) -> str | None:
-        if self._bot_user_id is None:
+    def bot_user_id(self, workspace_id: str) -> str | None:
+        """The app's own user id in a workspace (each installation has its own)."""
+        if workspace_id not in self._bot_user_ids:
             try:
-                self._bot_user_id = self.client.auth_test().get("user_id")
+                found = self.clients.client_for(workspace_id).auth_test().get("user_id")
             except SlackApiError:
                 logger.warning("auth.test failed; cannot tell the app's own user id")
-        return self._bot_user_id
+                return None
+            if found:
+                self._bot_user_ids[workspace_id] = str(found)
+        return self._bot_user_ids.get(workspace_id)
 
     def person(self, workspace_id: str, user_id: str, *, fresh: bool = False) -> Person:
         """Everything about a user, from a short-lived memory cache or from Slack."""
@@ -88,8 +92,8 @@ class People:
 
     def _fetch(self, workspace_id: str, user_id: str) -> Person:
         try:
-            user: dict[str, Any] = self.client.users_info(user=user_id, include_locale=True)[
-                "user"]
+            user: dict[str, Any] = self.clients.client_for(workspace_id).users_info(
+                user=user_id, include_locale=True)["user"]
         except SlackApiError as error:
             code = error.response.get("error")
             logger.info("users.info for a user failed: %s", code)
@@ -106,7 +110,8 @@ class People:
         cursor = None
         now = time.monotonic()
         while True:
-            page = self.client.users_list(cursor=cursor, limit=1000, include_locale=True)
+            page = self.clients.client_for(workspace_id).users_list(
+                cursor=cursor, limit=1000, include_locale=True)
             with self._lock:
                 members: list[dict[str, Any]] = page.get("members", [])
                 for user in members:
@@ -139,14 +144,15 @@ class People:
         info = self.store.get_user(workspace_id, user_id)
         if info and info.dm_channel:
             return info.dm_channel
-        channel = self.client.conversations_open(users=user_id)["channel"]["id"]
+        client = self.clients.client_for(workspace_id)
+        channel = client.conversations_open(users=user_id)["channel"]["id"]
         self.remember_dm_channel(workspace_id, user_id, channel)
         return str(channel)
 
     def channel_members(self, workspace_id: str, channel_id: str) -> list[str]:
         """The people who can answer: channel members minus bots, deactivated users, the app."""
-        members = self._member_ids(channel_id)
-        own = self.bot_user_id()
+        members = self._member_ids(workspace_id, channel_id)
+        own = self.bot_user_id(workspace_id)
         if len(members) > DIRECTORY_THRESHOLD:
             try:
                 self._read_directory(workspace_id)
@@ -158,24 +164,25 @@ class People:
             if user != own and self.person(workspace_id, user).can_answer
         ]
 
-    def in_channel(self, channel_id: str, user_id: str) -> bool:
-        return user_id in self._member_ids(channel_id)
+    def in_channel(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        return user_id in self._member_ids(workspace_id, channel_id)
 
-    def _member_ids(self, channel_id: str) -> list[str]:
+    def _member_ids(self, workspace_id: str, channel_id: str) -> list[str]:
         """Everyone in the channel as Slack lists them, a page at a time."""
+        client = self.clients.client_for(workspace_id)
         members: list[str] = []
         cursor = None
         while True:
-            page = self.client.conversations_members(channel=channel_id, cursor=cursor,
-                                                     limit=200)
+            page = client.conversations_members(channel=channel_id, cursor=cursor, limit=200)
             members += page.get("members", [])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 return members
 
-    def bot_in_channel(self, channel_id: str) -> bool:
+    def bot_in_channel(self, workspace_id: str, channel_id: str) -> bool:
         try:
-            channel = self.client.conversations_info(channel=channel_id)["channel"]
+            client = self.clients.client_for(workspace_id)
+            channel = client.conversations_info(channel=channel_id)["channel"]
         except SlackApiError:
             return False
         return bool(channel.get("is_member"))

@@ -37,9 +37,12 @@ class PulseReminders:
         self._passes: Counter[str] = Counter()
 
     def run(self, now: datetime) -> None:
-        """Scheduler job: remind the members of every pulse past its halfway point."""
+        """Scheduler job: remind the members of every pulse past its halfway point (not in
+        workspaces that removed wi3)."""
+        gone = self.pulse.store.uninstalled_workspaces()
         for round_ in self.pulse.reminders_due(now):
-            self.remind(round_)
+            if round_.workspace_id not in gone:
+                self.remind(round_)
 
     def remind(self, round_: Round) -> int:
         """One reminder DM per member still to finish; returns how many went out."""

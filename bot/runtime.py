@@ -28,11 +28,12 @@ from bot.app import create_app
 from bot.config import Config
 from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
+from bot.oauth import open_installations
 from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
-from storage import StorageError, open_store
+from storage import StorageError, Store, open_store
 
 logger = logging.getLogger("wi3")
 
@@ -76,16 +77,20 @@ def _run_http(config: Config, stop: threading.Event) -> int:
     server.serve_in_background()
     try:
         client = make_client(config)
-        exit_code = _check_slack(client, config)
-        if exit_code != EXIT_OK:
-            return exit_code
-        with _wired_app(config, client) as app:
+        workspace_id = None
+        if config.workspaces == "one":  # many: each installation is checked when it is made
+            exit_code, workspace_id = _check_slack(client, config)
+            if exit_code != EXIT_OK:
+                return exit_code
+        with _wired_app(config, client, workspace_id) as app:
             if app is None:
                 return EXIT_CONFIG
             wsgi_app.attach(app)
             try:
                 wsgi_app.mark_ready()
                 logger.info(text("run.serving_http", port=server.port))
+                if config.workspaces == "many":
+                    logger.info(text("run.serving_installs"))
                 stop.wait()
                 logger.info(text("run.stopping"))
             finally:
@@ -99,7 +104,8 @@ def _run_http(config: Config, stop: threading.Event) -> int:
 
 
 @contextmanager
-def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
+def _wired_app(config: Config, client: WebClient,
+               workspace_id: str | None) -> Iterator[App | None]:
     """The app over its store (the data directory, or the database with its pending
     migrations applied), with background work running, for as long as the bot serves;
     None (after one line on stderr) when the store is unusable.
@@ -114,32 +120,46 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
         print(text("run.storage_unusable", error=str(error)), file=sys.stderr)
         yield None
         return
+    installations = open_installations(config, store) if config.workspaces == "many" else None
     try:
         services = Services.build(
             store,
-            client,
-            fanout_client=make_client(config, rate_limit_retries=0),
+            installations.clients if installations else client,
+            fanout_client=(installations.fanout_clients if installations
+                           else make_client(config, rate_limit_retries=0)),
             retention_days=config.retention_days,
             default_timezone=config.timezone,
+            uninstall_grace_days=config.uninstall_grace_days,
         )
+        if workspace_id is not None:
+            _installed_again(store, workspace_id)
         listeners = ListenerPool()
         app = create_app(config, store, client=client, listener_executor=listeners,
-                         services=services)
+                         services=services, installations=installations)
         services.start_background()
         try:
             yield app
         finally:
             _finish_work(listeners, services)
     finally:
+        if installations is not None:
+            installations.close()
         store.close()
+
+
+def _installed_again(store: Store, workspace_id: str) -> None:
+    """One bot token: its workspace (Slack accepted the token) has wi3 installed, again
+    after a removal if it was marked, so its teams are kept and its work goes on."""
+    if store.mark_installed(workspace_id):
+        logger.info(text("run.installed_again", workspace=workspace_id))
 
 
 def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     client = make_client(config)
-    exit_code = _check_slack(client, config)
+    exit_code, workspace_id = _check_slack(client, config)
     if exit_code != EXIT_OK:
         return exit_code
-    with _wired_app(config, client) as app:
+    with _wired_app(config, client, workspace_id) as app:
         if app is None:
             return EXIT_CONFIG
         exit_code = _serve_socket_mode(app, config, stop)
@@ -193,24 +213,26 @@ def _finish_work(listeners: ListenerPool, services: Services) -> None:
         logger.warning(text("run.unfinished_listeners", count=unfinished))
 
 
-def _check_slack(client: WebClient, config: Config) -> int:
-    """Ask Slack who we are; one clear line and an exit code if that fails."""
+def _check_slack(client: WebClient, config: Config) -> tuple[int, str | None]:
+    """Ask Slack who we are: the exit code (one clear line if that fails) and the token's
+    workspace."""
     try:
         with _one_voice(config):
             response = client.auth_test()
     except SlackApiError as error:
         reason = error.response.get("error", "error") if error.response else "error"
         print(text("run.slack_rejected_token", error=reason), file=sys.stderr)
-        return EXIT_CONFIG
+        return EXIT_CONFIG, None
     except (URLError, OSError) as error:
         reason = type(error).__name__
         print(text("run.slack_unreachable", url=config.slack_api_url, error=reason),
               file=sys.stderr)
-        return EXIT_UNREACHABLE
+        return EXIT_UNREACHABLE, None
     missing = [scope for scope in REQUIRED_SCOPES if scope not in granted_scopes(response.headers)]
     if missing:
         logger.warning(text("run.missing_scopes", scopes=", ".join(missing)))
-    return EXIT_OK
+    workspace_id = response.get("team_id")
+    return EXIT_OK, str(workspace_id) if workspace_id else None
 
 
 def _serve_socket_mode(app: App, config: Config, stop: threading.Event) -> int:

@@ -11,9 +11,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any, Protocol
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.clients import Clients, WorkspaceGone
 from bot.failures import explain, log_failure
 from bot.people import People
 from conversations.i18n import DEFAULT_LANG, Lang
@@ -47,12 +47,12 @@ class InvitationQueue(Protocol):
 class Sender:
     def __init__(
         self,
-        client: WebClient,
+        clients: Clients,
         people: People,
         closing: ClosingFlow,
         invitations: InvitationQueue,
     ) -> None:
-        self.client = client
+        self.clients = clients
         self.people = people
         self.closing = closing
         self.invitations = invitations
@@ -68,6 +68,9 @@ class Sender:
         for outbound in outbounds:
             try:
                 self._send_one(outbound, workspace_id=workspace_id, reply=reply)
+            except WorkspaceGone:
+                logger.info("wi3 is not installed in the workspace any more; nothing sent")
+                return
             except SlackApiError as error:
                 log_failure(error, f"sending {type(outbound).__name__}")
                 if reply is not None and not isinstance(outbound, Reply):
@@ -93,15 +96,15 @@ class Sender:
             case SendDM(user_id=user_id, message=message):
                 self.post_dm(workspace_id, user_id, message)
             case PostToChannel(channel_id=channel, message=message):
-                self.client.chat_postMessage(channel=channel, text=message["text"],
-                                             blocks=message["blocks"])
+                self.clients.client_for(workspace_id).chat_postMessage(
+                    channel=channel, text=message["text"], blocks=message["blocks"])
             case UpdateMessage(channel_id=channel, ts=ts, message=message):
-                self.client.chat_update(channel=channel, ts=ts, text=message["text"],
-                                        blocks=message["blocks"])
+                self.clients.client_for(workspace_id).chat_update(
+                    channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
             case UploadFile():
                 self.upload(workspace_id, outbound)
             case PublishHome(user_id=user_id, view=view):
-                self.client.views_publish(user_id=user_id, view=view)
+                self.clients.client_for(workspace_id).views_publish(user_id=user_id, view=view)
             case InviteMembers(round_id=round_id, user_ids=user_ids):
                 self.invitations.enqueue(round_id, user_ids)
             case PublishResults():
@@ -111,8 +114,8 @@ class Sender:
         """Post into the app's DM with a user; returns the message ts.
 
         Posting to the user id opens the DM without `conversations.open` (tier 3)."""
-        response = self.client.chat_postMessage(channel=user_id, text=message["text"],
-                                                blocks=message["blocks"])
+        response = self.clients.client_for(workspace_id).chat_postMessage(
+            channel=user_id, text=message["text"], blocks=message["blocks"])
         channel = response.get("channel")
         if channel:
             self.people.remember_dm_channel(workspace_id, user_id, str(channel))
@@ -122,7 +125,7 @@ class Sender:
         channel = upload.channel_id
         if channel is None and upload.user_id is not None:
             channel = self.people.dm_channel(workspace_id, upload.user_id)
-        self.client.files_upload_v2(
+        self.clients.client_for(workspace_id).files_upload_v2(
             channel=channel,
             content=upload.content,
             filename=upload.filename,
@@ -132,8 +135,9 @@ class Sender:
 
     def publish_results(self, workspace_id: str, results: PublishResults) -> None:
         """The results post goes out first; a failed chart upload never holds it back."""
-        self.client.chat_postMessage(channel=results.channel_id, text=results.message["text"],
-                                     blocks=results.message["blocks"])
+        self.clients.client_for(workspace_id).chat_postMessage(
+            channel=results.channel_id, text=results.message["text"],
+            blocks=results.message["blocks"])
         self.closing.published(results.round_id)
         if results.chart is not None:
             try:

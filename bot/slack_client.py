@@ -38,16 +38,17 @@ def retry_handlers(
 def make_client(
     config: Config,
     *,
+    token: str | None = None,
     rate_limit_retries: int = RATE_LIMIT_RETRIES,
     connection_retries: int = CONNECTION_RETRIES,
 ) -> WebClient:
-    """A `WebClient` for `config`'s bot token and API base URL.
+    """A `WebClient` for `token` (default: `config`'s bot token) and the API base URL.
 
     Pass `rate_limit_retries=0` for a client used under a `bot.throttle.Throttle`, which
     handles 429s for all its workers at once instead of one sleeping thread at a time.
     """
     return WebClient(
-        token=config.bot_token,
+        token=token or config.bot_token,
         base_url=config.slack_api_url,
         timeout=TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(rate_limit_retries, connection_retries),

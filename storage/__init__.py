@@ -39,6 +39,7 @@ from storage.protocols import (
     StoreHealth,
     TeamStore,
     UserCache,
+    WorkspaceLifecycle,
 )
 from storage.records import (
     DEFAULT_PULSE_TIME,
@@ -93,6 +94,7 @@ __all__ = [
     "UserCache",
     "UserInfo",
     "Workspace",
+    "WorkspaceLifecycle",
     "check",
     "is_database_url",
     "open_store",

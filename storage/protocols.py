@@ -256,6 +256,31 @@ class PrivacyStore(Protocol):
         ...
 
 
+class WorkspaceLifecycle(Protocol):
+    """Workspaces that removed wi3: their work stops at once, and their data goes after a
+    grace period unless wi3 is installed there again first."""
+
+    def mark_uninstalled(self, workspace_id: str, at: datetime | None = None) -> bool:
+        """Record that the workspace removed wi3; True the first time (a repeated event
+        keeps the first moment)."""
+        ...
+
+    def mark_installed(self, workspace_id: str) -> bool:
+        """wi3 is installed in the workspace (again): its data stays. True if it had been
+        marked uninstalled."""
+        ...
+
+    def uninstalled_workspaces(self) -> Mapping[str, datetime]:
+        """Workspaces marked uninstalled whose data is still kept, with the moment."""
+        ...
+
+    def purge_uninstalled(self, before: datetime) -> tuple[str, ...]:
+        """Delete everything kept about each workspace marked uninstalled at or before
+        ``before``: teams, rounds, answers, snapshots, the user cache, the workspace and
+        its mark. Returns their ids. A workspace installed again meanwhile is kept."""
+        ...
+
+
 class StoreHealth(Protocol):
     """The store as a whole: is it writing, and letting it go."""
 
@@ -278,6 +303,7 @@ class Store(
     RequestClaims,
     UserCache,
     PrivacyStore,
+    WorkspaceLifecycle,
     StoreHealth,
     Protocol,
 ):

@@ -175,7 +175,7 @@ def services(bot_config: Config, store: Store, clock: FakeClock) -> Services:
 def bot_app(bot_config: Config, store: Store, services: Services) -> App:
     """The real app from `create_app`, listeners run inline for deterministic tests."""
     return create_app(
-        bot_config, store, client=services.people.client, listener_executor=InlineExecutor(),
+        bot_config, store, client=make_client(bot_config), listener_executor=InlineExecutor(),
         services=services,
     )
 

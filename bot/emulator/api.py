@@ -124,6 +124,7 @@ class WebApi:
             "team_id": ws.team_id,
             "user_id": ws.bot_user_id,
             "bot_id": ws.bot_id,
+            "enterprise_id": ws.enterprise_id,
             "is_enterprise_install": False,
         }
 

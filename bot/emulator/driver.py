@@ -63,7 +63,12 @@ class SlackDriver:
         *,
         clock: Callable[[], float] = time.time,
         timeout: float = 30.0,
+        team_id: str | None = None,
     ) -> None:
+        """`team_id`: the workspace whose people send the requests (default: the
+        emulator's first)."""
+        if team_id is not None:
+            emulator = emulator.in_workspace(team_id)
         self.emulator = emulator
         self.workspace = emulator.workspace
         self.events_url = events_url
@@ -100,6 +105,8 @@ class SlackDriver:
             "text": text,
             "api_app_id": self.workspace.app_id,
             "is_enterprise_install": "false",
+            **({"enterprise_id": self.workspace.enterprise_id}
+               if self.workspace.enterprise_id else {}),
             "response_url": self.emulator.mint_response_url(channel_id, user),
             "trigger_id": self._trigger_id(),
         }
@@ -210,9 +217,11 @@ class SlackDriver:
             "type": "event_callback",
             "event_id": event_id,
             "event_time": int(now),
+            **({"enterprise_id": self.workspace.enterprise_id}
+               if self.workspace.enterprise_id else {}),
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": self.workspace.enterprise_id,
                     "team_id": self.workspace.team_id,
                     "user_id": self.workspace.bot_user_id,
                     "is_bot": True,
@@ -227,6 +236,14 @@ class SlackDriver:
         response = self.post(json.dumps(envelope), "application/json", forged=forged,
                              stale=stale, headers=headers)
         return DriverResponse(response.status, response.body, response.headers, event_id)
+
+    def uninstall(self) -> tuple[DriverResponse, DriverResponse]:
+        """Someone removes the app from the workspace: Slack revokes its tokens and sends
+        `tokens_revoked` and `app_uninstalled`."""
+        self.emulator.uninstall(self.workspace.team_id)
+        revoked = self.event("tokens_revoked",
+                             tokens={"oauth": [], "bot": [self.workspace.bot_user_id]})
+        return revoked, self.event("app_uninstalled")
 
     # ------------------------------------------------------------------ transport
 
@@ -300,8 +317,10 @@ class SlackDriver:
             "api_app_id": ws.app_id,
             "token": VERIFICATION_TOKEN,
             "trigger_id": self._trigger_id(),
-            "team": {"id": ws.team_id, "domain": ws.domain},
-            "enterprise": None,
+            "team": {"id": ws.team_id, "domain": ws.domain,
+                     **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {})},
+            "enterprise": ({"id": ws.enterprise_id, "name": ws.enterprise_id}
+                           if ws.enterprise_id else None),
             "is_enterprise_install": False,
             "state": {"values": {}},
         }

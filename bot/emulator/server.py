@@ -4,10 +4,18 @@
 `slack_sdk.WebClient` works against it through `base_url=emulator.api_url`. It checks the
 bearer token, enforces optional rate limits, fails on demand (`fail_next`), records every
 call, and answers questions a test asks about what a user would now see.
+
+It can hold several workspaces (`add_workspace`), each with its own tokens, people,
+channels and messages (ids may be the same in two of them); a token answers for its own
+workspace only, and `in_workspace(team_id)` asks about another one. With an app
+registered for distribution (`register_app`) it also serves Slack's authorize page
+(`/oauth/v2/authorize`), `oauth.v2.access` (codes, and refresh tokens with rotation) and
+`auth.revoke`; `uninstall` revokes a workspace's tokens (see `bot.emulator.oauth`).
 """
 
 from __future__ import annotations
 
+import base64
 import copy
 import email.parser
 import email.policy
@@ -23,6 +31,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from bot.emulator.api import ApiError, WebApi
 from bot.emulator.limits import Fault, Faults, RateLimits
+from bot.emulator.oauth import OAuthApp, Tokens
 from bot.emulator.workspace import HomeView, Message, ResponsePost, Upload, Workspace
 from bot.slack_client import REQUIRED_SCOPES
 
@@ -39,6 +48,8 @@ class Call:
     time: float
     status: int
     response: dict[str, Any]
+    workspace: str | None = None
+    """The workspace whose token made the call (None: no usable token)."""
 
     @property
     def ok(self) -> bool:
@@ -66,6 +77,9 @@ class SlackEmulator:
         self.workspace = workspace or Workspace()
         self.token = token
         self.api = WebApi(self.workspace, tuple(scopes))
+        self.tokens = Tokens()
+        self.tokens.grant(token, self.workspace.team_id)
+        self._apis: dict[str, WebApi] = {self.workspace.team_id: self.api}
         self.limits = RateLimits()
         self.faults = Faults()
         # Methods called with an app-level token instead of the bot token: {method: (token, answer)}
@@ -82,7 +96,8 @@ class SlackEmulator:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         server.daemon_threads = True
         self._server = server
-        self.api.public_url = self.url
+        for api in self._apis.values():
+            api.public_url = self.url
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05},
             name="slack-emulator", daemon=True,
@@ -114,6 +129,54 @@ class SlackEmulator:
     def api_url(self) -> str:
         """The Web API base URL to give `WebClient(base_url=...)` / `SLACK_API_URL`."""
         return self.url + "/api/"
+
+    # ------------------------------------------------------------------ workspaces, OAuth
+
+    def add_workspace(self, workspace: Workspace, *, token: str | None = None) -> SlackEmulator:
+        """Another workspace (with `token` already installed in it, if given); returns the
+        emulator's view of it (see `in_workspace`)."""
+        api = WebApi(workspace, tuple(self.api.scopes))
+        api.public_url = self.api.public_url
+        self._apis[workspace.team_id] = api
+        if token is not None:
+            self.tokens.grant(token, workspace.team_id)
+        return self.in_workspace(workspace.team_id)
+
+    def in_workspace(self, team_id: str) -> SlackEmulator:
+        """This emulator, with its queries (`messages_to`, `home_view`, ...) and response
+        URLs about the workspace `team_id`."""
+        view = copy.copy(self)
+        view.api = self._apis[team_id]
+        view.workspace = view.api.workspace
+        return view
+
+    def register_app(self, client_id: str, client_secret: str, redirect_uri: str, *,
+                     token_seconds: int | None = None) -> None:
+        """The app as registered for distribution; `token_seconds` turns token rotation
+        on (Slack's tokens then expire after that long)."""
+        self.tokens.app = OAuthApp(client_id, client_secret, redirect_uri, token_seconds)
+
+    def uninstall(self, team_id: str) -> None:
+        """The workspace removes the app: its tokens stop working (the events are the
+        driver's, `SlackDriver.uninstall`)."""
+        self.tokens.revoke_workspace(team_id)
+
+    def expire_tokens(self, team_id: str) -> None:
+        """Time passes beyond the expiry of the workspace's rotating tokens."""
+        self.tokens.expire_workspace(team_id)
+
+    @property
+    def authorize_url(self) -> str:
+        return self.url + "/oauth/v2/authorize"
+
+    def authorize(self, query: dict[str, str]) -> str:
+        """The installer approves on Slack's authorize page: where their browser goes next.
+        `team` picks the workspace (an enterprise id: an org-wide install)."""
+        wanted = query.get("team") or self.workspace.team_id
+        for team_id, api in self._apis.items():
+            if wanted in (team_id, api.workspace.enterprise_id):
+                return self.tokens.authorize(query, team_id, org_wide=wanted != team_id)
+        raise ApiError("team_not_found")
 
     # ------------------------------------------------------------------ behaviour
 
@@ -221,48 +284,80 @@ class SlackEmulator:
 
     # ------------------------------------------------------------------ request handling
 
-    def handle_api(self, method: str, token: str | None, params: dict[str, Any]) -> _Reply:
-        """Authenticate, apply faults and limits, run the method, record the call."""
-        reply = self._answer(method, token, params)
-        call = Call(method, params, time.time(), reply.status, reply.body)
+    def handle_api(self, method: str, token: str | None, params: dict[str, Any],
+                   client: tuple[str, str] | None = None) -> _Reply:
+        """Authenticate, apply faults and limits, run the method, record the call.
+        `client`: the app's id and secret (HTTP Basic), for `oauth.v2.access`."""
+        workspace: list[str] = []
+        reply = self._answer(method, token, params, client, workspace)
+        call = Call(method, params, time.time(), reply.status, reply.body,
+                    workspace[0] if workspace else None)
         with self._calls_lock:
             self._calls.append(call)
         return reply
 
-    def _answer(self, method: str, token: str | None, params: dict[str, Any]) -> _Reply:
+    def _answer(self, method: str, token: str | None, params: dict[str, Any],
+                client: tuple[str, str] | None, workspace: list[str]) -> _Reply:
+        if method == "oauth.v2.access":  # the app authenticates, not a token
+            client_id, client_secret = client or (None, None)
+            try:
+                answer = self.tokens.access(params, client_id, client_secret, self._apis)
+            except ApiError as error:
+                return _Reply.error(error.error)
+            return _Reply(200, {"ok": True, **answer}, {})
         if not token:
             return _Reply.error("not_authed")
         app_level = self._app_level.get(method)
-        if token != (app_level[0] if app_level else self.token):
-            return _Reply.error("invalid_auth")
-        scopes_header = {"x-oauth-scopes": ",".join(self.api.scopes)}
+        if app_level is not None:
+            if token != app_level[0]:
+                return _Reply.error("invalid_auth")
+            api = self.api
+        else:
+            try:
+                grant = self.tokens.check(token)
+            except ApiError as error:
+                return _Reply.error(error.error)
+            api = self._apis[grant.team_id]
+            workspace.append(grant.team_id)
+            if method == "auth.revoke":
+                grant.revoked = True
+                return _Reply(200, {"ok": True, "revoked": True}, {})
+        scopes_header = {"x-oauth-scopes": ",".join(api.scopes)}
         fault = self.faults.take(method)
         if fault is not None:
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             return _Reply.error(fault.error, status=fault.status, headers=headers)
-        retry_after = self.limits.retry_after(method, self._post_channel(method, params))
+        retry_after = self.limits.retry_after(method, self._post_channel(api, method, params))
         if retry_after is not None:
             return _Reply.error("ratelimited", status=429,
                                 headers={"Retry-After": str(retry_after)})
         try:
-            answer = app_level[1](params) if app_level else self.api.call(method, params)
+            answer = app_level[1](params) if app_level else api.call(method, params)
         except ApiError as error:
             return _Reply.error(error.error, headers=scopes_header, **error.extra)
         return _Reply(200, {"ok": True, **answer}, scopes_header)
 
-    def _post_channel(self, method: str, params: dict[str, Any]) -> str | None:
+    @staticmethod
+    def _post_channel(api: WebApi, method: str, params: dict[str, Any]) -> str | None:
         """The channel a `chat.postMessage` would land in, for the per-channel limit."""
         if method != "chat.postMessage":
             return None
         try:
-            with self.workspace.lock:
-                return self.api.postable_channel(params.get("channel"))
+            with api.workspace.lock:
+                return api.postable_channel(params.get("channel"))
         except ApiError:
             return None
 
+    def api_holding(self, secret: str) -> WebApi:
+        """The workspace that minted a response or upload URL (each secret is its own)."""
+        for api in self._apis.values():
+            if secret in api.response_urls or f"upload:{secret}" in api.response_urls:
+                return api
+        return self.api
+
     def handle_response_url(self, secret: str, url: str, body: dict[str, Any]) -> _Reply:
         try:
-            self.api.respond(secret, url, body)
+            self.api_holding(secret).respond(secret, url, body)
         except ApiError as error:
             status = 404 if error.error in ("expired_url", "message_not_found") else 400
             return _Reply.error(error.error, status=status)
@@ -318,7 +413,15 @@ class _EmulatorHandler(BaseHTTPRequestHandler):
                 self._send(_Reply.error("invalid_form_data"))
                 return
             token = params.pop("token", None) or self._bearer()
-            self._send(self.emulator.handle_api(method, token, params))
+            self._send(self.emulator.handle_api(method, token, params, self._basic()))
+        elif parts.path == "/oauth/v2/authorize":
+            query = dict(parse_qsl(parts.query, keep_blank_values=True))
+            try:
+                location = self.emulator.authorize(query)
+            except ApiError as error:
+                self._send(_Reply.error(error.error, status=400))
+                return
+            self._redirect(location)
         elif parts.path.startswith("/upload/v1/"):
             secret = parts.path.rsplit("/", 1)[-1]
             self._upload(secret, body)
@@ -345,6 +448,23 @@ class _EmulatorHandler(BaseHTTPRequestHandler):
         scheme, _, value = header.partition(" ")
         return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
+    def _basic(self) -> tuple[str, str] | None:
+        """The app's id and secret, as slack_sdk sends them to `oauth.v2.access`."""
+        scheme, _, value = self.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return None
+        try:
+            client_id, _, secret = base64.b64decode(value.strip()).decode().partition(":")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return client_id, secret
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
     def _params(self, body: bytes) -> dict[str, Any]:
         if not body:
             return {}
@@ -358,7 +478,7 @@ class _EmulatorHandler(BaseHTTPRequestHandler):
 
     def _upload(self, secret: str, body: bytes) -> None:
         content = _multipart_file(self.headers.get("Content-Type", ""), body)
-        if not self.emulator.api.receive_upload(secret, content):
+        if not self.emulator.api_holding(secret).receive_upload(secret, content):
             self._send_text(404, "upload_not_found")
             return
         self._send_text(200, f"OK - {len(content)}")

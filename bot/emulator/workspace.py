@@ -239,8 +239,11 @@ class Workspace:
         bot_id: str = "B0WI3BOT",
         app_id: str = "A0WI3APP",
         bot_name: str = "wi3",
+        enterprise_id: str | None = None,
     ) -> None:
         self.team_id = team_id
+        self.enterprise_id = enterprise_id
+        """Set: the workspace belongs to this Enterprise Grid org."""
         self.team_name = team_name
         self.domain = domain
         self.bot_user_id = bot_user_id

@@ -157,7 +157,7 @@ def _served_bot(
             store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
             invitations_per_second=1000.0,
         )
-        app = create_app(config, store, client=services.people.client,
+        app = create_app(config, store, client=make_client(config),
                          listener_executor=InlineExecutor(), services=services)
         wsgi_app = SlackWsgiApp(app)
         server = stack.enter_context(BackgroundServer(wsgi_app))

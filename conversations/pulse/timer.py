@@ -15,7 +15,7 @@ A pulse closes like any round (`ClosingFlow.close`, by the scheduler's close job
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -34,15 +34,17 @@ TeamRun = tuple[str, list[Outbound]]
 class PulseTimer(PulseOpening):
     """Opening scheduled pulses."""
 
-    def due(self, now: datetime, members: ChannelMembers) -> list[TeamRun]:
+    def due(self, now: datetime, members: ChannelMembers, *,
+            paused: Container[str] = ()) -> list[TeamRun]:
         """Open every pulse whose slot has come (once per period); schedule the next ones.
 
         A team whose members cannot be read now is left as it is and tried again on the
-        next tick, while its slot's window lasts.
+        next tick, while its slot's window lasts. Teams of `paused` workspaces (they
+        removed wi3) are left alone: no pulse opens there.
         """
         runs: list[TeamRun] = []
         for team in self.store.list_teams():
-            if team.pulse is None or not team.pulse.enabled:
+            if team.pulse is None or not team.pulse.enabled or team.workspace_id in paused:
                 continue
             try:
                 outbounds = self._due_for(team, now, members)

@@ -11,11 +11,16 @@ an indexed lookup:
     fanout_sent                  which members an invitation or reminder DM reached
     snapshots                    closed-round aggregates (``result`` kept as written: json)
     user_cache, request_claims   what Slack told us; requests already handled
+    workspace_uninstalls         workspaces that removed wi3, until their data is purged
     store_meta                   facts about the store itself (the pseudonym key's check)
 
 Room left for running several instances (the next steps): an outbox, scheduler leases and a
 shared rate budget are new tables; settings are columns, so they can be updated one by one.
 A test checks that these definitions and the migrations agree.
+
+The migrations also create the tables of slack_sdk's SQLAlchemy installation and OAuth state
+stores (``SLACK_SDK_TABLES``, used by ``bot.installations``); their shape is slack_sdk's
+(a test compares them with its definitions), so they are not described here.
 """
 
 from __future__ import annotations
@@ -192,14 +197,24 @@ request_claims = Table(
     Index("request_claims_expiry", "expires_at"),
 )
 
+workspace_uninstalls = Table(
+    "workspace_uninstalls", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("uninstalled_at", Moment, nullable=False),
+)
+
 store_meta = Table(
     "store_meta", metadata,
     Column("name", Text, primary_key=True),
     Column("value", Text, nullable=False),
 )
 
+SLACK_SDK_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
+"""Created by migration 0003 for slack_sdk's stores; shaped by slack_sdk, not by this module."""
+
 DATA_TABLES: tuple[Table, ...] = (
     workspaces, teams, team_leads, pulse_schedules, rounds, answers, progress,
     participation, checklists, fanout_sent, snapshots, user_cache, request_claims,
+    workspace_uninstalls,
 )
 """Every table holding wi3's data, parents before children (the order to fill them in)."""

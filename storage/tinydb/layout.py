@@ -5,6 +5,7 @@ The data is partitioned so that one write touches one small file::
     DIR/index.json                               workspaces, teams (settings)
     DIR/users/<workspace>.json                   user cache
     DIR/dedupe/<0-f>.json                        processed request keys, sharded
+    DIR/uninstalls.json                          workspaces that removed wi3, until purged
     DIR/teams/<workspace>/<channel>/rounds.json  metadata of every round of that team
     DIR/teams/<workspace>/<channel>/snapshots.json   closed-round aggregates
     DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
@@ -33,6 +34,7 @@ SCHEMA_VERSION = 1
 META_TABLE = "_meta"
 META_KEY = "schema"
 INDEX_FILE = "index.json"
+UNINSTALLS_FILE = "uninstalls.json"
 SECRET_FILE = "secret.key"
 LOCK_FILE = ".lock"
 OWNER_FILE = ".owner"
@@ -45,6 +47,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("index", re.compile(r"index\.json")),
     ("users", re.compile(rf"users/(?P<workspace_id>{_SLACK})\.json")),
     ("dedupe", re.compile(r"dedupe/(?P<shard>[0-9a-f])\.json")),
+    ("uninstalls", re.compile(r"uninstalls\.json")),
     ("rounds", re.compile(rf"{_TEAM}/rounds\.json")),
     ("snapshots", re.compile(rf"{_TEAM}/snapshots\.json")),
     ("round", re.compile(rf"{_TEAM}/round-(?P<round_id>{ROUND_ID.pattern})\.json")),
@@ -60,6 +63,7 @@ TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
     },
     "users": {"users": frozenset({"workspace_id", "user_id"})},
     "dedupe": {"claims": frozenset({"expires"})},
+    "uninstalls": {"uninstalls": frozenset({"at"})},
     "rounds": {"rounds": frozenset({"id", "workspace_id", "channel_id", "kind", "status",
                                     "opened_at", "invited", "item_ids"})},
     "snapshots": {"snapshots": frozenset({"round_id", "workspace_id", "channel_id", "kind",
@@ -132,6 +136,10 @@ def index_spec() -> FileSpec:
 
 def users_spec(workspace_id: str) -> FileSpec:
     return FileSpec("users", f"users/{workspace_id}.json", workspace_id=workspace_id)
+
+
+def uninstalls_spec() -> FileSpec:
+    return FileSpec("uninstalls", UNINSTALLS_FILE)
 
 
 def dedupe_spec(shard: int) -> FileSpec:

@@ -6,12 +6,14 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
     workspaces  workspaces and team settings       rounds     round lifecycle, snapshots
     responses   answers, progress, participation   caches     user cache, request keys
     privacy     forget-me, retention               backup     export / import
+    lifecycle   uninstall marks, purging a workspace
 """
 
 from __future__ import annotations
 
 from storage.tinydb.backup import BackupMixin
 from storage.tinydb.caches import CachesMixin
+from storage.tinydb.lifecycle import LifecycleMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
 from storage.tinydb.rounds import RoundsMixin
@@ -24,6 +26,7 @@ class TinyDBStore(
     ResponsesMixin,
     CachesMixin,
     PrivacyMixin,
+    LifecycleMixin,
     BackupMixin,
 ):
     """Thread-safe persistence for one data directory, owned by this process.

@@ -173,3 +173,26 @@ def test_a_missing_pseudonym_key_says_how_to_make_one_without_showing_values() -
     message = config_error({**HTTP_ENV, "DATABASE_URL": "postgresql://wi3:pa55word@db/wi3"})
     assert "WI3_PSEUDONYM_KEY is not set" in message and "secrets.token_hex(32)" in message
     assert "pa55word" not in message and "\n" not in message
+
+
+def test_client_id_and_secret_without_a_bot_token_mean_many_workspaces() -> None:
+    config = load_config({"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "s3cret-value",
+                          "SLACK_SIGNING_SECRET": "x", "WI3_UNINSTALL_GRACE_DAYS": "0"},
+                         dotenv_path=None)
+    assert config.workspaces == "many" and config.bot_token is None
+    assert config.uninstall_grace_days == 0
+    assert "s3cret-value" in config.secrets() and "s3cret-value" not in repr(config)
+    with_token = load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": "1234.5678",
+                              "SLACK_SIGNING_SECRET": "x"}, dotenv_path=None)
+    assert with_token.workspaces == "one" and with_token.client_id is None
+
+
+def test_half_the_oauth_credentials_or_socket_mode_with_them_is_one_clear_line() -> None:
+    message = config_error({"SLACK_CLIENT_ID": "1234.5678", "SLACK_SIGNING_SECRET": "x"})
+    assert "SLACK_CLIENT_SECRET is not set" in message
+    message = config_error({"SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "s",
+                            "SLACK_APP_TOKEN": "xapp-1"})
+    assert "runs in HTTP mode only" in message and "Marketplace" in message
+    message = config_error({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x",
+                            "WI3_UNINSTALL_GRACE_DAYS": "-1"})
+    assert "WI3_UNINSTALL_GRACE_DAYS must be a whole number of days, 0 or more" in message

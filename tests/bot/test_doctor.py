@@ -195,3 +195,44 @@ def test_healthcheck_fails_when_nothing_listens() -> None:
 def test_healthcheck_in_socket_mode_has_nothing_to_probe() -> None:
     assert healthcheck({"SLACK_APP_TOKEN": "xapp-1-A-1-x", "PORT": str(free_port())},
                        dotenv_path=None) == 0
+
+
+def _many(emulator: SlackEmulator, data_dir: Path, **overrides: str) -> dict[str, str]:
+    env = environment(emulator, data_dir, **{"SLACK_CLIENT_ID": "1234.5678",
+                                             "SLACK_CLIENT_SECRET": "emulated-client-secret",
+                                             **overrides})
+    del env["SLACK_BOT_TOKEN"]
+    return env
+
+
+def test_the_doctor_checks_the_oauth_set_up_of_many_workspaces(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    emulator.register_app("1234.5678", "emulated-client-secret",
+                          "https://wi3.example.org/slack/oauth_redirect")
+    code, report = doctor(_many(
+        emulator, tmp_path / "data",
+        SLACK_REDIRECT_URI="https://wi3.example.org/slack/oauth_redirect"))
+    assert code == 0, report
+    assert "many workspaces" in line_about(report, "mode")
+    assert "Slack accepts SLACK_CLIENT_ID" in line_about(report, "installing (OAuth)")
+    assert "https://wi3.example.org/slack/oauth_redirect" in line_about(report, "redirect URL")
+    assert "emulated-client-secret" not in report
+
+    code, report = doctor(_many(emulator, tmp_path / "data",
+                                SLACK_CLIENT_SECRET="not-the-secret",
+                                SLACK_REDIRECT_URI="http://wi3.example.org/slack/oauth_redirect"))
+    assert code == 1
+    assert "bad_client_secret" in line_about(report, "installing (OAuth)")
+    assert "not-the-secret" not in report
+
+
+def test_the_doctor_says_an_http_redirect_url_will_not_do(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    emulator.register_app("1234.5678", "emulated-client-secret",
+                          "http://wi3.example.org/slack/oauth_redirect")
+    code, report = doctor(_many(emulator, tmp_path / "data",
+                                SLACK_REDIRECT_URI="http://wi3.example.org/slack/oauth_redirect"))
+    assert code == 1
+    assert "only https://" in line_about(report, "redirect URL")

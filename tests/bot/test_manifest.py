@@ -69,7 +69,13 @@ def test_the_slash_command_and_events_are_declared() -> None:
     assert setting("- command") == "/wi3"
     assert "status" in setting("usage_hint") and "setup" in setting("usage_hint")
     assert setting("should_escape") == "true"
-    assert list_under("bot_events") == ["app_home_opened", "member_joined_channel"]
+    assert list_under("bot_events") == ["app_home_opened", "member_joined_channel",
+                                        "app_uninstalled", "tokens_revoked"]
+
+
+def test_the_distributed_app_path_is_declared() -> None:
+    assert list_under("redirect_urls") == ["https://YOUR-HOST/slack/oauth_redirect"]
+    assert setting("org_deploy_enabled") == "false"  # org-wide installs are refused
 
 
 @pytest.mark.parametrize(

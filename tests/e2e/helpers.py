@@ -125,7 +125,7 @@ def running_bot(
             store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
             clock=clock, invitations_per_second=1000.0,
         )
-        app = create_app(config, store, client=services.people.client,
+        app = create_app(config, store, client=make_client(config),
                          listener_executor=InlineExecutor(), services=services)
         wsgi_app = SlackWsgiApp(app)
         wsgi_app.mark_ready()

@@ -16,6 +16,7 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
+from bot.slack_client import make_client
 from conversations.refs import ActionIds
 from storage import Store
 from tests.e2e.helpers import current_question, invitation, progress_line
@@ -98,7 +99,7 @@ def test_simultaneous_clicks_of_one_person_are_handled_one_after_the_other(
     overlap = Overlap(store, monkeypatch)
 
     listeners = ListenerThreads()
-    app = create_app(bot_config, store, client=services.people.client,
+    app = create_app(bot_config, store, client=make_client(bot_config),
                      listener_executor=listeners, services=services)
     wsgi_app = SlackWsgiApp(app)
     wsgi_app.mark_ready()

@@ -4,14 +4,16 @@ one database, and connections that can drop."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from typing import Any
 
 import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlalchemy import MetaData, event
 
 from storage import (
     Progress,
@@ -25,7 +27,7 @@ from storage import (
 )
 from storage.sql import SQLStore, make_engine
 from storage.sql.migrate import head_revision
-from storage.sql.schema import metadata
+from storage.sql.schema import SLACK_SDK_TABLES, metadata
 from tests.pg import TEST_PSEUDONYM_KEY, TEST_PSEUDONYM_KEY_HEX, TestDatabase, _libpq
 
 from .conftest import ITEMS, FakeClock, open_team_round
@@ -41,14 +43,42 @@ def two_stores(pg_url: str, clock: FakeClock) -> Iterator[tuple[SQLStore, SQLSto
         yield first, second
 
 
-def test_the_migrations_build_exactly_the_schema_the_code_uses(pg_url: str) -> None:
-    engine = make_engine(pg_url)
+def _differences(url: str, expected: MetaData, tables: Collection[str] | None = None
+                 ) -> list[Any]:
+    """What the migrated database has that `expected` has not, or the other way round
+    (only `tables`, when given)."""
+    def wanted(name: str | None, kind: str, *_: Any) -> bool:
+        return kind != "table" or tables is None or name in tables
+
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), metadata)
+            context = MigrationContext.configure(connection, opts={"include_name": wanted})
+            return list(compare_metadata(context, expected))
     finally:
         engine.dispose()
-    assert differences == []
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_uses(pg_url: str) -> None:
+    wi3_tables = {table.name for table in metadata.sorted_tables}
+    assert _differences(pg_url, metadata, wi3_tables) == []
+    assert set(_table_names(pg_url)) == wi3_tables | set(SLACK_SDK_TABLES) | {"alembic_version"}
+
+
+def test_the_migrations_build_the_tables_slack_sdks_stores_use(pg_url: str) -> None:
+    """The installation and OAuth state stores work on the migrated tables as they are."""
+    theirs = MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(theirs, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(theirs, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(theirs, "slack_oauth_states")
+    assert sorted(theirs.tables) == sorted(SLACK_SDK_TABLES)
+    assert _differences(pg_url, theirs, SLACK_SDK_TABLES) == []
+
+
+def _table_names(url: str) -> list[str]:
+    with psycopg.connect(_libpq(url), autocommit=True) as connection:
+        return [row[0] for row in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
 
 
 def test_instances_starting_together_migrate_an_empty_database_once(

@@ -15,7 +15,7 @@ def setup(request: Request) -> None:
     people = request.services.people
     channel = caller.channel_id
     request.send(request.services.team.setup(
-        caller, bot_in_channel=lambda: people.bot_in_channel(channel)))
+        caller, bot_in_channel=lambda: people.bot_in_channel(caller.workspace_id, channel)))
 
 
 def lead(request: Request) -> None:
@@ -26,7 +26,7 @@ def lead(request: Request) -> None:
         request.send(request.services.team.lead(
             request.caller, team, request.command.args,
             is_person=lambda user: people.person(workspace_id, user, fresh=True).can_answer,
-            is_member=lambda user: people.in_channel(team.channel_id, user)))
+            is_member=lambda user: people.in_channel(workspace_id, team.channel_id, user)))
 
 
 def language(request: Request) -> None:

@@ -23,7 +23,7 @@ def make_member_joined_channel(services: Services) -> Callable[..., None]:
             return
         if services.store.open_round_for(workspace_id, channel_id) is None:
             return
-        if user_id == services.people.bot_user_id():
+        if user_id == services.people.bot_user_id(workspace_id):
             return
         if not services.people.person(workspace_id, user_id).can_answer:
             return
