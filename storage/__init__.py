@@ -24,11 +24,13 @@ from storage.errors import (
     StoreClosedError,
     StoreLockedError,
     StoreUnavailableError,
+    UnknownCommitmentError,
     UnknownRoundError,
 )
 from storage.factory import is_database_url, open_store
 from storage.protocols import (
     Answers,
+    CommitmentStore,
     FanOutProgress,
     PrivacyStore,
     RequestClaims,
@@ -41,11 +43,17 @@ from storage.protocols import (
     UserCache,
 )
 from storage.records import (
+    ACTIVE_STATES,
+    COMMITMENT_STATES,
     DEFAULT_PULSE_TIME,
     DEFAULT_PULSE_WEEKDAY,
     DEFAULT_RETENTION_DAYS,
+    MAX_COMMITMENT_TEXT,
     MIN_RESPONSES_FLOOR,
     Checklist,
+    Commitment,
+    CommitmentPlan,
+    CommitmentState,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -57,14 +65,21 @@ from storage.records import (
 from storage.tinydb.check import CheckReport, check
 
 __all__ = [
+    "ACTIVE_STATES",
+    "COMMITMENT_STATES",
     "DEFAULT_PULSE_TIME",
     "DEFAULT_PULSE_WEEKDAY",
     "DEFAULT_RETENTION_DAYS",
+    "MAX_COMMITMENT_TEXT",
     "MIN_RESPONSES_FLOOR",
     "Answers",
     "CheckReport",
     "Checklist",
     "Clock",
+    "Commitment",
+    "CommitmentPlan",
+    "CommitmentState",
+    "CommitmentStore",
     "CorruptFileError",
     "FanOutProgress",
     "PrivacyStore",
@@ -89,6 +104,7 @@ __all__ = [
     "StoreUnavailableError",
     "Team",
     "TeamStore",
+    "UnknownCommitmentError",
     "UnknownRoundError",
     "UserCache",
     "UserInfo",

@@ -6,12 +6,14 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
     workspaces  workspaces and team settings       rounds     round lifecycle, snapshots
     responses   answers, progress, participation   caches     user cache, request keys
     privacy     forget-me, retention               backup     export / import
+    commitments what teams took on (next steps)
 """
 
 from __future__ import annotations
 
 from storage.tinydb.backup import BackupMixin
 from storage.tinydb.caches import CachesMixin
+from storage.tinydb.commitments import CommitmentsMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
 from storage.tinydb.rounds import RoundsMixin
@@ -23,6 +25,7 @@ class TinyDBStore(
     RoundsMixin,
     ResponsesMixin,
     CachesMixin,
+    CommitmentsMixin,
     PrivacyMixin,
     BackupMixin,
 ):
