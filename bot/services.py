@@ -14,6 +14,7 @@ from bot.reminders import PulseReminders
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.throttle import Throttle
+from conversations.actions.flow import ActionsFlow
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
 from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
@@ -52,6 +53,7 @@ class Services:
     scheduler: Scheduler
     pulse: PulseFlow
     reminders: PulseReminders
+    actions: ActionsFlow
 
     @classmethod
     def build(
@@ -81,12 +83,14 @@ class Services:
         sender = Sender(client, people, closing, invitations)
         scheduler = Scheduler(interval=scheduler_interval, clock=clock)
         pulse = PulseFlow(store, content, clock, default_timezone=default_timezone)
+        actions = ActionsFlow(store, content, clock, default_timezone=default_timezone)
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
                        closing, reports, home, sender, invitations, scheduler, pulse,
-                       PulseReminders(pulse, people, invitations))
+                       PulseReminders(pulse, people, invitations), actions)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
         scheduler.add(services.reminders.run, name="pulse-reminders")
+        scheduler.add(services.follow_up_commitments, name="commitment-follow-ups")
         if retention_days is not None:
             scheduler.add(_daily_purge(store, retention_days, clock()),
                           name="purge-old-answers")
@@ -100,6 +104,12 @@ class Services:
     def open_due_pulses(self, now: datetime) -> None:
         """Scheduler job: open the pulses whose time has come, once per scheduled period."""
         for workspace_id, outbounds in self.pulse.due(now, self.people.channel_members):
+            self.sender.send(outbounds, workspace_id=workspace_id)
+
+    def follow_up_commitments(self, now: datetime) -> None:
+        """Scheduler job: on a commitment's due date its owner is asked how it went, once
+        (claimed in storage before the DM goes out)."""
+        for workspace_id, outbounds in self.actions.due_follow_ups(now):
             self.sender.send(outbounds, workspace_id=workspace_id)
 
     def start_background(self) -> None:
