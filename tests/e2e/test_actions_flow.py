@@ -22,17 +22,13 @@ from bot.emulator.workspace import Message
 from bot.services import Services
 from conversations.refs import ActionIds, ViewIds
 from conversations.views.plan import field_block
-from model import load_content
 from storage import Commitment
 from tests.conftest import FakeClock
-from tests.model.conftest import per_element
+from tests.e2e.helpers import LAGGING_INVESTMENT, guide_to, plan_values
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 OUTSIDER = "U0OUTSIDE9"
 WORKSPACE = "T0WI3TEST"
-ITEMS = [item.id for item in load_content().questionnaire.items]
-ANSWERS = per_element(waarde=(4, 4, 2), impact=(4, 4, 3), innovatie=(4, 4, 3),
-                      investering=(4, 2, 1))
 NEXT_WEEK = "2026-12-07"
 
 
@@ -50,7 +46,7 @@ def closed_round(driver: SlackDriver, services: Services, clock: FakeClock) -> s
     round_ = services.store.open_round_for(WORKSPACE, TEAM_CHANNEL)
     assert round_ is not None
     for user in (ALEX, SAMI, NOOR):
-        services.store.record_answers(round_.id, user, ANSWERS)
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
         services.store.record_checklist(round_.id, user, ["time"], ["distance"])
     clock.advance(days=1)
     assert driver.command(LEAD, TEAM_CHANNEL, "close").status == 200
@@ -58,8 +54,7 @@ def closed_round(driver: SlackDriver, services: Services, clock: FakeClock) -> s
 
 
 def guide(emulator: SlackEmulator) -> Message:
-    [found] = [m for m in emulator.messages_to(LEAD) if "Gespreksleidraad" in m.visible_text()]
-    return found
+    return guide_to(emulator, LEAD)
 
 
 def open_plan(driver: SlackDriver, emulator: SlackEmulator) -> ModalView:
@@ -67,11 +62,6 @@ def open_plan(driver: SlackDriver, emulator: SlackEmulator) -> ModalView:
     modal = emulator.modal(LEAD)
     assert modal is not None
     return modal
-
-
-def plan_values(*steps: dict[str, str | None]) -> dict[str, str | None]:
-    return {field_block(n, field): value for n, given in enumerate(steps, 1)
-            for field, value in given.items()}
 
 
 def last_reply(emulator: SlackEmulator, user: str = LEAD) -> Message:
@@ -224,7 +214,7 @@ def test_the_next_round_shows_how_the_commitments_went(
     round_ = services.store.open_round_for(WORKSPACE, TEAM_CHANNEL)
     assert round_ is not None
     for user in (ALEX, SAMI, NOOR):
-        services.store.record_answers(round_.id, user, ANSWERS)
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
     driver.command(LEAD, TEAM_CHANNEL, "close")
     post = next(m.visible_text() for m in reversed(emulator.messages_to(TEAM_CHANNEL))
                 if "WI3 results" in m.visible_text())
