@@ -120,7 +120,7 @@ def test_plan_actions_opens_the_modal_and_its_errors_stay_in_it(
     assert not [m for m in emulator.messages_to(TEAM_CHANNEL) if "next steps" in m.text]
 
 
-def test_saved_commitments_go_to_the_channel_and_each_owner_in_their_language(
+def test_saved_commitments_go_to_the_channel_each_owner_and_app_home(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
 ) -> None:
     closed_round(driver, services, clock)
@@ -139,6 +139,12 @@ def test_saved_commitments_go_to_the_channel_and_each_owner_in_their_language(
     assert f"*1.* {first.text}" in post and f"<@{NOOR}>" in post
     assert "put you down" in emulator.messages_to(ALEX)[-1].visible_text()
     assert "heeft je een afspraak" in emulator.messages_to(NOOR)[-1].visible_text()
+    driver.event("app_home_opened", user=ALEX, tab="home")
+    home = emulator.home_view(ALEX)
+    assert home is not None
+    assert "*Your commitments*" in home.visible_text() and first.text in home.visible_text()
+    assert "Next steps: 0 of 2 done" in home.visible_text()
+    assert "Name an owner for our wiki" in home.visible_text()  # the team's, Noor's
 
 
 def test_on_the_due_date_the_owner_is_asked_once_and_answers(
