@@ -10,6 +10,7 @@ Lotte, the lead, reads Slack in Dutch; the team's channel is in English.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -24,7 +25,7 @@ from conversations.refs import ActionIds, ViewIds
 from conversations.views.plan import field_block
 from storage import Commitment
 from tests.conftest import FakeClock
-from tests.e2e.helpers import LAGGING_INVESTMENT, guide_to, plan_values
+from tests.e2e.helpers import LAGGING_INVESTMENT, alarms, full_disk, guide_to, plan_values
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 OUTSIDER = "U0OUTSIDE9"
@@ -267,3 +268,22 @@ def test_the_door_refuses_a_bent_or_unsigned_submission(
                          "application/x-www-form-urlencoded")
     assert answer.status == 400
     assert commitments(services) == []
+
+
+def test_a_plan_that_cannot_be_saved_stays_in_the_modal_saying_so(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    closed_round(driver, services, clock)
+    open_plan(driver, emulator)
+    entered = plan_values({"text": "Share stories", "owner": ALEX, "due": NEXT_WEEK})
+    with full_disk(monkeypatch), caplog.at_level(logging.INFO):
+        refused = driver.submit_view(LEAD, entered)
+    assert refused.json()["response_action"] == "errors"
+    modal = emulator.modal(LEAD)
+    assert modal is not None and modal.errors == {
+        field_block(1, "text"): "Ik kon dat nu niet opslaan. Probeer het zo nog eens."}
+    assert alarms(caplog.records) == []
+    assert commitments(services) == []
+    assert driver.submit_view(LEAD, entered).body == ""  # the disk has room again
+    assert [c.text for c in commitments(services)] == ["Share stories"]

@@ -3,7 +3,8 @@
 A submission is acknowledged with its answer: `response_action: errors` keeps the modal
 open with the errors under the inputs; a plain ack closes it. Validation therefore runs
 before the ack (it asks Slack about the owners, well within Slack's three seconds); what
-the flow then wants sent goes out after it.
+the flow then wants sent goes out after it. When the commitments cannot be saved (a full
+disk, a lost database), the modal stays open saying so, with everything still filled in.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
+from bot.failures import explain, log_failure
 from bot.listeners.context import reply_to, requester
+from bot.listeners.errors import what_was_asked
 from bot.people import People
 from bot.services import Services
 from conversations.actions.planning import Directory, Refused, StepInput, Submitted
 from conversations.context import Caller
 from conversations.views.plan import DUE, OWNER, TEXT, TIP, field_block
+from storage import StorageError
 
 Submit = Callable[[Services, Caller, dict[str, Any], Directory], Submitted]
 
@@ -57,7 +61,11 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any],
     """Check and save a submission; errors stay in the modal, the rest is sent after."""
     caller = requester(context).caller()
     people = PeopleDirectory(services.people, caller.workspace_id)
-    outcome = submit(services, caller, body.get("view") or {}, people)
+    try:
+        outcome = submit(services, caller, body.get("view") or {}, people)
+    except StorageError as error:
+        log_failure(error, what_was_asked(body))
+        outcome = Refused({field_block(1, TEXT): explain(error, caller.lang)})
     if isinstance(outcome, Refused):
         ack(response_action="errors", errors=dict(outcome.errors))
         return
