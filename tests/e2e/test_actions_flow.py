@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -26,6 +27,7 @@ from conversations.views.plan import field_block
 from storage import Commitment
 from tests.conftest import FakeClock
 from tests.e2e.helpers import LAGGING_INVESTMENT, alarms, full_disk, guide_to, plan_values
+from tests.pg import STORE_VARIABLE
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 OUTSIDER = "U0OUTSIDE9"
@@ -270,6 +272,8 @@ def test_the_door_refuses_a_bent_or_unsigned_submission(
     assert commitments(services) == []
 
 
+@pytest.mark.skipif(os.environ.get(STORE_VARIABLE) == "postgresql",
+                    reason="a full disk stops the files backend only")
 def test_a_plan_that_cannot_be_saved_stays_in_the_modal_saying_so(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
