@@ -18,6 +18,7 @@ import pytest
 
 from conversations.actions.flow import ActionsFlow
 from conversations.actions.planning import Refused, StepInput
+from conversations.actions.read import CommitmentTally, round_commitments, tally
 from conversations.actions.suggestions import suggestion_text, suggestions_for
 from conversations.context import Caller
 from conversations.diagnostic import Where
@@ -468,3 +469,17 @@ def test_suggestions_come_from_the_gated_result_in_the_readers_language(world: W
     assert {s.key.split(".")[0] for s in english} == {e.value for e in Element}
     assert suggestion_text("en", "nonsense", CONTENT) is None
     assert suggestion_text("en", "waarde.7.0", CONTENT) is None
+
+
+def test_the_read_api_gives_a_rounds_commitments_for_its_report(world: World) -> None:
+    first_round, _ = world.close_round([STEADY] * 3)
+    world.plan(first_round, step("After the first round"))
+    second_round, _ = world.close_round([STEADY] * 3)
+    later = (world.clock.now + timedelta(days=7)).date().isoformat()
+    assert isinstance(world.plan(second_round, step("After the second round", due=later),
+                                 step("And another", due=later)), list)
+    assert [c.text for c in round_commitments(world.store, first_round)] == [
+        "After the first round"]
+    assert [c.number for c in round_commitments(world.store, second_round)] == [2, 3]
+    assert round_commitments(world.store, "no-such-round") == []
+    assert tally(round_commitments(world.store, second_round)) == CommitmentTally(0, 2, 0)
