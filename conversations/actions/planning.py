@@ -3,8 +3,9 @@
 A submission is checked as a whole before anything is saved. What is wrong stays in the
 modal as errors under the inputs (`Refused`, answered with `response_action: errors`);
 what is right is saved in one write, posted to the channel ("Our next steps") and sent to
-each owner by DM. A commitment's due-date DM goes out at nine in the morning of the due
-date where its owner lives (their Slack timezone, else the team's, else the default).
+each owner by DM. A picked suggestion is saved in the team's language, like everything the
+channel reads. A commitment's due-date DM goes out at nine in the morning of the due date
+where its owner lives (their Slack timezone, else the team's, else the default).
 """
 
 from __future__ import annotations
