@@ -9,7 +9,7 @@ Timed, on each backend (PostgreSQL at --database-url, default WI3_BENCH_DATABASE
 
 * `due_commitments(now)`: what the scheduler asks on every tick (30 s), none due;
 * `add_commitments`: one lead saving three commitments;
-* `commitments_owned_by`: what App Home asks for one person.
+* `commitments_owned_by`: what App Home asks for one person (a member owning a few).
 
 The last line is one JSON object with every figure printed.
 """
@@ -39,10 +39,15 @@ KEY = bytes(32)
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-def plans(n: int) -> list[CommitmentPlan]:
-    """Three commitments due a month from now, owned by three of twenty people."""
+def owner(team: int, k: int) -> str:
+    """Members own their own team's commitments: three people per team."""
+    return f"U{team:05d}{k}"
+
+
+def plans(team: int) -> list[CommitmentPlan]:
+    """Three commitments due a month from now, one for each of three team members."""
     later = NOW + timedelta(days=30)
-    return [CommitmentPlan(f"Commitment {n}.{k}", f"U{(n + k) % 20:04d}", later.date(), later)
+    return [CommitmentPlan(f"Commitment {team}.{k}", owner(team, k), later.date(), later)
             for k in range(3)]
 
 
@@ -71,13 +76,17 @@ def timed(samples: int, call: Callable[[int], object]) -> dict[str, float]:
 
 def measure(store: Store, teams: int, samples: int, rng: random.Random) -> dict[str, object]:
     made = fill(store, teams)
+
+    def add(_n: int) -> None:
+        team = rng.randrange(teams)
+        store.add_commitments("T1", *made[team], plans(team), planned_by="L1")
+
     return {
         "teams": teams,
         "due_commitments": timed(samples, lambda _n: store.due_commitments(NOW)),
-        "add_commitments": timed(samples, lambda n: store.add_commitments(
-            "T1", *rng.choice(made), plans(n), planned_by="L1")),
-        "commitments_owned_by": timed(samples, lambda n: store.commitments_owned_by(
-            "T1", f"U{n % 20:04d}")),
+        "add_commitments": timed(samples, add),
+        "commitments_owned_by": timed(samples, lambda _n: store.commitments_owned_by(
+            "T1", owner(rng.randrange(teams), 0))),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 
-from slack_sdk.models.blocks import Block, ConfirmObject, DividerBlock
+from slack_sdk.models.blocks import Block, ButtonElement, ConfirmObject, DividerBlock
 
 from conversations.actions.read import CommitmentTally
 from conversations.i18n import t
@@ -173,15 +173,14 @@ def _list_line(lang: str, commitment: Commitment) -> str:
              state=state_text(lang, commitment))
 
 
-def _lead_buttons(lang: str, commitment: Commitment) -> list[object]:
-    drop = button(t(lang, "actions.list.drop"), ActionIds.DROP_COMMITMENT, commitment.id,
-                  style="danger")
-    drop.confirm = ConfirmObject(title=t(lang, "actions.list.drop_title"),
-                                 text=t(lang, "actions.list.drop_text"),
-                                 confirm=t(lang, "actions.list.drop_yes"),
-                                 deny=t(lang, "actions.list.drop_no"), style="danger")
+def _lead_buttons(lang: str, commitment: Commitment) -> list[ButtonElement]:
+    sure = ConfirmObject(title=t(lang, "actions.list.drop_title"),
+                         text=t(lang, "actions.list.drop_text"),
+                         confirm=t(lang, "actions.list.drop_yes"),
+                         deny=t(lang, "actions.list.drop_no"), style="danger")
     return [button(t(lang, "actions.list.edit"), ActionIds.EDIT_COMMITMENT, commitment.id),
-            drop]
+            button(t(lang, "actions.list.drop"), ActionIds.DROP_COMMITMENT, commitment.id,
+                   style="danger", confirm=sure)]
 
 
 def _plan_block(lang: str, plan_round: str | None) -> Block:

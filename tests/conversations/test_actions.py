@@ -388,6 +388,9 @@ def test_the_team_sees_its_commitments_and_only_leads_get_edit_drop_and_plan(
     assert (ActionIds.DROP_COMMITMENT, first.id) in clickable
     assert (ActionIds.EDIT_COMMITMENT, second.id) not in clickable  # done: nothing to change
     assert (ActionIds.PLAN_ACTIONS, first.round_id) in clickable
+    [drop] = [e for b in lead_view.message["blocks"] if b["type"] == "actions"
+              for e in b["elements"] if e["action_id"] == ActionIds.DROP_COMMITMENT]
+    assert drop["confirm"]["title"]["text"] == "Drop this commitment?"  # asked first
 
 
 def test_a_lead_drops_a_commitment_and_the_team_reads_it(world: World) -> None:
