@@ -19,6 +19,7 @@ from bot.people import People
 from conversations.i18n import DEFAULT_LANG, Lang
 from conversations.outbound import (
     InviteMembers,
+    OpenModal,
     Outbound,
     PostToChannel,
     PublishHome,
@@ -105,6 +106,8 @@ class Sender:
                 self.upload(workspace_id, outbound)
             case PublishHome(user_id=user_id, view=view):
                 self.clients.client_for(workspace_id).views_publish(user_id=user_id, view=view)
+            case OpenModal(trigger_id=trigger_id, view=view):
+                self.clients.client_for(workspace_id).views_open(trigger_id=trigger_id, view=view)
             case InviteMembers(round_id=round_id, user_ids=user_ids):
                 self.invitations.enqueue(round_id, user_ids)
             case PublishResults():

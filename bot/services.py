@@ -16,6 +16,7 @@ from bot.reminders import PulseReminders
 from bot.scheduler import Scheduler
 from bot.sender import Sender
 from bot.throttle import Throttle
+from conversations.actions.flow import ActionsFlow
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
 from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
@@ -58,6 +59,7 @@ class Services:
     scheduler: Scheduler
     pulse: PulseFlow
     reminders: PulseReminders
+    actions: ActionsFlow
     uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS
 
     @classmethod
@@ -93,12 +95,15 @@ class Services:
         sender = Sender(clients, people, closing, invitations)
         scheduler = Scheduler(interval=scheduler_interval, clock=clock)
         pulse = PulseFlow(store, content, clock, default_timezone=default_timezone)
+        actions = ActionsFlow(store, content, clock, default_timezone=default_timezone)
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
                        closing, reports, home, sender, invitations, scheduler, pulse,
-                       PulseReminders(pulse, people, invitations), uninstall_grace_days)
+                       PulseReminders(pulse, people, invitations), actions,
+                       uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
         scheduler.add(services.reminders.run, name="pulse-reminders")
+        scheduler.add(services.follow_up_commitments, name="commitment-follow-ups")
         if retention_days is not None:
             scheduler.add(_daily_purge(store, retention_days, clock()),
                           name="purge-old-answers")
@@ -134,6 +139,13 @@ class Services:
         cutoff = now - timedelta(days=self.uninstall_grace_days)
         for workspace_id in self.store.purge_uninstalled(cutoff):
             logger.info("deleted the data of workspace %s, which removed wi3", workspace_id)
+
+    def follow_up_commitments(self, now: datetime) -> None:
+        """Scheduler job: on a commitment's due date its owner is asked how it went, once
+        (claimed in storage before the DM goes out)."""
+        gone = self.store.uninstalled_workspaces()
+        for workspace_id, outbounds in self.actions.due_follow_ups(now, paused=gone):
+            self.sender.send(outbounds, workspace_id=workspace_id)
 
     def start_background(self) -> None:
         """After a (re)start: finish interrupted work, then run the timers."""

@@ -21,12 +21,13 @@ SUBCOMMANDS = (
     "me",
     "forget",
     "about",
+    "actions",
 )
 LEAD_ONLY = frozenset(
     {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export"}
 )
 ALIASES = {"taal": "language", "sluit": "close", "hulp": "help", "?": "help", "min": "minimum",
-           "over": "about", "model": "about"}
+           "over": "about", "model": "about", "acties": "actions", "afspraken": "actions"}
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 

@@ -1,4 +1,5 @@
-"""`/wi3 export`: a team's results as CSV, one row per round and element, aggregates only.
+"""`/wi3 export`: a team's results as CSV, one row per round and element, aggregates only;
+and its commitments (team content: what, whose, by when) as a second CSV.
 
 A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or carriage
 return) as a formula, and a subject is typed by a lead, so every such cell is prefixed
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -22,11 +23,14 @@ from conversations.i18n import Lang, normalise_lang, t
 from conversations.results.outcome import RoundOutcome
 from conversations.trend import Trend, element_trends
 from model import Content, Element, Phase, load_content
+from storage import Commitment
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("date", "kind", "subject", "responses", "invited", "element", "phase",
            "position", "trend")
 DATE_FORMAT = "%Y-%m-%d %H:%M"
+COMMITMENT_COLUMNS = ("number", "planned", "round", "text", "owner", "due", "state",
+                      "updated")
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,29 @@ def _phase_cell(row: ResultRow, lang: Lang, content: Content) -> str:
     if row.divided:
         return t(lang, "results.csv.divided")
     return "" if row.phase is None else content.phases[row.phase].name.get(lang)
+
+
+def commitments_csv(commitments: Sequence[Commitment],
+                    round_closed: Mapping[str, datetime | None], lang: str = "en") -> str:
+    """The team's commitments, one line each in the order planned: what, the owner's user
+    id, when due and how it stands; `round_closed` dates the round each one followed."""
+    language = normalise_lang(lang)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([safe_cell(t(language, f"actions.csv.{column}"))
+                     for column in COMMITMENT_COLUMNS])
+    for commitment in commitments:
+        writer.writerow([safe_cell(cell) for cell in (
+            str(commitment.number), _moment(commitment.planned_at),
+            _moment(round_closed.get(commitment.round_id)), commitment.text,
+            commitment.owner or "", commitment.due.isoformat(),
+            t(language, f"actions.state.{commitment.state}"), _moment(commitment.updated_at),
+        )])
+    return buffer.getvalue()
+
+
+def _moment(value: datetime | None) -> str:
+    return value.astimezone(UTC).strftime(DATE_FORMAT) if value is not None else ""
 
 
 def safe_cell(value: str) -> str:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from conversations.actions.read import tally
 from conversations.context import Caller
 from conversations.diagnostic import subject_text
 from conversations.i18n import t
 from conversations.outbound import Outbound, PublishHome
 from conversations.results.reports import ReportsFlow
+from conversations.views.commitments import home_lines, home_team_lines
 from conversations.views.common import mrkdwn_escape
 from conversations.views.home import HomeRound, HomeTeam, home_view
 from conversations.views.scores import phase_word
@@ -45,7 +48,21 @@ class HomeFlow:
             teams[round_.channel_id] = HomeTeam(round_.channel_id, is_lead=False)
         for team in self.store.teams_led_by(caller.workspace_id, caller.user_id):
             teams[team.channel_id] = HomeTeam(team.channel_id, True, self._last_line(caller, team))
-        return home_view(caller.lang, rounds, list(teams.values()), self.content)
+        owned = self.store.commitments_owned_by(caller.workspace_id, caller.user_id)
+        for commitment in owned:
+            teams.setdefault(commitment.channel_id, HomeTeam(commitment.channel_id, False))
+        shown = [replace(team, commitments_text=self._commitments_text(caller, team))
+                 for team in teams.values()]
+        return home_view(caller.lang, rounds, shown, self.content,
+                         commitments_text=home_lines(caller.lang, owned) if owned else None)
+
+    def _commitments_text(self, caller: Caller, team: HomeTeam) -> str | None:
+        """How the team's commitments stand, and which are under way (team content)."""
+        commitments = self.store.commitments_of_team(caller.workspace_id, team.channel_id)
+        counted = tally(commitments)
+        if counted is None:
+            return None
+        return home_team_lines(caller.lang, counted, [c for c in commitments if c.is_active])
 
     def _last_line(self, caller: Caller, team: Team) -> str | None:
         """The lead's team's last result in one line, only as far as the privacy gate allows."""

@@ -58,6 +58,15 @@ class PublishHome:
 
 
 @dataclass(frozen=True)
+class OpenModal:
+    """A modal for whoever clicked or typed. Slack's `trigger_id` is good once, for three
+    seconds, so this goes straight to Slack (`views.open`), never through a queue."""
+
+    trigger_id: str
+    view: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class InviteMembers:
     """Send round invitations to these users in the background, throttled, once each."""
 
@@ -65,4 +74,5 @@ class InviteMembers:
     user_ids: tuple[str, ...] = field(default_factory=tuple)
 
 
-Outbound = SendDM | PostToChannel | UpdateMessage | Reply | UploadFile | PublishHome | InviteMembers
+Outbound = (SendDM | PostToChannel | UpdateMessage | Reply | UploadFile | PublishHome
+            | InviteMembers | OpenModal)

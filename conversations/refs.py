@@ -22,11 +22,24 @@ class ActionIds:
     FORGET_CONFIRM = "wi3_forget_confirm"
     FORGET_CANCEL = "wi3_forget_cancel"
     REPOST_RESULTS = "wi3_repost_results"
+    PLAN_ACTIONS = "wi3_plan_actions"
+    EDIT_COMMITMENT = "wi3_edit_commitment"
+    DROP_COMMITMENT = "wi3_drop_commitment"
+    COMMITMENT_DONE = "wi3_commitment_done"
+    COMMITMENT_WORKING = "wi3_commitment_working"
+    COMMITMENT_DROPPED = "wi3_commitment_dropped"
     ANSWER_PREFIX = "wi3_answer_"
 
     @classmethod
     def answer(cls, score: int) -> str:
         return f"{cls.ANSWER_PREFIX}{score}"
+
+
+class ViewIds:
+    """The `callback_id`s of wi3's modals: a submission is routed by them."""
+
+    PLAN = "wi3_plan_view"
+    EDIT = "wi3_edit_view"
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,8 @@ class BadRef(ValueError):
     """A button value that we did not make (tampered, truncated or from an old version)."""
 
 
+_ID = re.compile(r"[A-Za-z0-9_-]{1,80}", re.ASCII)
+"""A round's or a commitment's id, as the stores make them."""
 _REF = re.compile(r"([A-Za-z0-9_-]+)\|([A-Za-z0-9_-]+)", re.ASCII)
 _SCORED_REF = re.compile(r"([A-Za-z0-9_-]+)\|([A-Za-z0-9_-]+)\|([1-5])", re.ASCII)
 """Exactly what `encode_ref` makes: no spaces, signs, leading zeros or other digits."""
@@ -55,3 +70,10 @@ def decode_ref(value: str, *, with_score: bool = False) -> ItemRef:
         raise BadRef(f"unexpected button value {value!r:.80}")
     score = int(match.group(3)) if with_score else None
     return ItemRef(match.group(1), match.group(2), score)
+
+
+def decode_id(value: str | None) -> str:
+    """A round or commitment id carried by a button or a modal; BadRef for anything else."""
+    if value is None or _ID.fullmatch(value) is None:
+        raise BadRef(f"unexpected id {value!r:.80}")
+    return value

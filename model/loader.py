@@ -25,10 +25,13 @@ PHASES_FILE = "phases.toml"
 QUESTIONNAIRE_FILE = "questionnaire.toml"
 TIPS_FILE = "tips.toml"
 ABOUT_FILE = "about.toml"
+DISCUSSION_FILE = "discussion.toml"
 
 LANG_NAMES = {"en": "English", "nl": "Dutch"}
 ITEM_PHASES = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
 SCALE_POINTS = 5
+QUESTIONS_PER_ITEM = (1, 2)
+"""How many open questions each statement has for the discussion guide (fewest, most)."""
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -307,6 +310,25 @@ def _addresses(
     return ids
 
 
+def _discussion(file: _File, items: tuple[Item, ...]) -> dict[str, tuple[Text, ...]]:
+    """Open questions per statement: one or two for every item, none for anything else."""
+    file.keys("", file.data, ("questions",))
+    known = {item.id for item in items}
+    questions: dict[str, list[Text]] = {item.id: [] for item in items}
+    for where, row in file.entries("questions"):
+        file.keys(where, row, ("item", "text"))
+        item_id = file.string(f"{where}.item", row["item"])
+        if item_id not in known:
+            raise file.fail(f"{where}.item", f"unknown item id {item_id!r}")
+        questions[item_id].append(file.text(f"questions[{item_id}].text", row["text"]))
+    fewest, most = QUESTIONS_PER_ITEM
+    for item_id, texts in questions.items():
+        if not fewest <= len(texts) <= most:
+            raise file.fail("questions", f"item {item_id!r} has {len(texts)} questions; "
+                            f"every statement needs {fewest} to {most}")
+    return {item_id: tuple(texts) for item_id, texts in questions.items()}
+
+
 def _about(file: _File) -> About:
     names = ("intro", "source", "operationalisation")
     file.keys("", file.data, names)
@@ -332,4 +354,5 @@ def _load(directory: Path) -> Content:
         phases=_phases(_read(directory, PHASES_FILE)),
         tips=_tips(_read(directory, TIPS_FILE), questionnaire.items),
         about=_about(_read(directory, ABOUT_FILE)),
+        discussion=_discussion(_read(directory, DISCUSSION_FILE), questionnaire.items),
     )

@@ -124,6 +124,14 @@ class Content:
     phases: Mapping[Phase, PhaseInfo]
     tips: tuple[Tip, ...]
     about: About
+    discussion: Mapping[str, tuple[Text, ...]]
+    """Per statement (item id), the one or two open questions a team can discuss when
+    the statement holds it back or splits it (the leads' discussion guide)."""
+
+    def questions_for(self, item_id: str) -> tuple[Text, ...]:
+        """The open questions about a statement; none for an id the content does not know
+        (a snapshot from an older questionnaire)."""
+        return tuple(self.discussion.get(item_id, ()))
 
     def tips_for(self, element: Element, phase: Phase | int) -> tuple[Tip, ...]:
         """Tips for the next step from `phase` (phase 3: tips to sustain it)."""

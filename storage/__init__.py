@@ -24,11 +24,13 @@ from storage.errors import (
     StoreClosedError,
     StoreLockedError,
     StoreUnavailableError,
+    UnknownCommitmentError,
     UnknownRoundError,
 )
 from storage.factory import is_database_url, open_store
 from storage.protocols import (
     Answers,
+    CommitmentStore,
     FanOutProgress,
     PrivacyStore,
     RequestClaims,
@@ -42,11 +44,17 @@ from storage.protocols import (
     WorkspaceLifecycle,
 )
 from storage.records import (
+    ACTIVE_STATES,
+    COMMITMENT_STATES,
     DEFAULT_PULSE_TIME,
     DEFAULT_PULSE_WEEKDAY,
     DEFAULT_RETENTION_DAYS,
+    MAX_COMMITMENT_TEXT,
     MIN_RESPONSES_FLOOR,
     Checklist,
+    Commitment,
+    CommitmentPlan,
+    CommitmentState,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -58,14 +66,21 @@ from storage.records import (
 from storage.tinydb.check import CheckReport, check
 
 __all__ = [
+    "ACTIVE_STATES",
+    "COMMITMENT_STATES",
     "DEFAULT_PULSE_TIME",
     "DEFAULT_PULSE_WEEKDAY",
     "DEFAULT_RETENTION_DAYS",
+    "MAX_COMMITMENT_TEXT",
     "MIN_RESPONSES_FLOOR",
     "Answers",
     "CheckReport",
     "Checklist",
     "Clock",
+    "Commitment",
+    "CommitmentPlan",
+    "CommitmentState",
+    "CommitmentStore",
     "CorruptFileError",
     "FanOutProgress",
     "PrivacyStore",
@@ -90,6 +105,7 @@ __all__ = [
     "StoreUnavailableError",
     "Team",
     "TeamStore",
+    "UnknownCommitmentError",
     "UnknownRoundError",
     "UserCache",
     "UserInfo",

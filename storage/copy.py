@@ -24,9 +24,9 @@ from storage.errors import StorageError
 from storage.protocols import ResponseStore
 from storage.sql import SQLStore, make_engine, shown
 from storage.sql.migrate import upgrade
-from storage.sql.schema import DATA_TABLES
+from storage.sql.schema import DATA_TABLES, commitments
 from storage.tinydb import TinyDBStore, check
-from storage.tinydb.codec import time_from_text
+from storage.tinydb.codec import commitment_from_doc, time_from_text
 from storage.tinydb.core import holding
 
 Rows = dict[str, list[dict[str, Any]]]
@@ -110,6 +110,9 @@ def rows_of(files: Mapping[str, Any]) -> tuple[Rows, list[str]]:
             rows["rounds"] += [_round_row(doc) for doc in data.get("rounds", {}).values()]
         elif kind == "snapshots.json":
             rows["snapshots"] += [_snapshot_row(doc) for doc in data.get("snapshots", {}).values()]
+        elif kind == "commitments.json":
+            rows["commitments"] += [_commitment_row(doc)
+                                    for doc in data.get("commitments", {}).values()]
         elif kind.startswith("round-"):
             round_id = data["_meta"]["schema"]["round_id"]
             if round_id in rounds_known:
@@ -173,6 +176,11 @@ def _snapshot_row(doc: Mapping[str, Any]) -> dict[str, Any]:
         "responses": doc["responses"], "result": doc["result"],
         "pulse_number": doc.get("pulse_number"),
     }
+
+
+def _commitment_row(doc: Mapping[str, Any]) -> dict[str, Any]:
+    commitment = commitment_from_doc(doc)
+    return {column.name: getattr(commitment, column.name) for column in commitments.c}
 
 
 def _response_rows(rows: Rows, round_id: str, data: Mapping[str, Any]) -> None:

@@ -128,3 +128,11 @@ class RoundAlreadyOpenError(StorageError):
         super().__init__(
             f"channel {round_.channel_id} already has an open round ({round_.id})"
         )
+
+
+class UnknownCommitmentError(StorageError):
+    """No commitment with this id exists (removed, or a tampered button)."""
+
+    def __init__(self, commitment_id: str) -> None:
+        self.commitment_id = commitment_id
+        super().__init__(f"no commitment with id {commitment_id!r}")

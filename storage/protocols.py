@@ -22,12 +22,15 @@ Times default to the store's clock; every ``at``/``now`` must be timezone-aware.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Protocol, Self
 
 from storage.records import (
     Checklist,
+    Commitment,
+    CommitmentPlan,
+    CommitmentState,
     Progress,
     ResultSnapshot,
     Round,
@@ -218,6 +221,51 @@ class SnapshotStore(Protocol):
         ...
 
 
+class CommitmentStore(Protocol):
+    """What a team took on after its results, who owns it and how it went.
+
+    Team content, not answers: stored under user ids and shown to the team. Numbers count
+    from 1 per team in the order planned; the due-date DM is claimed once per commitment
+    (``mark_commitment_reminded``), and a new ``remind_at`` arms it again.
+    """
+
+    def add_commitments(self, workspace_id: str, channel_id: str, round_id: str,
+                        plans: Sequence[CommitmentPlan], *, planned_by: str,
+                        at: datetime | None = None) -> list[Commitment]:
+        """Store a lead's plans for a round of the team together (all or none), each with a
+        new id and the team's next number, state "open". UnknownRoundError when the round
+        is not the team's."""
+        ...
+
+    def get_commitment(self, commitment_id: str) -> Commitment | None: ...
+
+    def commitments_of_team(self, workspace_id: str, channel_id: str) -> list[Commitment]:
+        """A team's commitments in the order planned (by number)."""
+        ...
+
+    def commitments_owned_by(self, workspace_id: str, user_id: str) -> list[Commitment]:
+        """The commitments a user owns in a workspace, in channel and planned order."""
+        ...
+
+    def due_commitments(self, now: datetime | None = None) -> list[Commitment]:
+        """Commitments still under way whose due-date DM is due and not claimed yet,
+        earliest first."""
+        ...
+
+    def mark_commitment_reminded(self, commitment_id: str, at: datetime | None = None) -> bool:
+        """Claim the due-date DM; True for exactly one caller (until it is armed again)."""
+        ...
+
+    def update_commitment(self, commitment_id: str, *, text: str | None = None,
+                          owner: str | None = None, due: date | None = None,
+                          remind_at: datetime | None = None,
+                          state: CommitmentState | None = None,
+                          at: datetime | None = None) -> Commitment:
+        """Change what is given (None: unchanged); a ``remind_at`` other than the stored one
+        arms the due-date DM again. UnknownCommitmentError when there is none."""
+        ...
+
+
 class RequestClaims(Protocol):
     """Requests already handled (Slack retries, double clicks), for a while."""
 
@@ -241,8 +289,9 @@ class PrivacyStore(Protocol):
 
     def forget_user(self, workspace_id: str, user_id: str) -> int:
         """Remove every trace of a user from the workspace's data: answers, checklists,
-        progress, participation, cached profile, lead roles, and their user id in
-        invitation lists (where a ``forgotten:N`` stand-in keeps the counts right).
+        progress, participation, cached profile, lead roles, their user id in
+        invitation lists (where a ``forgotten:N`` stand-in keeps the counts right), and
+        their name on commitments (which stay, as the team's, without an owner).
         Snapshots stay. Returns how many answers were removed."""
         ...
 
@@ -300,6 +349,7 @@ class Store(
     FanOutProgress,
     ResponseStore,
     SnapshotStore,
+    CommitmentStore,
     RequestClaims,
     UserCache,
     PrivacyStore,

@@ -9,20 +9,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Literal
 
 from model import LANGS, Lang
 from model import MIN_RESPONSES_FLOOR as MIN_RESPONSES_FLOOR
+from storage.ids import is_slack_id
 
 RoundKind = Literal["diagnostic", "pulse"]
 RoundStatus = Literal["open", "closed"]
 Frequency = Literal["weekly", "biweekly", "monthly"]
+CommitmentState = Literal["open", "working", "done", "dropped"]
 
 ROUND_KINDS: tuple[str, ...] = ("diagnostic", "pulse")
 ROUND_STATUSES: tuple[str, ...] = ("open", "closed")
 FREQUENCIES: tuple[str, ...] = ("weekly", "biweekly", "monthly")
+COMMITMENT_STATES: tuple[str, ...] = ("open", "working", "done", "dropped")
+ACTIVE_STATES: tuple[str, ...] = ("open", "working")
+"""States of a commitment still under way: its owner gets the due-date DM."""
+MAX_COMMITMENT_TEXT = 300
+"""Characters of one commitment ("what we will do"), so a list of them stays readable."""
 DEFAULT_RETENTION_DAYS = 730
 """How long raw answers are kept unless WI3_RETENTION_DAYS says otherwise."""
 
@@ -245,3 +252,92 @@ class ResultSnapshot:
         require_aware(self.closed_at, "closed_at")
         if self.responses < 0 or self.invited_count < 0:
             raise ValueError("responses and invited_count must be 0 or more")
+
+
+def _check_commitment_text(text: str) -> str:
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        raise ValueError("a commitment needs a text saying what will be done")
+    if len(cleaned) > MAX_COMMITMENT_TEXT:
+        raise ValueError(f"a commitment's text is at most {MAX_COMMITMENT_TEXT} characters; "
+                         f"got {len(cleaned)}")
+    return cleaned
+
+
+def _check_owner(owner: str | None) -> None:
+    if owner is not None and not is_slack_id(owner):
+        raise ValueError(f"a commitment's owner must be a Slack user id; got {owner!r}")
+
+
+@dataclass(frozen=True)
+class CommitmentPlan:
+    """One action a lead takes on for the team, before it is stored: what, who, by when.
+
+    ``remind_at`` is the moment of the due-date DM (the due date's morning where the
+    owner is), worked out by the flow that knows the owner's timezone."""
+
+    text: str
+    owner: str
+    due: date
+    remind_at: datetime
+
+    def __post_init__(self) -> None:
+        _freeze(self, "text", _check_commitment_text(self.text))
+        _check_owner(self.owner)
+        require_aware(self.remind_at, "remind_at")
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """An action a team took on after a round's results: team content, visible to the
+    team (never an answer). Numbered per team in the order planned."""
+
+    id: str
+    workspace_id: str
+    channel_id: str
+    round_id: str
+    """The round whose results the team was acting on."""
+    number: int
+    text: str
+    owner: str | None
+    """The user who took it on; None once they asked to be forgotten."""
+    due: date
+    remind_at: datetime
+    state: CommitmentState = "open"
+    planned_by: str | None = None
+    planned_at: datetime | None = None
+    updated_at: datetime | None = None
+    reminded_at: datetime | None = None
+    """When the due-date DM was claimed; None while it is still to go out."""
+
+    def __post_init__(self) -> None:
+        _freeze(self, "text", _check_commitment_text(self.text))
+        _check_owner(self.owner)
+        _check_owner(self.planned_by)
+        _require_choice(self.state, COMMITMENT_STATES, "commitment state")
+        if self.number < 1:
+            raise ValueError(f"commitments are numbered from 1; got {self.number}")
+        for name in ("remind_at", "planned_at", "updated_at", "reminded_at"):
+            require_aware(getattr(self, name), name)
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ACTIVE_STATES
+
+
+def changed_commitment(current: Commitment, *, text: str | None, owner: str | None,
+                       due: date | None, remind_at: datetime | None,
+                       state: CommitmentState | None, at: datetime) -> Commitment:
+    """``current`` with what is given changed (None: unchanged), as both backends store an
+    update: a due-date DM time other than the stored one arms the DM again."""
+    rearmed = remind_at is not None and remind_at != current.remind_at
+    return replace(
+        current,
+        text=current.text if text is None else text,
+        owner=current.owner if owner is None else owner,
+        due=current.due if due is None else due,
+        remind_at=current.remind_at if remind_at is None else remind_at,
+        state=current.state if state is None else state,
+        reminded_at=None if rearmed else current.reminded_at,
+        updated_at=at,
+    )

@@ -20,6 +20,7 @@ from bot.emulator.workspace import (
     Channel,
     HomeView,
     Message,
+    ModalView,
     ResponsePost,
     Upload,
     Workspace,
@@ -30,6 +31,13 @@ Answer = dict[str, Any]
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
+MAX_MODAL_TEXT = 24
+"""A modal's title, submit and close labels (characters)."""
+MAX_PRIVATE_METADATA = 3000
+MAX_STACK = 3
+"""Views in one modal stack: the first and two pushed."""
+TRIGGER_SECONDS = 3.0
+"""How long a `trigger_id` may open a modal, as Slack allows."""
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
 # Parameters Slack accepts as JSON inside a form field.
@@ -53,6 +61,9 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "chat.postEphemeral": ("chat:write",),
     "chat.delete": ("chat:write",),
     "views.publish": (),
+    "views.open": (),
+    "views.update": (),
+    "views.push": (),
     "files.getUploadURLExternal": ("files:write",),
     "files.completeUploadExternal": ("files:write",),
 }
@@ -77,6 +88,11 @@ class WebApi:
         self.dms: dict[str, str] = {}
         self.uploads: dict[str, Upload] = {}
         self.homes: dict[str, HomeView] = {}
+        self.modals: dict[str, ModalView] = {}
+        self.stacks: dict[str, list[str]] = {}
+        """Each person's open modal stack, view ids bottom first."""
+        self.triggers: dict[str, tuple[str, float, bool]] = {}
+        """trigger_id -> (the person it was minted for, when, whether used)."""
         self.response_urls: dict[str, dict[str, str | None]] = {}
         self.responses: list[ResponsePost] = []
         self.public_url = ""
@@ -94,6 +110,9 @@ class WebApi:
             "chat.postEphemeral": self.chat_post_ephemeral,
             "chat.delete": self.chat_delete,
             "views.publish": self.views_publish,
+            "views.open": self.views_open,
+            "views.update": self.views_update,
+            "views.push": self.views_push,
             "files.getUploadURLExternal": self.files_get_upload_url,
             "files.completeUploadExternal": self.files_complete_upload,
         }
@@ -310,6 +329,124 @@ class WebApi:
             current.view, current.hash = view, new_hash
             current.publishes += 1
         return {"view": self._view_answer(current)}
+
+    def mint_trigger_id(self, user: str) -> str:
+        """A `trigger_id` for an interaction by `user`: good for one modal, for a while."""
+        trigger = f"{int(time.time())}.{secrets.token_hex(16)}"
+        with self.workspace.lock:
+            self.triggers[trigger] = (user, time.monotonic(), False)
+        return trigger
+
+    def _use_trigger(self, params: Params) -> str:
+        """The person a fresh, unused trigger belongs to; Slack's error otherwise."""
+        entry = self.triggers.get(str(params.get("trigger_id", "")))
+        if entry is None:
+            raise ApiError("invalid_trigger_id")
+        user, issued, used = entry
+        if used:
+            raise ApiError("exchanged_trigger_id")
+        if time.monotonic() - issued > TRIGGER_SECONDS:
+            raise ApiError("expired_trigger_id")
+        self.triggers[str(params["trigger_id"])] = (user, issued, True)
+        return user
+
+    def views_open(self, params: Params) -> Answer:
+        """Open a modal for the person whose interaction minted the trigger."""
+        view = checked_modal(params.get("view"))
+        user = self._use_trigger(params)
+        modal = self._new_modal(user, view, root=None)
+        self.stacks[user] = [modal.id]
+        return {"view": self._modal_answer(modal)}
+
+    def views_push(self, params: Params) -> Answer:
+        """Push a view onto the person's open modal stack (at most three deep)."""
+        view = checked_modal(params.get("view"))
+        user = self._use_trigger(params)
+        stack = self.stacks.get(user) or []
+        if not stack:
+            raise ApiError("not_found")
+        if len(stack) >= MAX_STACK:
+            raise ApiError("push_limit_reached")
+        modal = self._new_modal(user, view, root=self.modals[stack[0]].id,
+                                previous=stack[-1])
+        stack.append(modal.id)
+        return {"view": self._modal_answer(modal)}
+
+    def views_update(self, params: Params) -> Answer:
+        """Replace an open modal's view, by `view_id` (or `external_id`), minding `hash`."""
+        view = checked_modal(params.get("view"))
+        modal = self._open_modal(params)
+        given_hash = params.get("hash")
+        if given_hash and given_hash != modal.hash:
+            raise ApiError("hash_conflict")
+        modal.view, modal.hash, modal.errors = view, _new_hash(), {}
+        modal.updates += 1
+        return {"view": self._modal_answer(modal)}
+
+    def _open_modal(self, params: Params) -> ModalView:
+        wanted = params.get("view_id") or params.get("external_id")
+        for stack in self.stacks.values():
+            for view_id in stack:
+                modal = self.modals[view_id]
+                if wanted in (modal.id, modal.view.get("external_id")):
+                    return modal
+        raise ApiError("not_found")
+
+    def _new_modal(self, user: str, view: dict[str, Any], *, root: str | None,
+                   previous: str | None = None) -> ModalView:
+        view_id = self.workspace.new_id("V")
+        modal = ModalView(id=view_id, user=user, view=view, hash=_new_hash(),
+                          root_view_id=root or view_id, previous_view_id=previous)
+        self.modals[view_id] = modal
+        return modal
+
+    def _modal_answer(self, modal: ModalView) -> Answer:
+        return {
+            "id": modal.id,
+            "team_id": self.workspace.team_id,
+            "type": "modal",
+            "title": modal.view.get("title"),
+            "submit": modal.view.get("submit"),
+            "close": modal.view.get("close"),
+            "blocks": modal.blocks,
+            "private_metadata": modal.private_metadata,
+            "callback_id": modal.callback_id,
+            "external_id": modal.view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": modal.hash,
+            "root_view_id": modal.root_view_id,
+            "previous_view_id": modal.previous_view_id,
+            "app_id": self.workspace.app_id,
+            "bot_id": self.workspace.bot_id,
+        }
+
+    def answer_submission(self, view_id: str, answer: dict[str, Any]) -> None:
+        """Apply the bot's answer to a `view_submission`, as Slack would: `errors` keep the
+        modal open showing them, `update` replaces it, `push` stacks a new view, `clear`
+        closes the whole stack, anything else closes the submitted view."""
+        with self.workspace.lock:
+            modal = self.modals[view_id]
+            stack = self.stacks.get(modal.user, [])
+            action = answer.get("response_action")
+            if action == "errors":
+                errors = answer.get("errors")
+                if not isinstance(errors, dict) or not set(errors) <= set(modal.inputs()):
+                    raise ApiError("invalid_arguments")  # Slack rejects errors for no input
+                modal.errors = {str(k): str(v) for k, v in errors.items()}
+            elif action == "update":
+                modal.view, modal.hash, modal.errors = checked_modal(answer.get("view")), \
+                    _new_hash(), {}
+                modal.updates += 1
+            elif action == "push":
+                if len(stack) >= MAX_STACK:
+                    raise ApiError("push_limit_reached")
+                pushed = self._new_modal(modal.user, checked_modal(answer.get("view")),
+                                         root=modal.root_view_id, previous=modal.id)
+                stack.append(pushed.id)
+            elif action == "clear":
+                stack.clear()
+            elif view_id in stack:
+                del stack[stack.index(view_id):]
 
     def _view_answer(self, home: HomeView) -> Answer:
         return {
@@ -544,6 +681,29 @@ class WebApi:
             self._last_ts = now
             return f"{now:.6f}"
 
+
+
+def checked_modal(view: Any) -> dict[str, Any]:
+    """A modal view as Slack accepts it; `invalid_arguments` for what it would refuse."""
+    if not isinstance(view, dict) or view.get("type") != "modal":
+        raise ApiError("invalid_arguments")
+    blocks = view.get("blocks", [])
+    if not isinstance(blocks, list) or len(blocks) > MAX_VIEW_BLOCKS:
+        raise ApiError("invalid_arguments")
+    for label in ("title", "submit", "close"):
+        text = (view.get(label) or {}).get("text", "") if isinstance(view.get(label), dict) \
+            else ""
+        if (label == "title" or label in view) and not 0 < len(text) <= MAX_MODAL_TEXT:
+            raise ApiError("invalid_arguments")
+    if len(str(view.get("private_metadata", ""))) > MAX_PRIVATE_METADATA:
+        raise ApiError("invalid_arguments")
+    if any(block.get("type") == "input" for block in blocks) and "submit" not in view:
+        raise ApiError("invalid_arguments")  # inputs need a submit button
+    return view
+
+
+def _new_hash() -> str:
+    return f"{time.time():.6f}.{secrets.token_hex(4)}"
 
 
 def decode_json_fields(params: Params) -> Params:

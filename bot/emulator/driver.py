@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 from bot.emulator.server import SlackEmulator
-from bot.emulator.workspace import HomeView, Message
+from bot.emulator.workspace import HomeView, Message, ModalView
 
 # Slack rejects requests whose timestamp is more than five minutes off.
 STALE_SECONDS = 6 * 60
@@ -108,7 +108,7 @@ class SlackDriver:
             **({"enterprise_id": self.workspace.enterprise_id}
                if self.workspace.enterprise_id else {}),
             "response_url": self.emulator.mint_response_url(channel_id, user),
-            "trigger_id": self._trigger_id(),
+            "trigger_id": self._trigger_id(user),
         }
         return self.post(urlencode(fields), "application/x-www-form-urlencoded",
                          forged=forged, stale=stale)
@@ -191,6 +191,46 @@ class SlackDriver:
         payload["actions"] = stamped
         body = urlencode({"payload": json.dumps(payload)})
         return self.post(body, "application/x-www-form-urlencoded", forged=forged, stale=stale)
+
+    # ------------------------------------------------------------------ modals
+
+    def submit_view(
+        self,
+        user: str,
+        values: dict[str, str | None] | None = None,
+        *,
+        forged: bool = False,
+    ) -> DriverResponse:
+        """`user` fills in their open modal and presses its submit button.
+
+        `values` maps an input's block id to what they enter: the text typed, the value
+        of the menu option picked, the user picked or the date picked ("2026-12-14");
+        None clears a prefilled input. Inputs not named keep what the modal prefilled.
+        The bot's answer is applied to the modal as Slack applies it (errors stay shown
+        under the inputs; a plain acknowledgement closes it)."""
+        modal = self.emulator.modal(user)
+        if modal is None:
+            raise LookupError(f"{user} has no modal open")
+        state = modal_state(modal, values or {})
+        payload = self._interaction_base("view_submission", user)
+        del payload["state"]
+        payload["view"] = {
+            "id": modal.id, "team_id": self.workspace.team_id, "type": "modal",
+            "blocks": modal.blocks, "private_metadata": modal.private_metadata,
+            "callback_id": modal.callback_id, "state": {"values": state},
+            "hash": modal.hash, "title": modal.view.get("title"),
+            "close": modal.view.get("close"), "submit": modal.view.get("submit"),
+            "root_view_id": modal.root_view_id, "previous_view_id": modal.previous_view_id,
+            "app_id": self.workspace.app_id, "bot_id": self.workspace.bot_id,
+            "external_id": modal.view.get("external_id", ""),
+        }
+        payload["response_urls"] = []
+        response = self.post(urlencode({"payload": json.dumps(payload)}),
+                             "application/x-www-form-urlencoded", forged=forged)
+        if response.status == 200:
+            answer = response.json() if response.body.strip() else {}
+            self.emulator.answer_submission(modal.id, answer if isinstance(answer, dict) else {})
+        return response
 
     # ------------------------------------------------------------------ events
 
@@ -316,7 +356,7 @@ class SlackDriver:
             },
             "api_app_id": ws.app_id,
             "token": VERIFICATION_TOKEN,
-            "trigger_id": self._trigger_id(),
+            "trigger_id": self._trigger_id(user),
             "team": {"id": ws.team_id, "domain": ws.domain,
                      **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {})},
             "enterprise": ({"id": ws.enterprise_id, "name": ws.enterprise_id}
@@ -386,10 +426,41 @@ class SlackDriver:
         person = self.workspace.users.get(user)
         return person.name if person is not None else user
 
-    def _trigger_id(self) -> str:
-        return f"{next(self._serial)}.{int(self.clock())}.{secrets.token_hex(16)}"
+    def _trigger_id(self, user: str) -> str:
+        """A trigger the emulator knows, so the bot may open one modal with it."""
+        return self.emulator.mint_trigger_id(user)
 
     def _action_ts(self) -> str:
         """Unique per click, as Slack's are, even under a frozen test clock."""
         self._last_action_ts = max(self.clock(), self._last_action_ts + 0.000001)
         return f"{self._last_action_ts:.6f}"
+
+
+_PREFILLED = {"plain_text_input": ("value", "initial_value"),
+              "users_select": ("selected_user", "initial_user"),
+              "datepicker": ("selected_date", "initial_date"),
+              "static_select": ("selected_option", "initial_option")}
+"""Per input element type: where its value goes in `state.values`, and its prefill."""
+
+
+def modal_state(modal: ModalView, values: dict[str, str | None]) -> dict[str, Any]:
+    """`view.state.values` as Slack sends it for what was entered into `modal`."""
+    inputs = modal.inputs()
+    unknown = set(values) - set(inputs)
+    if unknown:
+        raise LookupError(f"no input {sorted(unknown)} in the modal; it has {list(inputs)}")
+    state: dict[str, Any] = {}
+    for block_id, element in inputs.items():
+        kind = str(element.get("type"))
+        key, prefill = _PREFILLED[kind]
+        if block_id not in values:
+            entered = element.get(prefill)
+        elif kind == "static_select" and values[block_id] is not None:
+            entered = next((option for option in element.get("options", [])
+                            if option.get("value") == values[block_id]), None)
+            if entered is None:
+                raise LookupError(f"{block_id} offers no option {values[block_id]!r}")
+        else:
+            entered = values[block_id]
+        state[block_id] = {str(element["action_id"]): {"type": kind, key: entered}}
+    return state

@@ -32,7 +32,14 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.emulator.api import ApiError, WebApi
 from bot.emulator.limits import Fault, Faults, RateLimits
 from bot.emulator.oauth import OAuthApp, Tokens
-from bot.emulator.workspace import HomeView, Message, ResponsePost, Upload, Workspace
+from bot.emulator.workspace import (
+    HomeView,
+    Message,
+    ModalView,
+    ResponsePost,
+    Upload,
+    Workspace,
+)
 from bot.slack_client import REQUIRED_SCOPES
 
 DEFAULT_TOKEN = "xoxb-emulator-not-a-real-token"
@@ -215,6 +222,14 @@ class SlackEmulator:
         """The bot's DM channel id with `user` (stable; opened if needed)."""
         return self.api.dm_channel(user)
 
+    def mint_trigger_id(self, user: str) -> str:
+        """A `trigger_id` to put into `user`'s command or click: it may open one modal."""
+        return self.api.mint_trigger_id(user)
+
+    def answer_submission(self, view_id: str, answer: dict[str, Any]) -> None:
+        """What the bot answered to a submission of `view_id`, applied as Slack would."""
+        self.api.answer_submission(view_id, answer)
+
     # ------------------------------------------------------------------ queries
 
     def calls(self, method: str | None = None) -> list[Call]:
@@ -267,6 +282,12 @@ class SlackEmulator:
     def home_view(self, user: str) -> HomeView | None:
         with self.workspace.lock:
             return copy.deepcopy(self.api.homes.get(user))
+
+    def modal(self, user: str) -> ModalView | None:
+        """The modal `user` has open (the top of their stack), None when none is."""
+        with self.workspace.lock:
+            stack = self.api.stacks.get(user) or []
+            return copy.deepcopy(self.api.modals[stack[-1]]) if stack else None
 
     def responses(self) -> list[ResponsePost]:
         """Every POST made to a minted `response_url`, oldest first."""

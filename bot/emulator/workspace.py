@@ -190,6 +190,45 @@ class HomeView:
 
 
 @dataclass
+class ModalView:
+    """A modal as the person sees it: opened with `views.open`, changed by `views.update`,
+    stacked by `views.push`, and still open (with the errors under its inputs) after a
+    submission answered with `response_action: errors`."""
+
+    id: str
+    user: str
+    view: dict[str, Any]
+    hash: str
+    root_view_id: str
+    previous_view_id: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+    updates: int = 0
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return list(self.view.get("blocks", []))
+
+    @property
+    def callback_id(self) -> str:
+        return str(self.view.get("callback_id", ""))
+
+    @property
+    def private_metadata(self) -> str:
+        return str(self.view.get("private_metadata", ""))
+
+    def inputs(self) -> dict[str, dict[str, Any]]:
+        """Each input block's element by block id, in reading order."""
+        return {str(block["block_id"]): block["element"] for block in self.blocks
+                if block.get("type") == "input" and "block_id" in block}
+
+    def visible_text(self) -> str:
+        """The title, everything the blocks show, then the errors under the inputs."""
+        title = self.view.get("title") or {}
+        parts = [str(title.get("text", "")), *block_texts(self.blocks)]
+        return "\n".join(part for part in [*parts, *self.errors.values()] if part)
+
+
+@dataclass
 class Upload:
     """A file shared with `files_upload_v2`: the bytes as received and where it went."""
 

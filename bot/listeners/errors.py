@@ -41,5 +41,7 @@ def what_was_asked(body: dict[str, Any]) -> str:
     if body.get("type") == "block_actions":
         actions = body.get("actions") or [{}]
         return f"a click on {actions[0].get('action_id')}"
+    if body.get("type") == "view_submission":
+        return f"a submission of {(body.get('view') or {}).get('callback_id')}"
     event = body.get("event") or {}
     return f"the {event.get('type') or body.get('type')} event"

@@ -29,8 +29,9 @@ REPLAY_SECONDS = 2 * SIGNATURE_WINDOW_SECONDS
 until five minutes after its stamp."""
 EVENT_RETRY_SECONDS = 3600.0
 """Slack retries an event within minutes (new signatures, same event_id); an hour is ample."""
-ANSWERED_KINDS = ("block_actions", None)
-"""Requests someone waits on an answer to: clicks and (without a type) slash commands."""
+ANSWERED_KINDS = ("block_actions", "view_submission", None)
+"""Requests someone waits on an answer to: clicks, modal submissions and (without a type)
+slash commands. A submission has no `response_url`: its answer goes by DM."""
 
 
 def request_key(body: dict[str, Any], request: BoltRequest) -> tuple[str, float] | None:

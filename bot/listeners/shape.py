@@ -23,6 +23,9 @@ Shape = Any
 URL = re.compile(r"https?://[^\s/]+/\S*")
 _ID_OBJECT = {"id": SLACK_ID}
 _OPTIONS = [{"value": str}]
+_INPUT = {"value": (str, None), "selected_option": ({"value": str}, None),
+          "selected_user": (SLACK_ID, None), "selected_date": (str, None)}
+"""What a modal's inputs hold: typed text, a menu choice, a user, a date (or nothing)."""
 
 FIELDS: dict[str, Shape] = {
     "type": str,
@@ -45,7 +48,8 @@ FIELDS: dict[str, Shape] = {
     "channel": (SLACK_ID, _ID_OBJECT),
     "container": {"type": str, "channel_id": SLACK_ID, "message_ts": str, "view_id": str},
     "message": {"ts": str},
-    "view": {"id": str, "type": str, "team_id": SLACK_ID},
+    "view": {"id": str, "type": str, "team_id": SLACK_ID, "callback_id": str,
+             "private_metadata": str, "state": {"values": {"*": {"*": _INPUT}}}},
     "state": {"values": {"*": {"*": {"selected_options": _OPTIONS}}}},
     "actions": [{"action_id": str, "block_id": str, "value": str, "action_ts": str,
                  "selected_options": _OPTIONS}],
@@ -59,6 +63,8 @@ REQUIRED: dict[str, tuple[tuple[str | int, ...], ...]] = {
     "ssl_check": (),
     "command": (("command",), ("team_id",), ("user_id",), ("channel_id",)),
     "block_actions": (("user", "id"), ("actions", 0, "action_id")),
+    "view_submission": (("user", "id"), ("view", "id"), ("view", "callback_id"),
+                        ("view", "state", "values")),
     "event_callback": (("event", "type"), ("event_id",), ("team_id",)),
     "app_rate_limited": (("team_id",),),
     "url_verification": (("challenge",),),
@@ -67,6 +73,7 @@ REQUIRED: dict[str, tuple[tuple[str | int, ...], ...]] = {
 
 REQUIRED_ONE_OF: dict[str, tuple[tuple[tuple[str | int, ...], ...], ...]] = {
     "block_actions": ((("team", "id"), ("user", "team_id")),),
+    "view_submission": ((("team", "id"), ("user", "team_id")),),
 }
 """Where a kind may carry a field in one of several places (a click's workspace: `team`,
 or `user.team_id` on an org-wide install), at least one of them."""

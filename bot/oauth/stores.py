@@ -2,7 +2,7 @@
 
 With the TinyDB backend they are slack_sdk's file stores under the data directory
 (`installations/`, `oauth-states/`, both 0700); with PostgreSQL its SQLAlchemy stores in
-the same database, on the tables migration 0003 created (never `create_tables()` here).
+the same database, on the tables migration 0002 created (never `create_tables()` here).
 
 `RotatingInstallationStore` wraps either so that an installation whose bot token expires
 within `ROTATE_MINUTES_BEFORE_EXPIRY` is refreshed on the way out, under one lock: Slack
@@ -46,7 +46,7 @@ def file_stores(data_dir: Path, client_id: str) -> tuple[InstallationStore, OAut
 
 
 def database_stores(engine: Engine, client_id: str) -> tuple[InstallationStore, OAuthStateStore]:
-    """slack_sdk's SQLAlchemy stores on wi3's database (tables from migration 0003)."""
+    """slack_sdk's SQLAlchemy stores on wi3's database (tables from migration 0002)."""
     from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
     from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 

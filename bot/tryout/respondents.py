@@ -2,13 +2,14 @@
 
 Both look at the same `Screen` (the message as text with numbered choices) and return a
 `Pick`: the button to click and, for the checklist, what is selected in its menus. The
-try-out then clicks it through the real Slack request path.
+try-out then clicks it through the real Slack request path. As the team's lead, both also
+fill in one commitment in the "Plan actions" window (`plan`).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -37,6 +38,27 @@ class Respondent(Protocol):
         """What to click on this screen; None to walk away."""
 
 
+@dataclass(frozen=True)
+class Planned:
+    """One commitment as filled in: a suggestion's value or own words, owner, due date."""
+
+    owner: str
+    due: str
+    tip: str | None = None
+    text: str | None = None
+
+
+People = Sequence[tuple[str, str]]
+"""(user id, name) of the people who may own a commitment."""
+
+
+class Planner(Protocol):
+    def plan(self, suggestions: int, values: Sequence[str], people: People,
+             default_due: str) -> Planned | None:
+        """One commitment from `suggestions` numbered suggestions (their option `values`)
+        or own words, with an owner and a due date; None to plan nothing."""
+
+
 class Simulated:
     """Answers every statement from a `Profile`, ticks a barrier or two, and finishes
     (or, with `stops_after`, chooses "finish later" after that many answers and leaves)."""
@@ -61,6 +83,14 @@ class Simulated:
             return self._checklist(screen)
         start = screen.choice_for(ActionIds.START)
         return Pick(start) if start is not None else None
+
+    def plan(self, suggestions: int, values: Sequence[str], people: People,
+             default_due: str) -> Planned | None:
+        """The first suggestion, taken on by the first colleague, due on the default."""
+        if not values or not people:
+            return None
+        owner = people[1][0] if len(people) > 1 else people[0][0]
+        return Planned(owner=owner, due=default_due, tip=values[0])
 
     def _answer(self, screen: Screen, first_answer: Choice) -> Pick | None:
         if self.stops_after is not None and self.answered >= self.stops_after:
@@ -102,7 +132,7 @@ class AtTheTerminal:
     """
 
     def __init__(self, ask: Ask, say: Say, texts: Callable[..., str],
-                 fallback: Respondent) -> None:
+                 fallback: Simulated) -> None:
         self.ask = ask
         self.say = say
         self.texts = texts
@@ -118,6 +148,41 @@ class AtTheTerminal:
             self.out_of_input = True
             self.say(self.texts("no_more_input"))
             return self.fallback.pick(screen)
+
+    def plan(self, suggestions: int, values: Sequence[str], people: People,
+             default_due: str) -> Planned | None:
+        """Asks for the commitment, its owner and its due date; the simulation plans when
+        the input runs out."""
+        if self.out_of_input:
+            return self.fallback.plan(suggestions, values, people, default_due)
+        try:
+            return self._ask_for_plan(values, people, default_due)
+        except EOFError:
+            self.out_of_input = True
+            self.say(self.texts("no_more_input"))
+            return self.fallback.plan(suggestions, values, people, default_due)
+
+    def _ask_for_plan(self, values: Sequence[str], people: People,
+                      default_due: str) -> Planned | None:
+        if values:
+            what = self.ask(self.texts("pick_suggestion", n=len(values))).strip() or "1"
+        else:
+            what = self.ask(self.texts("pick_own_words")).strip()
+        if what.lower() in (*QUIT_WORDS, ""):
+            return None
+        listed = ", ".join(f"{n} @{name}" for n, (_, name) in enumerate(people, 1))
+        number = None
+        while number is None:
+            answer = self.ask(self.texts("pick_owner", people=listed, n=len(people))).strip()
+            if answer.isdigit() and 1 <= int(answer) <= len(people):
+                number = int(answer)
+            else:
+                self.say(self.texts("not_a_choice", n=len(people)))
+        due = self.ask(self.texts("pick_due", default=default_due)).strip() or default_due
+        owner = people[number - 1][0]
+        if what.isdigit() and 1 <= int(what) <= len(values):
+            return Planned(owner=owner, due=due, tip=values[int(what) - 1])
+        return Planned(owner=owner, due=due, text=what)
 
     def _ask_for_pick(self, screen: Screen) -> Pick | None:
         state: dict[str, Any] = {}

@@ -33,7 +33,7 @@ from bot.tryout.demo import (
     YOUR_PROFILE,
     demo_workspace,
 )
-from bot.tryout.respondents import Ask, AtTheTerminal, Respondent, Simulated
+from bot.tryout.respondents import Ask, AtTheTerminal, Simulated
 from bot.tryout.session import Session, TryoutError, save_chart
 from model import load_content
 from storage import StorageError, open_store
@@ -97,19 +97,21 @@ def run_tryout(
 
 
 def _play(session: Session, options: TryoutOptions, say: Say, texts: Texts, ask: Ask) -> int:
-    """The round from the lead's chair: set up, start, answer, watch, close, results."""
+    """The round from the lead's chair: set up, start, answer, watch, close, results, and
+    then the lead's discussion guide and one commitment planned from it."""
     names = ", ".join(f"@{c.name}" for c in COLLEAGUES)
     say(texts("banner", you=texts("your_name"), channel=CHANNEL_NAME,
               count=len(COLLEAGUES), names=names, subject=texts("subject")))
     say(texts("auto_note" if options.auto else "how_to_answer"))
     session.command("setup")
     session.command(f"start {texts('subject')}")
-    if not session.take_part(PERSON, _you(session, options, say, texts, ask),
-                             shown=True).finished:
+    you = _you(session, options, say, texts, ask)
+    if not session.take_part(PERSON, you, shown=True).finished:
         say(texts("you_left"))
     session.colleagues_answer()
     session.command("status")
     _close_and_keep_the_chart(session, options, say, texts)
+    session.plan_one_action(you)
     if options.data_dir is not None:
         say(texts("data_kept", path=options.data_dir))
     say(texts("outro"))
@@ -117,7 +119,7 @@ def _play(session: Session, options: TryoutOptions, say: Say, texts: Texts, ask:
 
 
 def _you(session: Session, options: TryoutOptions, say: Say, texts: Texts,
-         ask: Ask) -> Respondent:
+         ask: Ask) -> AtTheTerminal | Simulated:
     """The person at the terminal, or with --auto a simulation answering for them."""
     simulated = Simulated(YOUR_PROFILE, session.rng, session.content)
     if options.auto:

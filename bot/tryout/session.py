@@ -11,10 +11,12 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from bot.emulator import SlackDriver, SlackEmulator
+from bot.emulator.workspace import Message
 from bot.tryout.demo import (
     CHANNEL_NAME,
     COLLEAGUES,
@@ -23,13 +25,20 @@ from bot.tryout.demo import (
     Colleague,
 )
 from bot.tryout.render import Screen, render
-from bot.tryout.respondents import Pick, Respondent, Simulated
+from bot.tryout.respondents import Pick, Planned, Planner, Respondent, Simulated
+from conversations.actions.suggestions import suggestion_text
+from conversations.refs import ActionIds
+from conversations.views.plan import DUE, OWNER, TEXT, TIP, field_block
 from model import Content
 
 Say = Callable[[str], None]
 Texts = Callable[..., str]
 # A respondent never needs more clicks than this: 22 statements, the checklist, a resume.
 MAX_CLICKS = 60
+PLAN_TRIES = 3
+"""Submissions of the "Plan actions" window before the try-out moves on."""
+DUE_IN = timedelta(days=7)
+"""The due date offered when planning: a week from today."""
 
 
 class TryoutError(RuntimeError):
@@ -125,6 +134,82 @@ class Session:
             outcomes[colleague.user_id] = outcome
             self.say("  " + self._colleague_line(colleague, outcome))
         return outcomes
+
+    def plan_one_action(self, planner: Planner) -> None:
+        """The lead's discussion guide, then "Plan actions": one commitment is filled in
+        the window wi3 opens (`views.open`) and submitted (`view_submission`) until wi3
+        takes it; the channel's "Our next steps" and the owner's DM are shown."""
+        guide = self._guide()
+        if guide is None:
+            return
+        self.say("")
+        self.say(self.texts("guide_dm"))
+        self.show(guide.blocks, guide.text)
+        _, button = guide.find_button(ActionIds.PLAN_ACTIONS)
+        if self.driver.click(PERSON, guide, ActionIds.PLAN_ACTIONS).status != 200:
+            raise TryoutError("a click on Plan actions was not answered")
+        modal = self.emulator.modal(PERSON)
+        if modal is None:
+            raise TryoutError("Plan actions opened no window")
+        self.say("")
+        self.say(self.texts("plan_opened", button=button["text"]["text"]))
+        intro = modal.blocks[:next((n for n, b in enumerate(modal.blocks)
+                                    if b["type"] == "divider"), len(modal.blocks))]
+        self.show(intro)
+        options = modal.inputs().get(field_block(1, TIP), {}).get("options", [])
+        values = [str(option["value"]) for option in options]
+        people = [(user, self.names(user) or user) for user in
+                  self.emulator.workspace.channels[TEAM_CHANNEL].members]
+        default_due = (date.today() + DUE_IN).isoformat()
+        before = {m.ts for m in self.emulator.messages_to(TEAM_CHANNEL)}
+        for _ in range(PLAN_TRIES):
+            planned = planner.plan(len(values), values, people, default_due)
+            if planned is None:
+                self.say(self.texts("plan_skipped"))
+                return
+            self._submit(planned, options)
+            if self.emulator.modal(PERSON) is None:
+                self._show_saved(before, planned.owner)
+                return
+        self.say(self.texts("plan_skipped"))
+
+    def _guide(self) -> Message | None:
+        for message in reversed(self.emulator.messages_to(PERSON)):
+            try:
+                message.find_button(ActionIds.PLAN_ACTIONS)
+            except LookupError:
+                continue
+            return message
+        return None
+
+    def _submit(self, planned: Planned, options: list[dict[str, Any]]) -> None:
+        lang = self.emulator.workspace.users[PERSON].locale
+        chosen = suggestion_text(lang, planned.tip, self.content) if planned.tip else None
+        self.say(self.texts("you_planned", text=planned.text or chosen,
+                            owner=self.names(planned.owner) or planned.owner, due=planned.due))
+        values = {field_block(1, TIP): planned.tip, field_block(1, TEXT): planned.text,
+                  field_block(1, OWNER): planned.owner, field_block(1, DUE): planned.due}
+        if not options:
+            del values[field_block(1, TIP)]
+        if self.driver.submit_view(PERSON, values).status != 200:
+            raise TryoutError("saving the commitment was not answered")
+        modal = self.emulator.modal(PERSON)
+        if modal is not None and modal.errors:
+            self.say(self.texts("plan_refused"))
+            self.say(_indented("\n".join(modal.errors.values())))
+
+    def _show_saved(self, before: set[str], owner: str) -> None:
+        """What the channel got ("Our next steps") and what the owner was sent."""
+        for post in self.emulator.messages_to(TEAM_CHANNEL):
+            if post.ts not in before:
+                self.say("")
+                self.say(self.texts("channel_post", channel=CHANNEL_NAME))
+                self.show(post.blocks, post.text)
+        told = self.emulator.last_message(owner)
+        if told is not None:
+            self.say("")
+            self.say(self.texts("owner_dm", name=self.names(owner) or owner))
+            self.show(told.blocks, told.text)
 
     # ------------------------------------------------------------------ helpers
 

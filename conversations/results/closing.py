@@ -3,7 +3,8 @@
 Closing is idempotent: `Store.close_round` says yes to exactly one caller, and the results
 post is marked as published only after Slack took it, so a restart re-publishes a round
 whose post never went out (`Store.rounds_awaiting_results`) and never one that did. The
-round is scored once, into its snapshot (`snapshot.snapshot_of`).
+round is scored once, into its snapshot (`snapshot.snapshot_of`). Each lead's discussion
+guide (`conversations.actions.guide`) follows the post.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
+from conversations.actions.guide import lead_guides
 from conversations.context import Caller
 from conversations.i18n import t
 from conversations.outbound import Outbound, Reply, SendDM
@@ -74,7 +76,8 @@ class ClosingFlow:
             self.store, self.history, self.content, round_, team,
             round_.closed_at or self.clock())
         return [*self._closed_notices(round_),
-                publication(self.history, self.content, snapshot, team)]
+                publication(self.history, self.content, snapshot, team),
+                *lead_guides(self.store, self.history, self.content, snapshot, team)]
 
     def _closed_notices(self, round_: Round) -> list[Outbound]:
         """Members still in the middle are told the round closed (their answers count)."""

@@ -1,15 +1,17 @@
-"""What leads and admins read about closed rounds: status, the overview, the CSV export,
-and posting a round's results to the channel again. Every figure comes through the privacy
-gate (`History.outcome`), exactly as in the channel post."""
+"""What leads and admins read about closed rounds: status, the overview, the CSV export
+(with the team's commitments), and posting a round's results to the channel again. Every
+figure comes through the privacy gate (`History.outcome`), exactly as in the channel
+post."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
+from conversations.actions.read import since_last_round, team_commitments
 from conversations.context import Caller
 from conversations.diagnostic import subject_text
-from conversations.export import results_csv, rows_from_outcomes
+from conversations.export import commitments_csv, results_csv, rows_from_outcomes
 from conversations.i18n import t
 from conversations.outbound import Outbound, PostToChannel, Reply, UploadFile
 from conversations.results.history import History
@@ -70,17 +72,27 @@ class ReportsFlow:
         return [Reply(status_all(caller.lang, rows, self.content))]
 
     def export(self, caller: Caller, team: Team) -> list[Outbound]:
-        """`/wi3 export`: the team's closed rounds as CSV, by DM to the requester."""
+        """`/wi3 export`: the team's closed rounds as CSV, and its commitments as a second
+        CSV when it has any, by DM to the requester."""
         if not may_manage(team, caller):
             return refusal(team, caller)
         outcomes = [self.history.outcome(s, team) for s in self.history.snapshots(team)]
         csv_text = results_csv(rows_from_outcomes(outcomes), caller.lang, self.content)
-        filename = f"wi3-{team.channel_id}-{self.clock():%Y%m%d}.csv"
-        return [
-            UploadFile(None, caller.user_id, filename, csv_text.encode("utf-8"),
-                       t(caller.lang, "export.title", channel=team.channel_id)),
-            Reply(notice(t(caller.lang, "export.sent", count=len(outcomes)))),
-        ]
+        stamp = f"{team.channel_id}-{self.clock():%Y%m%d}"
+        out: list[Outbound] = [
+            UploadFile(None, caller.user_id, f"wi3-{stamp}.csv", csv_text.encode("utf-8"),
+                       t(caller.lang, "export.title", channel=team.channel_id))]
+        commitments = team_commitments(self.store, team)
+        if not commitments:
+            return [*out, Reply(notice(t(caller.lang, "export.sent", count=len(outcomes))))]
+        closed = {r.id: r.closed_at for r in self.store.list_rounds(team.workspace_id,
+                                                                   team.channel_id)}
+        steps = commitments_csv(commitments, closed, caller.lang)
+        out.append(UploadFile(None, caller.user_id, f"wi3-{stamp}-next-steps.csv",
+                              steps.encode("utf-8"),
+                              t(caller.lang, "actions.csv.title", channel=team.channel_id)))
+        return [*out, Reply(notice(t(caller.lang, "export.sent_with_steps",
+                                     count=len(outcomes), steps=len(commitments))))]
 
     def repost(self, caller: Caller, team: Team, round_id: str) -> list[Outbound]:
         """The status view's "post full results again" button (lead only)."""
@@ -90,9 +102,10 @@ class ReportsFlow:
         if snapshot is None or snapshot.channel_id != team.channel_id:
             return [Reply(notice(t(caller.lang, "question.round_unknown")))]
         outcome = self.history.outcome(snapshot, team)
+        since = since_last_round(self.store, team, snapshot) if outcome.result else None
         if snapshot.kind == "pulse":
             post = pulse_post(team.language, outcome, self.content,
-                              basis=snapshot.result.get("basis"))
+                              basis=snapshot.result.get("basis"), since=since)
         else:
-            post = results_post(team.language, outcome, self.content)
+            post = results_post(team.language, outcome, self.content, since=since)
         return [PostToChannel(team.channel_id, post)]

@@ -10,6 +10,7 @@ from slack_sdk.models.blocks import (
     ActionsBlock,
     Block,
     ButtonElement,
+    ConfirmObject,
     ContextBlock,
     HeaderBlock,
     MarkdownTextObject,
@@ -58,10 +59,12 @@ def context(*texts: str) -> ContextBlock:
 
 
 def button(
-    text: str, action_id: str, value: str, *, style: str | None = None, url: str | None = None
+    text: str, action_id: str, value: str, *, style: str | None = None, url: str | None = None,
+    confirm: ConfirmObject | None = None,
 ) -> ButtonElement:
     return ButtonElement(
-        text=clip(text, 75), action_id=action_id, value=value, style=style, url=url
+        text=clip(text, 75), action_id=action_id, value=value, style=style, url=url,
+        confirm=confirm,
     )
 
 

@@ -9,7 +9,7 @@ from conversations.views.about import about_summary
 from conversations.views.common import Message, context, message, section
 from model import Content, load_content
 
-EVERYONE = ("start", "me", "forget", "about", "help")
+EVERYONE = ("start", "actions", "me", "forget", "about", "help")
 LEADS = (
     "setup", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export",
 )

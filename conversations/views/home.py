@@ -1,4 +1,5 @@
-"""App Home: my open rounds with Start/Resume, my teams, and for leads the last result."""
+"""App Home: my open rounds with Start/Resume, my commitments, my teams (with their
+commitments), and for leads the last result."""
 
 from __future__ import annotations
 
@@ -41,13 +42,17 @@ class HomeTeam:
     channel_id: str
     is_lead: bool
     last_result_line: str | None = None
+    commitments_text: str | None = None
+    """How the team's commitments stand, and the ones under way (None: it has none)."""
 
 
 def home_view(
-    lang: str, rounds: Sequence[HomeRound], teams: Sequence[HomeTeam], content: Content
+    lang: str, rounds: Sequence[HomeRound], teams: Sequence[HomeTeam], content: Content,
+    *, commitments_text: str | None = None,
 ) -> dict[str, Any]:
-    """Open rounds with Start/Resume, the person's teams (a lead's with their last result),
-    and what the model is, pointing at `/wi3 about`."""
+    """Open rounds with Start/Resume, the commitments the person owns, their teams (a
+    lead's with their last result, each with its commitments), and what the model is,
+    pointing at `/wi3 about`."""
     blocks: list[Block] = [header(t(lang, "home.title")), section(t(lang, "home.intro")),
                            DividerBlock(), section(t(lang, "home.open_rounds"))]
     if not rounds:
@@ -64,6 +69,8 @@ def home_view(
         label = t(lang, "nav.resume") if round_.answered else t(lang, "nav.start")
         blocks.append(section(f"{line}\n{state}", accessory=button(
             label, ActionIds.START, round_.round_id, style="primary")))
+    if commitments_text is not None:
+        blocks += [DividerBlock(), section(commitments_text)]
     blocks += [DividerBlock(), section(t(lang, "home.your_teams"))]
     if not teams:
         blocks.append(context(t(lang, "home.no_teams")))
@@ -72,6 +79,8 @@ def home_view(
         text = t(lang, "home.team_line", channel=team.channel_id, lead_mark=mark)
         if team.is_lead:
             text += "\n" + (team.last_result_line or t(lang, "home.no_result"))
+        if team.commitments_text:
+            text += "\n" + team.commitments_text
         blocks.append(section(text))
     blocks = blocks[:MAX_VIEW_BLOCKS - 3]
     blocks += [DividerBlock(), section(t(lang, "about.short_title")),

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block
 
+from conversations.actions.read import CommitmentTally
 from conversations.i18n import normalise_lang, t
 from conversations.results.outcome import RoundOutcome
+from conversations.views.commitments import since_blocks
 from conversations.views.common import Message, context, header, message, section
 from conversations.views.results import (
     fallback,
@@ -39,9 +41,11 @@ def pulse_post(
     *,
     basis: str | None = None,
     last_diagnostic: TeamResult | None = None,
+    since: CommitmentTally | None = None,
 ) -> Message:
     """The pulse's post; `basis` says what its carried scores rest on ("diagnostic",
-    "pulses" or None), `last_diagnostic` the team's last full round on the same subject."""
+    "pulses" or None), `last_diagnostic` the team's last full round on the same subject,
+    `since` how the commitments planned after that round went."""
     content = content or load_content()
     if outcome.result is None:
         return withheld_post(lang, outcome)
@@ -54,6 +58,7 @@ def pulse_post(
         context(t(lang, f"pulse.basis.{basis if basis in BASES else 'alone'}")),
         section("\n".join(overall_lines(lang, result, content))),
         section("\n".join(lines)),
+        *since_blocks(lang, since),
     ]
     flags = flag_lines(lang, result, content)
     if flags:

@@ -6,7 +6,8 @@ reads top-down as a team would use it:
 
 1. the headline: overall phase (the lowest element phase), how many elements are further,
    and the bottleneck when there is a clear one;
-2. every element with its bar, position and phase, or "divided", or "not enough answers";
+2. every element with its bar, position and phase, or "divided", or "not enough answers",
+   then how the commitments since the last round went;
 3. per element, furthest behind first, what separates it from its next phase (each
    statement in a few words with the team's score), what to build on, and the team tips
    that address its biggest inhibitors;
@@ -24,8 +25,10 @@ from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
 
+from conversations.actions.read import CommitmentTally
 from conversations.i18n import normalise_lang, t
 from conversations.results.outcome import RoundOutcome
+from conversations.views.commitments import since_blocks
 from conversations.views.common import (
     Message,
     context,
@@ -68,8 +71,10 @@ TIPS_SHOWN = {TipLevel.TEAM: 2, TipLevel.ORGANISATION: 1}
 """Tips per element: the team's two, and one for the sponsor."""
 
 
-def results_post(lang: str, outcome: RoundOutcome, content: Content | None = None) -> Message:
-    """The channel post for a closed diagnostic round, in the team's language."""
+def results_post(lang: str, outcome: RoundOutcome, content: Content | None = None, *,
+                 since: CommitmentTally | None = None) -> Message:
+    """The channel post for a closed diagnostic round, in the team's language; `since`:
+    how the commitments planned after the previous round went (shown next to the trend)."""
     content = content or load_content()
     if outcome.result is None:
         return withheld_post(lang, outcome)
@@ -80,6 +85,7 @@ def results_post(lang: str, outcome: RoundOutcome, content: Content | None = Non
         section("\n".join(overall_lines(lang, result, content))),
         DividerBlock(),
         *element_blocks(lang, result, outcome.previous, content),
+        *since_blocks(lang, since),
         DividerBlock(),
         *work_blocks(lang, result, content),
         *sponsor_blocks(lang, result, content),
@@ -247,13 +253,19 @@ def tally_text(lang: str, key: str, tally: Tally | None, labels: dict[str, str])
     """"*Title* (5 people): Time (3) · Budget (1)", most ticked first; None when hidden."""
     if tally is None:
         return None
+    title = t(lang, f"results.post.{key}_title", people=tally.contributors)
+    return bounded_list(lang, title, [" · ".join(ticked_items(lang, tally, labels))], 1)
+
+
+def ticked_items(lang: str, tally: Tally, labels: dict[str, str],
+                 most: int | None = None) -> list[str]:
+    """"Time (3)", "Budget (1)": the options ticked at least once, most ticked first (in
+    checklist order on a tie), at most `most` of them."""
     ticked = [(count, n, option_id) for n, (option_id, count) in enumerate(tally.counts.items())
               if count > 0 and option_id in labels]
     ticked.sort(key=lambda row: (-row[0], row[1]))
-    parts = [t(lang, "results.post.tally_item", label=labels[option_id], count=count)
-             for count, _, option_id in ticked]
-    title = t(lang, f"results.post.{key}_title", people=tally.contributors)
-    return bounded_list(lang, title, [" · ".join(parts)], 1)
+    return [t(lang, "results.post.tally_item", label=labels[option_id], count=count)
+            for count, _, option_id in ticked[:most]]
 
 
 def trend_legend(lang: str, since: datetime | None) -> str:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.trend import position_change, position_trend
 from conversations.views.common import MAX_SECTION_TEXT
-from model import Content, Element, ElementResult, Finding, Phase, ProfileResult
+from model import Content, Element, ElementResult, Finding, Phase, ProfileResult, Text
 
 CELLS_PER_PHASE = 3
 BAR_PHASES = 4
@@ -110,8 +110,13 @@ def overall_lines(lang: str, profile: ProfileResult, content: Content) -> list[s
 
 def finding_line(lang: str, finding: Finding) -> str:
     """"• Managers visibly use the tools: 2.1", confirmed inhibitors marked."""
-    key = "results.finding.confirmed" if finding.confirmed else "results.finding.line"
-    return t(lang, key, theme=finding.theme.get(_lang(lang)), score=cut(lang, finding.score))
+    return statement_line(lang, finding.theme, finding.score, confirmed=finding.confirmed)
+
+
+def statement_line(lang: str, theme: Text, score: float, *, confirmed: bool = False) -> str:
+    """A statement in a few words with the team's score, as findings read."""
+    key = "results.finding.confirmed" if confirmed else "results.finding.line"
+    return t(lang, key, theme=theme.get(_lang(lang)), score=cut(lang, score))
 
 
 def trend_text(

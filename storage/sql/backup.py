@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
@@ -15,7 +15,7 @@ EXPORT_FORMAT = "wi3-postgresql-export"
 
 
 def _json_safe(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, datetime) else value
+    return value.isoformat() if isinstance(value, date) else value  # datetimes too
 
 
 class BackupPart(SQLCore):

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, or_, select, update
 
 from storage.pseudonyms import forgotten_placeholder
+from storage.sql.commitments import forget_owner
 from storage.sql.core import SQLCore
 from storage.sql.schema import (
     answers,
@@ -43,6 +44,7 @@ class PrivacyPart(SQLCore):
                                                         team_leads.c.user_id == user_id))
             connection.execute(delete(user_cache).where(user_cache.c.workspace_id == workspace_id,
                                                         user_cache.c.user_id == user_id))
+            forget_owner(connection, workspace_id, user_id)
         return removed
 
     @staticmethod

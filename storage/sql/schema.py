@@ -10,6 +10,7 @@ an indexed lookup:
     participation, checklists
     fanout_sent                  which members an invitation or reminder DM reached
     snapshots                    closed-round aggregates (``result`` kept as written: json)
+    commitments                  what teams took on after their results (team content)
     user_cache, request_claims   what Slack told us; requests already handled
     workspace_uninstalls         workspaces that removed wi3, until their data is purged
     store_meta                   facts about the store itself (the pseudonym key's check)
@@ -28,6 +29,7 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -180,6 +182,28 @@ snapshots = Table(
     Index("snapshots_of_team", "workspace_id", "channel_id", "closed_at"),
 )
 
+commitments = Table(
+    "commitments", metadata,
+    Column("id", Text, primary_key=True),
+    Column("workspace_id", Text, nullable=False),
+    Column("channel_id", Text, nullable=False),
+    Column("round_id", Text, ForeignKey("rounds.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("owner", Text),
+    Column("due", Date, nullable=False),
+    Column("remind_at", Moment, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("planned_by", Text),
+    Column("planned_at", Moment),
+    Column("updated_at", Moment),
+    Column("reminded_at", Moment),
+    Index("commitments_of_team", "workspace_id", "channel_id", "number", unique=True),
+    Index("commitments_by_owner", "workspace_id", "owner"),
+    Index("commitments_due", "remind_at",
+          postgresql_where=text("reminded_at IS NULL AND state IN ('open', 'working')")),
+)
+
 user_cache = Table(
     "user_cache", metadata,
     Column("workspace_id", Text, primary_key=True),
@@ -210,11 +234,11 @@ store_meta = Table(
 )
 
 SLACK_SDK_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
-"""Created by migration 0003 for slack_sdk's stores; shaped by slack_sdk, not by this module."""
+"""Created by migration 0002 for slack_sdk's stores; shaped by slack_sdk, not by this module."""
 
 DATA_TABLES: tuple[Table, ...] = (
     workspaces, teams, team_leads, pulse_schedules, rounds, answers, progress,
-    participation, checklists, fanout_sent, snapshots, user_cache, request_claims,
+    participation, checklists, fanout_sent, snapshots, commitments, user_cache, request_claims,
     workspace_uninstalls,
 )
 """Every table holding wi3's data, parents before children (the order to fill them in)."""

@@ -6,12 +6,14 @@ Assembled like the TinyDB store, one part per concern over ``SQLCore``::
     responses  answers, progress, participation   caches    user cache, request claims
     privacy    forget-me, retention               backup    export, counts
     lifecycle  uninstall marks, purging a workspace
+    commitments  what teams took on (next steps)
 """
 
 from __future__ import annotations
 
 from storage.sql.backup import BackupPart
 from storage.sql.caches import CachesPart
+from storage.sql.commitments import CommitmentsPart
 from storage.sql.lifecycle import LifecyclePart
 from storage.sql.privacy import PrivacyPart
 from storage.sql.responses import ResponsesPart
@@ -19,7 +21,8 @@ from storage.sql.rounds import RoundsPart
 from storage.sql.teams import TeamsPart
 
 
-class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, PrivacyPart, LifecyclePart,
+class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, CommitmentsPart, PrivacyPart,
+               LifecyclePart,
                BackupPart):
     """Thread-safe persistence in PostgreSQL, shared by any number of instances.
 

@@ -147,6 +147,8 @@ def _count(report: CheckReport, spec: FileSpec, data: Data) -> None:
         report.counts["cached_users"] += len(tables.get("users", {}))
     elif spec.kind == "dedupe":
         report.counts["request_keys"] += len(tables.get("claims", {}))
+    elif spec.kind == "commitments":
+        report.counts["commitments"] += len(tables.get("commitments", {}))
 
 
 def _check_secret(report: CheckReport, path: Path) -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from storage.records import (
+    Commitment,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -242,4 +243,42 @@ def snapshot_from_doc(doc: Mapping[str, Any]) -> ResultSnapshot:
         responses=doc["responses"],
         result=copy.deepcopy(doc["result"]),
         pulse_number=doc.get("pulse_number"),
+    )
+
+
+def commitment_to_doc(commitment: Commitment) -> Doc:
+    return {
+        "id": commitment.id,
+        "workspace_id": commitment.workspace_id,
+        "channel_id": commitment.channel_id,
+        "round_id": commitment.round_id,
+        "number": commitment.number,
+        "text": commitment.text,
+        "owner": commitment.owner,
+        "due": commitment.due.isoformat(),
+        "remind_at": time_to_text(commitment.remind_at),
+        "state": commitment.state,
+        "planned_by": commitment.planned_by,
+        "planned_at": time_to_text(commitment.planned_at),
+        "updated_at": time_to_text(commitment.updated_at),
+        "reminded_at": time_to_text(commitment.reminded_at),
+    }
+
+
+def commitment_from_doc(doc: Mapping[str, Any]) -> Commitment:
+    return Commitment(
+        id=doc["id"],
+        workspace_id=doc["workspace_id"],
+        channel_id=doc["channel_id"],
+        round_id=doc["round_id"],
+        number=doc["number"],
+        text=doc["text"],
+        owner=doc["owner"],
+        due=date.fromisoformat(doc["due"]),
+        remind_at=required_time(doc["remind_at"]),
+        state=doc["state"],
+        planned_by=doc.get("planned_by"),
+        planned_at=time_from_text(doc.get("planned_at")),
+        updated_at=time_from_text(doc.get("updated_at")),
+        reminded_at=time_from_text(doc.get("reminded_at")),
     )

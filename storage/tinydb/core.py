@@ -294,6 +294,10 @@ class StoreCore:
         """Drop expired request keys (provided by the caches part of the store)."""
         raise NotImplementedError
 
+    def _forget_owner(self, workspace_id: str, user_id: str) -> None:
+        """Take a user's name off commitments (provided by the commitments part)."""
+        raise NotImplementedError
+
     def _now(self, at: datetime | None = None) -> datetime:
         value = at if at is not None else self._clock()
         require_aware(value, "time")

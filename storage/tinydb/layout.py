@@ -10,6 +10,7 @@ The data is partitioned so that one write touches one small file::
     DIR/teams/<workspace>/<channel>/snapshots.json   closed-round aggregates
     DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
                                                      invitations, reminders, checklists
+    DIR/teams/<workspace>/<channel>/commitments.json what the team took on (next steps)
     DIR/secret.key                               HMAC secret for respondent keys (0600)
     DIR/.lock, DIR/.owner                        single-owner lock and its holder's pid
 
@@ -51,6 +52,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("rounds", re.compile(rf"{_TEAM}/rounds\.json")),
     ("snapshots", re.compile(rf"{_TEAM}/snapshots\.json")),
     ("round", re.compile(rf"{_TEAM}/round-(?P<round_id>{ROUND_ID.pattern})\.json")),
+    ("commitments", re.compile(rf"{_TEAM}/commitments\.json")),
 )
 """Matched with ``fullmatch``: a name with anything after the pattern is not ours."""
 
@@ -77,6 +79,9 @@ TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
         "reminders": frozenset({"at"}),
         "checklists": frozenset({"barriers", "reasons", "at"}),
     },
+    "commitments": {"commitments": frozenset({"id", "workspace_id", "channel_id", "round_id",
+                                              "number", "text", "owner", "due", "remind_at",
+                                              "state"})},
 }
 
 Data = dict[str, Any]
@@ -159,6 +164,11 @@ def snapshots_spec(workspace_id: str, channel_id: str) -> FileSpec:
 def round_spec(workspace_id: str, channel_id: str, round_id: str) -> FileSpec:
     return FileSpec("round", f"teams/{workspace_id}/{channel_id}/round-{round_id}.json",
                     workspace_id=workspace_id, channel_id=channel_id, round_id=round_id)
+
+
+def commitments_spec(workspace_id: str, channel_id: str) -> FileSpec:
+    return FileSpec("commitments", f"teams/{workspace_id}/{channel_id}/commitments.json",
+                    workspace_id=workspace_id, channel_id=channel_id)
 
 
 def data_files(data_dir: Path) -> list[tuple[Path, FileSpec | None]]:

@@ -34,6 +34,7 @@ class PrivacyMixin(StoreCore):
         for round_id in self._round_ids(lambda key: key[0] == workspace_id):
             removed += self._forget_in_round(round_id, respondent, user_id)
         self._drop_lead(workspace_id, user_id)
+        self._forget_owner(workspace_id, user_id)
         if is_valid_id(workspace_id):
             users = self._part(users_spec(workspace_id))
             with users.lock:

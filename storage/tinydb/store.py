@@ -7,12 +7,14 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
     responses   answers, progress, participation   caches     user cache, request keys
     privacy     forget-me, retention               backup     export / import
     lifecycle   uninstall marks, purging a workspace
+    commitments what teams took on (next steps)
 """
 
 from __future__ import annotations
 
 from storage.tinydb.backup import BackupMixin
 from storage.tinydb.caches import CachesMixin
+from storage.tinydb.commitments import CommitmentsMixin
 from storage.tinydb.lifecycle import LifecycleMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
@@ -25,6 +27,7 @@ class TinyDBStore(
     RoundsMixin,
     ResponsesMixin,
     CachesMixin,
+    CommitmentsMixin,
     PrivacyMixin,
     LifecycleMixin,
     BackupMixin,

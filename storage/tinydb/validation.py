@@ -95,6 +95,13 @@ def _checklist(_spec: FileSpec, _key: str, doc: Mapping[str, Any]) -> None:
         raise ValueError("barriers and reasons must be lists of option ids")
 
 
+def _commitment(spec: FileSpec, key: str, doc: Mapping[str, Any]) -> None:
+    commitment = codec.commitment_from_doc(doc)
+    _same("id", commitment.id, key)
+    _same("team", (commitment.workspace_id, commitment.channel_id),
+          (spec.workspace_id, spec.channel_id))
+
+
 def _claim(_spec: FileSpec, _key: str, doc: Mapping[str, Any]) -> None:
     if isinstance(doc["expires"], bool) or not isinstance(doc["expires"], int | float):
         raise ValueError("expires must be a number")
@@ -113,4 +120,5 @@ _CHECKS: Mapping[tuple[str, str], Check] = {
     ("round", "reminders"): _moment,
     ("round", "checklists"): _checklist,
     ("dedupe", "claims"): _claim,
+    ("commitments", "commitments"): _commitment,
 }

@@ -98,6 +98,12 @@ def test_try_auto_runs_a_whole_round_and_prints_the_channels_results(tmp_path: P
     chart = saved_chart(result.stdout)
     assert chart.parent == tmp_path / "charts"
     assert chart.read_bytes().startswith(PNG_MAGIC)
+    guide = result.stdout[result.stdout.index("Discussion guide: our wiki"):]
+    assert "bottleneck" in guide or "no single bottleneck" in guide
+    assert "↳" in guide and "[ Plan actions ]" in guide  # questions under the statements
+    steps = results_post(result.stdout, "Our next steps")
+    assert "Planned by @you after the round about our wiki." in steps
+    assert "@alex · due " in steps
 
 
 def test_make_run_without_slack_credentials_explains_set_up_then_runs_the_try_out(
@@ -145,6 +151,7 @@ def test_the_person_answers_with_numbers_and_letters_at_the_terminal(tmp_path: P
                "5"]          # question 2 again: Strongly agree
     answers += ["5"] * 21    # questions 3..23
     answers += ["c, x", "c,e", "", "1"]  # barriers (no x shown), then c and e; no reasons; Done
+    answers += ["Write a wiki guide", "9", "3", ""]  # own words; no 9th person; @noor; a week
     code, output, prompts = play(tmp_path, answers)
 
     assert code == 0
@@ -154,8 +161,12 @@ def test_the_person_answers_with_numbers_and_letters_at_the_terminal(tmp_path: P
     summary = output[output.index("Thank you! Your personal summary"):]
     assert "Strategic" in summary.split("\n\n")[0]
     assert prompts[0] == "Your choice (1-1, q to stop): "
-    assert "Select up to 3" in prompts[-4]
+    assert "Select up to 3" in prompts[-8]
     assert "6 of 6 answered" in results_post(output, "WI3 results: our wiki")
+    assert prompts[-3].startswith("Who takes it on? 1 @you, 2 @alex, 3 @noor")
+    assert "Please type a number from 1 to 6, or q to stop." in output
+    steps = results_post(output, "Our next steps")
+    assert "1. Write a wiki guide" in steps and "@noor · due " in steps
 
 
 @pytest.mark.usefixtures("quiet_logging")

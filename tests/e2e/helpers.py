@@ -20,7 +20,9 @@ from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
 from bot.slack_client import make_client
 from conversations.refs import ActionIds
+from conversations.views.plan import field_block
 from storage import open_store
+from tests.model.conftest import per_element
 
 if TYPE_CHECKING:
     import pytest
@@ -112,6 +114,25 @@ def answer_all(
         final = emulator.last_message(user)
         assert final is not None
     return final
+
+
+LAGGING_INVESTMENT = per_element(waarde=(4, 4, 2), impact=(4, 4, 3), innovatie=(4, 4, 3),
+                                 investering=(4, 2, 1))
+"""A respondent who sees Investment lagging (the bottleneck) and the rest facilitating."""
+
+
+def guide_to(emulator: SlackEmulator, user: str) -> Message:
+    """The discussion guide DM'd to a lead (in either language)."""
+    [found] = [m for m in emulator.messages_to(user)
+               if m.text.startswith(("Your discussion guide", "Je gespreksleidraad"))]
+    return found
+
+
+def plan_values(*steps: dict[str, str | None]) -> dict[str, str | None]:
+    """What a lead enters into the "Plan actions" modal, commitment by commitment:
+    `{"tip" | "text" | "owner" | "due": value}` each."""
+    return {field_block(n, field): value for n, given in enumerate(steps, 1)
+            for field, value in given.items()}
 
 
 @contextmanager

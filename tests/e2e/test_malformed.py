@@ -1,6 +1,7 @@
 """Signed requests whose bodies Slack would never send: a 4xx or a polite line, never a
-5xx and never a traceback. Hypothesis bends real payload shapes (a command, a click, the
-events wi3 listens to) at one or a few places and sends them, signed, over HTTP."""
+5xx and never a traceback. Hypothesis bends real payload shapes (a command, a click, a
+modal's submission, the events wi3 listens to) at one or a few places and sends them,
+signed, over HTTP."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from hypothesis import strategies as st
 
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
-from conversations.refs import ActionIds
-from tests.e2e.helpers import alarms, invitation
+from conversations.refs import ActionIds, ViewIds
+from conversations.views.plan import field_block
+from tests.e2e.helpers import alarms, invitation, plan_values
 
 ALEX = MEMBERS[0]
 Path = tuple[str | int, ...]
@@ -76,7 +78,7 @@ def event(driver: SlackDriver, type: str, **fields: Any) -> dict[str, Any]:
 def shapes(driver: SlackDriver, emulator: SlackEmulator) -> list[tuple[str, Any]]:
     """Real payloads of each kind wi3 handles, in an open round: (encoding, payload):
     a command, clicks in a DM and on the Home tab, the checklist's Done with its choices,
-    and the events."""
+    a "Plan actions" submission, and the events."""
     assert driver.command(LEAD, TEAM_CHANNEL, "setup").status == 200
     assert driver.command(LEAD, TEAM_CHANNEL, "start").status == 200
     message = invitation(emulator, ALEX)
@@ -100,9 +102,25 @@ def shapes(driver: SlackDriver, emulator: SlackEmulator) -> list[tuple[str, Any]
                "user_id": LEAD, "command": "/wi3", "text": "status",
                "response_url": emulator.mint_response_url(TEAM_CHANNEL, LEAD),
                "trigger_id": "1.2.3"}
+    submission = {k: v for k, v in driver._interaction_base("view_submission", LEAD).items()
+                  if k != "state"}
+    entered = plan_values({"text": "Share stories", "owner": ALEX, "due": "2026-12-07"})
+    kinds = {"text": ("plain_text_input", "value"), "owner": ("users_select", "selected_user"),
+             "due": ("datepicker", "selected_date")}
+    submission["view"] = {
+        "id": "V0000000001", "type": "modal", "team_id": driver.workspace.team_id,
+        "callback_id": ViewIds.PLAN,
+        "private_metadata": message.find_button(ActionIds.START)[1]["value"],
+        "state": {"values": {block: {field: {"type": kinds[field][0], kinds[field][1]: value}}
+                             for block, value in entered.items()
+                             for field in [block.rsplit("_", 1)[1]]}},
+    }
+    assert field_block(1, "text") in submission["view"]["state"]["values"]
+    assert driver.post(*encoded("payload", submission)).body == ""  # saved: the door let it in
     return [
         ("form", command),
         ("payload", click),
+        ("payload", submission),
         ("payload", home_click),
         ("payload", checklist),
         ("json", event(driver, "app_home_opened", user=ALEX, tab="home", channel="D1")),

@@ -16,9 +16,18 @@ from slack_bolt import App
 from bot.emulator import SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.emulator.socket_mode import SocketModeDriver, SocketModeServer
+from bot.services import Services
 from bot.socket_mode import SocketModeConnection
 from conversations.refs import ActionIds
-from tests.e2e.helpers import answer_all, current_question, invitation, progress_line
+from tests.e2e.helpers import (
+    LAGGING_INVESTMENT,
+    answer_all,
+    current_question,
+    guide_to,
+    invitation,
+    plan_values,
+    progress_line,
+)
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 NEWCOMER = "U0NEW0008"
@@ -137,3 +146,26 @@ def test_a_failed_first_connection_is_retried_not_fatal(
         assert len(emulator.calls("apps.connections.open")) == 2
     finally:
         connection.close()
+
+
+def test_a_modal_is_planned_over_socket_mode_with_its_errors_in_the_acknowledgement(
+    driver: SocketModeDriver, emulator: SlackEmulator, services: Services
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    round_ = services.store.open_round_for(emulator.workspace.team_id, TEAM_CHANNEL)
+    assert round_ is not None
+    for user in (ALEX, SAMI, NOOR):
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    assert driver.click(LEAD, guide_to(emulator, LEAD), ActionIds.PLAN_ACTIONS).status == 200
+
+    refused = driver.submit_view(LEAD, plan_values({"text": "Share stories"}))
+    assert refused.status == 200 and refused.json()["response_action"] == "errors"
+    modal = emulator.modal(LEAD)
+    assert modal is not None and len(modal.errors) == 2  # no owner, no due date
+    saved = driver.submit_view(LEAD, plan_values({"text": "Share stories", "owner": ALEX,
+                                                  "due": "2026-12-07"}))
+    assert saved.status == 200 and emulator.modal(LEAD) is None
+    [commitment] = services.store.commitments_of_team(round_.workspace_id, TEAM_CHANNEL)
+    assert commitment.owner == ALEX

@@ -222,6 +222,32 @@ def test_a_tip_level_must_be_team_or_organisation(content_dir: Path) -> None:
         "tips.toml: tips[1].level: unknown level 'manager' (expected one of team, organisation)")
 
 
+def test_every_statement_has_one_or_two_open_questions_to_discuss() -> None:
+    content = load_content()
+    for item in content.questionnaire.items:
+        questions = content.questions_for(item.id)
+        assert 1 <= len(questions) <= 2, item.id
+        assert all(q.en.endswith("?") and q.nl.endswith("?") for q in questions), item.id
+    assert content.questions_for("X9") == ()
+
+
+def test_a_statement_left_without_questions_is_named(content_dir: Path) -> None:
+    path = content_dir / "discussion.toml"
+    kept = [block for block in path.read_text(encoding="utf-8").split("[[questions]]")
+            if 'item = "N3"' not in block]
+    path.write_text("[[questions]]".join(kept), encoding="utf-8")
+    assert str(_error(content_dir)) == (
+        "discussion.toml: questions: item 'N3' has 0 questions; every statement needs 1 to 2")
+
+
+def test_a_question_about_an_unknown_statement_is_named(content_dir: Path) -> None:
+    path = content_dir / "discussion.toml"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('\n[[questions]]\nitem = "W9"\ntext.en = "Why?"\ntext.nl = "Waarom?"\n')
+    assert str(_error(content_dir)).startswith(
+        "discussion.toml: questions[47].item: unknown item id 'W9'")
+
+
 def test_the_model_is_attributed_and_called_an_operationalisation() -> None:
     about = load_content().about
     assert "de Koning" in about.source.en and "Marketingfacts (2009)" in about.source.nl

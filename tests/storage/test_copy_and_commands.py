@@ -12,6 +12,7 @@ import pytest
 
 from model import load_content
 from storage import (
+    CommitmentPlan,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -25,7 +26,7 @@ from storage.__main__ import main as storage_command
 from storage.tinydb import TinyDBStore
 from tests.pg import TEST_PSEUDONYM_KEY, TEST_PSEUDONYM_KEY_HEX, TestDatabase
 
-from .conftest import FakeClock
+from .conftest import START, FakeClock
 
 ITEMS = tuple(item.id for item in load_content().questionnaire.items)
 PEOPLE = ("U0ANNA001", "U0BERT002", "U0CARL003", "U0DORA004", "U0EVA0005")
@@ -78,6 +79,12 @@ def _fill(store: Store, clock: FakeClock) -> dict[str, str]:
     store.save_snapshot(ResultSnapshot(diagnostic.id, "T1", "C1", "diagnostic", None, clock.now,
                                        invited_count=5, responses=4, result={"team": "opaque"}))
     store.mark_results_posted(diagnostic.id)
+    [first, _] = store.add_commitments("T1", "C1", diagnostic.id, [
+        CommitmentPlan("Share three success stories", PEOPLE[1], clock.now.date(), clock.now),
+        CommitmentPlan("Name an owner for the wiki", PEOPLE[2], clock.now.date(), clock.now),
+    ], planned_by=PEOPLE[0])
+    store.mark_commitment_reminded(first.id)
+    store.update_commitment(first.id, state="done")
     pulse = store.open_round("T1", "C1", kind="pulse", invited=PEOPLE[:3], item_ids=ITEMS[:4],
                              pulse_number=1)
     for person in PEOPLE[:3]:
@@ -111,6 +118,9 @@ def _everything(store: Store, rounds: dict[str, str]) -> dict[str, Any]:
             store.unfinished_invitees(round_id), store.get_snapshot(round_id),
         )
     seen["user"] = store.get_user("T1", PEOPLE[1])
+    seen["commitments"] = (store.commitments_of_team("T1", "C1"),
+                           store.commitments_owned_by("T1", PEOPLE[2]),
+                           store.due_commitments(START.replace(year=START.year + 1)))
     return seen
 
 

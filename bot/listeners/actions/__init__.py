@@ -6,7 +6,15 @@ import re
 
 from slack_bolt import App
 
-from bot.listeners.actions import answer, checklist, forget, navigation, results
+from bot.listeners.actions import (
+    answer,
+    checklist,
+    follow_up,
+    forget,
+    navigation,
+    plan,
+    results,
+)
 from bot.services import Services
 from conversations.refs import ActionIds
 
@@ -24,3 +32,9 @@ def register(app: App, services: Services) -> None:
     app.action(ActionIds.FORGET_CONFIRM)(forget.make_confirm(services))
     app.action(ActionIds.FORGET_CANCEL)(forget.make_cancel(services))
     app.action(ActionIds.REPOST_RESULTS)(results.make_repost(services))
+    app.action(ActionIds.PLAN_ACTIONS)(plan.make_plan(services))
+    app.action(ActionIds.EDIT_COMMITMENT)(plan.make_edit(services))
+    app.action(ActionIds.DROP_COMMITMENT)(plan.make_drop(services))
+    app.action(ActionIds.COMMITMENT_DONE)(follow_up.make_answer(services, "done"))
+    app.action(ActionIds.COMMITMENT_WORKING)(follow_up.make_answer(services, "working"))
+    app.action(ActionIds.COMMITMENT_DROPPED)(follow_up.make_answer(services, "dropped"))

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.listeners.commands import about, personal, pulse, rounds, settings
+from bot.listeners.commands import about, commitments, personal, pulse, rounds, settings
 from bot.listeners.commands.common import Request
 from bot.listeners.context import reply_to, requester
 from bot.services import Services
@@ -27,6 +27,7 @@ ROUTES: dict[str, Handler] = {
     "status": rounds.status,
     "close": rounds.close,
     "export": rounds.export,
+    "actions": commitments.actions,
     "pulse": pulse.pulse,
     "me": personal.me,
     "forget": personal.forget,

@@ -5,7 +5,7 @@ The three ``slack_*`` tables have exactly the shape slack_sdk's
 ``SQLAlchemyInstallationStore`` and ``SQLAlchemyOAuthStateStore`` build (a test compares
 them), so those stores work on them without ``create_tables()`` at run time.
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-01
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = "0003"
+revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None

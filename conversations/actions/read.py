@@ -1,0 +1,62 @@
+"""What a team committed to, as every surface reads it: the list, the tally, since when.
+
+The read API for other surfaces (the channel posts, `/wi3 actions`, App Home, the export,
+a round's PDF report): plain functions over `storage.CommitmentStore`, no Slack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from storage import Commitment, ResultSnapshot, Round, Store, Team
+
+
+@dataclass(frozen=True)
+class CommitmentTally:
+    """How a set of commitments went: "2 of 3 done", and how many were dropped."""
+
+    done: int
+    total: int
+    dropped: int = 0
+
+
+def tally(commitments: Iterable[Commitment]) -> CommitmentTally | None:
+    """The tally of these commitments; None when there are none (nothing to report)."""
+    states = [c.state for c in commitments]
+    if not states:
+        return None
+    return CommitmentTally(done=states.count("done"), total=len(states),
+                           dropped=states.count("dropped"))
+
+
+def team_commitments(store: Store, team: Team) -> list[Commitment]:
+    """The team's commitments in the order planned."""
+    return store.commitments_of_team(team.workspace_id, team.channel_id)
+
+
+def round_commitments(store: Store, round_id: str) -> list[Commitment]:
+    """What the team committed to after one round's results (say, for its report)."""
+    round_ = store.get_round(round_id)
+    if round_ is None:
+        return []
+    return [c for c in store.commitments_of_team(round_.workspace_id, round_.channel_id)
+            if c.round_id == round_id]
+
+
+def previous_diagnostic(store: Store, team: Team, snapshot: ResultSnapshot) -> Round | None:
+    """The team's last full round that closed before this round (a pulse's or a new
+    diagnostic's): the one whose commitments "since last round" counts."""
+    earlier = [r for r in store.list_rounds(team.workspace_id, team.channel_id)
+               if r.kind == "diagnostic" and r.id != snapshot.round_id
+               and r.closed_at is not None and r.closed_at <= snapshot.closed_at]
+    return max(earlier, key=lambda r: (r.closed_at, r.opened_at)) if earlier else None
+
+
+def since_last_round(store: Store, team: Team, snapshot: ResultSnapshot) -> CommitmentTally | None:
+    """How the commitments planned after the previous full round went, for the post of
+    the round `snapshot` closed; None when that round led to none."""
+    last = previous_diagnostic(store, team, snapshot)
+    if last is None:
+        return None
+    return tally(c for c in team_commitments(store, team) if c.round_id == last.id)
