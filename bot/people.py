@@ -173,6 +173,16 @@ class People:
             if not cursor:
                 return members
 
+    def channel_name(self, channel_id: str) -> str | None:
+        """The channel's name ("team-demo"), or None when Slack will not say."""
+        try:
+            name = self.client.conversations_info(channel=channel_id)["channel"].get("name")
+        except SlackApiError as error:
+            logger.info("conversations.info failed (%s); no channel name",
+                        error.response.get("error"))
+            return None
+        return str(name) if name else None
+
     def bot_in_channel(self, channel_id: str) -> bool:
         try:
             channel = self.client.conversations_info(channel=channel_id)["channel"]

@@ -17,6 +17,7 @@ from bot.throttle import Throttle
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
 from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
+from conversations.report.flow import ReportFlow
 from conversations.results.closing import ClosingFlow
 from conversations.results.reports import ReportsFlow
 from conversations.rounds import RoundsFlow
@@ -52,6 +53,7 @@ class Services:
     scheduler: Scheduler
     pulse: PulseFlow
     reminders: PulseReminders
+    report: ReportFlow
 
     @classmethod
     def build(
@@ -83,7 +85,8 @@ class Services:
         pulse = PulseFlow(store, content, clock, default_timezone=default_timezone)
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
                        closing, reports, home, sender, invitations, scheduler, pulse,
-                       PulseReminders(pulse, people, invitations))
+                       PulseReminders(pulse, people, invitations),
+                       ReportFlow(store, content, clock))
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
         scheduler.add(services.reminders.run, name="pulse-reminders")

@@ -74,7 +74,7 @@ def radar_chart(
     figure.subplots_adjust(top=0.84, bottom=0.1)
     if previous is not None:
         axes.legend(loc="lower right", bbox_to_anchor=(1.12, -0.12), fontsize=9)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def draw_radar(
@@ -183,7 +183,7 @@ def trend_chart(
         axes.text(0.5, 0.5, t(language, "results.chart.no_data"), transform=axes.transAxes,
                   ha="center", va="center", color="#555555")
     figure.subplots_adjust(left=0.16, right=0.78, bottom=0.2)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _value(positions: Mapping[Element, float | None], element: Element) -> float:
@@ -208,7 +208,7 @@ def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: C
     axes.set_ylabel(t(lang, "results.chart.position_axis"))
 
 
-def _png(figure: Figure) -> bytes:
+def png_bytes(figure: Figure) -> bytes:
     """Render on a private Agg canvas; no software stamp, so equal input gives equal bytes."""
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()

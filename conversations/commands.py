@@ -21,12 +21,14 @@ SUBCOMMANDS = (
     "me",
     "forget",
     "about",
+    "report",
 )
 LEAD_ONLY = frozenset(
-    {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export"}
+    {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export",
+     "report"}
 )
 ALIASES = {"taal": "language", "sluit": "close", "hulp": "help", "?": "help", "min": "minimum",
-           "over": "about", "model": "about"}
+           "over": "about", "model": "about", "rapport": "report"}
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 

@@ -76,19 +76,23 @@ def text_width(text: str, size: float, weight: Weight = "normal") -> float:
 
 def wrap(text: str, width: float, size: float, weight: Weight = "normal") -> list[str]:
     """Lines of at most `width` cm; paragraphs (newlines) kept; a word longer than a line
-    gets a line of its own rather than being cut."""
+    gets a line of its own rather than being cut. A line's width is its words' widths plus
+    its spaces (each word measured once), which kerning across a space barely changes."""
     lines: list[str] = []
     limit = width * WRAP_SLACK
+    space = text_width(" ", size, weight)
     for paragraph in text.split("\n"):
-        current = ""
+        current: list[str] = []
+        used = 0.0
         for word in paragraph.split():
-            candidate = f"{current} {word}" if current else word
-            if current and text_width(candidate, size, weight) > limit:
-                lines.append(current)
-                current = word
+            extra = text_width(word, size, weight) + (space if current else 0.0)
+            if current and used + extra > limit:
+                lines.append(" ".join(current))
+                current, used = [word], extra - space
             else:
-                current = candidate
-        lines.append(current)
+                current.append(word)
+                used += extra
+        lines.append(" ".join(current))
     return lines
 
 
