@@ -5,8 +5,9 @@ know" (padding), people who stop early, people who skip the checklist. Then the 
 round is played a second time in another store, with different answers on every
 statement fewer than the minimum answered 1..5 and different ticks in every checklist
 fewer than the minimum ticked anything. If any surface (the results post, status, status
-all with its heat map and CSV, App Home, the CSV export, the next pulse's post) showed a figure computed from those
-few people, the two would differ somewhere; they must read exactly the same.
+all with its heat map and CSV, App Home, the CSV export, the next pulse's post) showed a
+figure computed from those few people, the two would differ somewhere; they must read
+exactly the same.
 """
 
 from __future__ import annotations
