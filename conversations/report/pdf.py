@@ -66,10 +66,15 @@ from model import (
 )
 
 POSITION_TOP = 4.0
+RADAR_SIZE = 10.0
+RADAR_PAD = 1.2
+"""Room around the radar's circle for the element names on its spokes."""
 MAX_INITIATIVES = 8
 """Subjects compared side by side; the rest are counted (every round is in the CSV)."""
 INITIATIVE_COLUMNS = 4
 """Subjects per row of the comparison table (A4 width)."""
+INITIATIVE_TABLE = 5.5
+"""About the height of one row of the comparison table (heads and five lines), in cm."""
 STATEMENT_WIDTH = 8.7
 SCORE_X = 12.4
 BAR_X = 12.8
@@ -200,60 +205,60 @@ def _profile(doc: Document, report: Report, result: TeamResult, content: Content
     doc.heading(t(lang, "report.profile.title"), size=15)
     for line in overall_lines(lang, result, content):
         doc.paragraph(plain(line), size=10, after=0.05)
-    doc.space(0.3)
-    chart_size = 8.6
-    doc.ensure(chart_size)
+    doc.space(0.2)
+    doc.ensure(RADAR_SIZE)
     top = doc.y
-    radar = cast(PolarAxes, doc.axes(MARGIN + 0.4, top - chart_size + 0.6, chart_size - 1.2,
-                                     chart_size - 1.2, projection="polar"))
-    draw_radar(radar, lang, result, outcome.previous, content=content, spoke_size=8)
-    radar.tick_params(axis="x", pad=2)
-    _position_bars(doc, lang, result, outcome, content, x=MARGIN + chart_size + 0.6, top=top)
-    doc.y = top - chart_size - 0.2
+    inner = RADAR_SIZE - 2 * RADAR_PAD
+    radar = cast(PolarAxes, doc.axes((PAGE_WIDTH - inner) / 2, top - RADAR_SIZE + RADAR_PAD,
+                                     inner, inner, projection="polar"))
+    draw_radar(radar, lang, result, outcome.previous, content=content, spoke_size=9)
+    doc.y = top - RADAR_SIZE
     if outcome.previous is not None and outcome.previous_closed_at is not None:
         doc.paragraph(t(lang, "report.profile.previous",
                         date=day(lang, outcome.previous_closed_at)), colour=MUTED_COLOUR)
     else:
         doc.paragraph(t(lang, "report.profile.no_previous"), colour=MUTED_COLOUR)
+    _position_bars(doc, lang, result, outcome, content)
     if len(report.initiatives) > 1:
         _initiatives(doc, lang, report, content)
 
 
 def _position_bars(
-    doc: Document, lang: str, result: TeamResult, outcome: RoundOutcome, content: Content,
-    *, x: float, top: float,
+    doc: Document, lang: str, result: TeamResult, outcome: RoundOutcome, content: Content
 ) -> None:
     """Per element its position on the 0-4 scale (phase bands behind), the previous
     round's just under it in grey."""
+    label_width = 5.6
+    x = MARGIN + label_width
     width = PAGE_WIDTH - MARGIN - x
-    doc.text(x, top, t(lang, "report.profile.bars"), size=10, weight="bold")
-    y = top - 0.8
     scale = width / POSITION_TOP
+    doc.heading(t(lang, "report.profile.bars"), size=11, keep=6.5)
     for element_result in result.elements:
-        doc.text(x, y, _element_label(lang, element_result, content), size=8.5, weight="bold")
-        y -= 0.5
+        y = doc.y
+        doc.text(MARGIN, y - 0.1, _element_label(lang, element_result, content), size=8.5,
+                 weight="bold")
         for band in Phase:
-            shade = "#f1f1f1" if band % 2 == 0 else "#fafafa"
-            doc.box(x + band * scale, y - 0.75, scale, 0.75, shade)
+            shade = "#eeeeee" if band % 2 == 0 else "#f8f8f8"
+            doc.box(x + band * scale, y - 0.8, scale, 0.8, shade)
         if element_result.position is not None:
-            doc.box(x, y - 0.38, element_result.position * scale, 0.32, CURRENT_COLOUR)
+            doc.box(x, y - 0.42, element_result.position * scale, 0.34, CURRENT_COLOUR)
         earlier = (outcome.previous.element(element_result.element).position
                    if outcome.previous is not None else None)
         if earlier is not None:
-            doc.box(x, y - 0.7, earlier * scale, 0.22, PREVIOUS_COLOUR)
-        y -= 1.05
+            doc.box(x, y - 0.72, earlier * scale, 0.22, PREVIOUS_COLOUR)
+        doc.space(0.9)
     for band in Phase:
-        label = phase_name(lang, band, content)
-        doc.lines_at(x + band * scale + 0.05, y + 0.15, label, scale - 0.1, size=6,
-                     colour=MUTED_COLOUR)
-    legend_y = y - 0.75
-    doc.box(x, legend_y - 0.22, 0.4, 0.2, CURRENT_COLOUR)
-    doc.text(x + 0.5, legend_y, t(lang, "report.profile.current"), size=7)
+        doc.lines_at(x + band * scale + 0.05, doc.y, phase_name(lang, band, content),
+                     scale - 0.1, size=6.5, colour=MUTED_COLOUR)
+    doc.space(0.6)
+    doc.box(x, doc.y - 0.22, 0.4, 0.2, CURRENT_COLOUR)
+    doc.text(x + 0.5, doc.y, t(lang, "report.profile.current"), size=7)
     if outcome.previous is not None and outcome.previous_closed_at is not None:
-        doc.box(x + width / 2, legend_y - 0.22, 0.4, 0.2, PREVIOUS_COLOUR)
-        doc.text(x + width / 2 + 0.5, legend_y, t(
+        doc.box(x + width / 2, doc.y - 0.22, 0.4, 0.2, PREVIOUS_COLOUR)
+        doc.text(x + width / 2 + 0.5, doc.y, t(
             lang, "report.profile.earlier", date=day(lang, outcome.previous_closed_at)),
             size=7)
+    doc.space(0.5)
 
 
 def _element_label(lang: str, result: ElementResult, content: Content) -> str:
@@ -270,9 +275,10 @@ def _element_label(lang: str, result: ElementResult, content: Content) -> str:
 def _initiatives(doc: Document, lang: str, report: Report, content: Content) -> None:
     """One column per subject: the article's life cycle, visible."""
     shown = report.initiatives[:MAX_INITIATIVES]
-    doc.heading(t(lang, "report.initiatives.title"), size=12, keep=5.0)
-    doc.paragraph(t(lang, "report.initiatives.intro",
-                    date=day(lang, report.outcome.closed_at)), after=0.3)
+    intro = t(lang, "report.initiatives.intro", date=day(lang, report.outcome.closed_at))
+    doc.ensure(1.2 + doc.height_of(intro, doc.width) + INITIATIVE_TABLE)
+    doc.heading(t(lang, "report.initiatives.title"), size=12)
+    doc.paragraph(intro, after=0.3)
     for start in range(0, len(shown), INITIATIVE_COLUMNS):
         _initiative_table(doc, lang, shown[start:start + INITIATIVE_COLUMNS], content)
     hidden = len(report.initiatives) - len(shown)
