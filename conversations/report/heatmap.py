@@ -20,6 +20,7 @@ from matplotlib.patches import Rectangle
 
 from conversations.charts import png_bytes
 from conversations.i18n import normalise_lang, t
+from conversations.report.layout import CM_PER_INCH, wrap
 from conversations.report.overview import (
     MAX_HEATMAP_TEAMS,
     STATES,
@@ -53,6 +54,7 @@ TABLE_TOP = 1.05
 COUNTS_HEIGHT = 0.65 + ROW * len(Element) + 0.2
 """The counts table: its title and column heads, a row per element, space after."""
 FOOTER_LINE = 0.22
+FOOTER_SIZE = 7.5
 LABEL_CHARACTERS = 44
 """A team's label (channel and subject) is cut to this many characters."""
 
@@ -64,9 +66,11 @@ def heatmap_png(
     """The PNG; equal rows give equal bytes."""
     groups = grouped(rows, max_rows)
     with_round = [row for row in rows if row.closed_at is not None]
-    footer = [t(lang, "overview.legend")]
+    notes = [t(lang, "overview.legend")]
     if len(rows) > len(with_round):
-        footer.append(t(lang, "overview.no_round", n=len(rows) - len(with_round)))
+        notes.append(t(lang, "overview.no_round", n=len(rows) - len(with_round)))
+    footer = [line for note in notes
+              for line in wrap(note, (WIDTH - 0.6) * CM_PER_INCH, FOOTER_SIZE)]
     lines = sum(len(g.rows) + 1 + (1 if g.hidden else 0) for g in groups)
     height = TABLE_TOP + COUNTS_HEIGHT + 0.5 + ROW * (lines + 1) + FOOTER_LINE * (
         len(footer) + 1)
@@ -90,7 +94,8 @@ def heatmap_png(
     for group in groups:
         y = _group(sheet, lang, group, content, y)
     for number, line in enumerate(footer):
-        _text(sheet, 0.3, y + 0.2 + number * FOOTER_LINE, line, size=7.5, colour=MUTED)
+        _text(sheet, 0.3, y + 0.2 + number * FOOTER_LINE, line, size=FOOTER_SIZE,
+              colour=MUTED)
     return png_bytes(figure)
 
 
@@ -116,7 +121,8 @@ def _counts_table(
             _cell(sheet, LABEL_WIDTH + number * width, y, width, colour, hatch)
             _text(sheet, LABEL_WIDTH + (number + 0.5) * width, y + ROW / 2, str(count),
                   size=8.5, align="center", valign="center",
-                  colour=ink_for(colour) if count and not hatch else DARK_INK)
+                  colour=ink_for(colour) if count and not hatch else DARK_INK,
+                  background=DIVIDED_COLOUR if hatch else None)
         y += ROW
     return y + 0.2
 
