@@ -127,15 +127,16 @@ EARLIER = datetime(2025, 11, 3, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def full(lang: str) -> str:
-    """A report with everything optional: a previous round, other initiatives (one of
-    them withheld) and a commitment."""
+    """A report with everything optional: a previous round, nine initiatives (one of
+    them withheld; one more than are shown) and a commitment."""
     this = replace(outcome(RESULT), previous=score_team([by_phase(4, 3, 2)] * 3),
                    previous_closed_at=EARLIER)
     wiki = outcome(score_team([by_phase(3, 2, 1)] * 3), subject="the new wiki",
                    round_id="R2")
     withheld = outcome(None, subject="the intranet", round_id="R3")
-    return pdf_text(report_pdf(report(lang, outcome=this, initiatives=(this, wiki, withheld),
-                                      commitments=(PROMISED,)), CONTENT))
+    tools = tuple(replace(wiki, subject=f"tool {n}") for n in range(6))
+    return pdf_text(report_pdf(report(lang, outcome=this, commitments=(PROMISED,),
+                                      initiatives=(this, wiki, withheld, *tools)), CONTENT))
 
 
 def test_commitments_are_left_out_until_there_are_some(
@@ -153,8 +154,10 @@ def test_initiatives_side_by_side_each_in_its_own_column(
     lang: str, pages: list[str], full: str
 ) -> None:
     table = full[full.index(squash(t(lang, "report.initiatives.title"))):]
-    for subject in ("our wiki", "the new wiki", "the intranet"):
+    for subject in ("our wiki", "the new wiki", "the intranet", "tool 4"):
         assert squash(subject) in table
+    assert squash("tool 5") not in table  # the ninth: counted, not drawn
+    assert squash(t(lang, "report.initiatives.more", n=1)) in table
     assert squash(t(lang, "report.initiatives.withheld")) in table
     assert squash(t(lang, "report.initiatives.title")) not in "".join(pages)
 

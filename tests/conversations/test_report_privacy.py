@@ -51,7 +51,7 @@ def report_of(people: Sequence[Person], minimum: int) -> bytes | str:
     return str(reply.message)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(person(), min_size=1, max_size=7), st.integers(3, 4), st.data())
 def test_the_report_shows_nothing_computed_from_fewer_than_the_minimum(
     people: list[Person], minimum: int, data: st.DataObject
