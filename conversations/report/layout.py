@@ -131,9 +131,13 @@ class Document:
         self.pages.append(Page(figure, sheet))
         self.y = PAGE_HEIGHT - MARGIN
 
+    def fits(self, height: float) -> bool:
+        """Whether `height` cm still fit on this page above the bottom margin."""
+        return self.y - height >= BOTTOM
+
     def ensure(self, height: float) -> None:
-        """Start a new page unless `height` cm still fit above the bottom margin."""
-        if self.y - height < BOTTOM:
+        """Start a new page unless `height` cm still fit."""
+        if not self.fits(height):
             self.new_page()
 
     def space(self, height: float) -> None:

@@ -355,10 +355,14 @@ def _statements(doc: Document, lang: str, result: TeamResult, content: Content) 
     _answer_legend(doc, lang, content)
     scores = {item.item_id: item for item in result.items}
     for element_result in result.elements:
-        doc.heading(_element_label(lang, element_result, content), size=11, keep=1.5)
+        label = _element_label(lang, element_result, content)
+        doc.heading(label, size=11, keep=1.5)
         for item in content.questionnaire.items_for(element_result.element):
-            _statement(doc, lang, item.text.get(normalise_lang(lang)), int(item.phase),
-                       scores.get(item.id))
+            text = item.text.get(normalise_lang(lang))
+            if not doc.fits(_statement_height(doc, text)):
+                doc.new_page()
+                doc.heading(label, size=11)  # the element goes on: say which it is
+            _statement(doc, lang, text, int(item.phase), scores.get(item.id))
 
 
 def _answer_legend(doc: Document, lang: str, content: Content) -> None:
@@ -385,8 +389,8 @@ def _statement(
     doc: Document, lang: str, text: str, tag: int, score: ItemScore | None
 ) -> None:
     """One row: phase tag, statement, the team's score and how the answers fell."""
-    height = max(doc.height_of(text, STATEMENT_WIDTH, 8.5), 0.9)
-    doc.ensure(height + 0.2)
+    height = _statement_height(doc, text)
+    doc.ensure(height)
     top = doc.y
     doc.text(MARGIN, top, t(lang, "report.statements.tag", phase=tag), size=7,
              colour=MUTED_COLOUR)
@@ -400,7 +404,12 @@ def _statement(
         if score.polarised:
             doc.text(BAR_X, top - BAR_HEIGHT - 0.12, t(lang, "report.statements.polarised"),
                      size=6.5, colour=DIVIDED_EDGE)
-    doc.y = top - height - 0.2
+    doc.y = top - height
+
+
+def _statement_height(doc: Document, text: str) -> float:
+    """A row's height with the space under it: the wrapped statement, or the bar and mark."""
+    return max(doc.height_of(text, STATEMENT_WIDTH, 8.5), 0.9) + 0.2
 
 
 def _distribution(doc: Document, counts: Sequence[int], dont_know: int, top: float) -> None:
