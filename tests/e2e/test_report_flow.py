@@ -60,3 +60,17 @@ def test_report_says_clearly_when_there_is_no_closed_round(
     answer = emulator.responses()[-1].body["text"]
     assert "heeft nog geen gesloten ronde" in answer and "`/wi3 close`" in answer
     assert pdfs(emulator) == []
+
+
+def test_status_all_sends_the_admin_a_heat_map_and_a_csv_by_dm(
+    driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    closed_round(driver, emulator)
+    driver.command(LEAD, TEAM_CHANNEL, "status all")  # Lotte is a workspace admin
+    heat_map, table = emulator.uploads()[-2:]
+    assert heat_map.channel == table.channel == emulator.dm_channel(LEAD)
+    assert heat_map.content.startswith(b"\x89PNG") and heat_map.filename.endswith(".png")
+    assert "Teams per element en fase" in heat_map.initial_comment  # Lotte reads Dutch
+    assert "Waarde: Strategisch 1" in heat_map.initial_comment  # everyone answered 4
+    rows = table.content.decode().splitlines()
+    assert len(rows) == 1 + 4 and rows[1].startswith(f"{TEAM_CHANNEL},")
