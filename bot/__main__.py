@@ -41,7 +41,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     tryout.add_argument("--data-dir", type=Path, default=None,
                         help="keep the try-out's data here (default: a temporary directory)")
     tryout.add_argument("--out", type=Path, default=None,
-                        help="where to save the results chart (default: ./try-out)")
+                        help="where to save the results chart and the report (default: ./try-out)")
     tryout.add_argument("--seed", type=int, default=None,
                         help="vary how the simulated colleagues answer")
     commands.add_parser("doctor", help="check the configuration, the Slack token and the "

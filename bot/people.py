@@ -39,6 +39,9 @@ class Person:
     is_bot: bool = False
     deleted: bool = False
     timezone: str | None = None
+    name: str | None = None
+    """How Slack shows the person (display name, else real name), for documents that
+    cannot render a mention, such as the PDF report."""
 
     @property
     def can_answer(self) -> bool:
@@ -179,6 +182,21 @@ class People:
             if not cursor:
                 return members
 
+    def shown_name(self, workspace_id: str, user_id: str) -> str | None:
+        """The person's name as Slack shows it, or None when Slack will not say."""
+        return self.person(workspace_id, user_id).name
+
+    def channel_name(self, workspace_id: str, channel_id: str) -> str | None:
+        """The channel's name ("team-demo"), or None when Slack will not say."""
+        try:
+            client = self.clients.client_for(workspace_id)
+            name = client.conversations_info(channel=channel_id)["channel"].get("name")
+        except SlackApiError as error:
+            logger.info("conversations.info failed (%s); no channel name",
+                        error.response.get("error"))
+            return None
+        return str(name) if name else None
+
     def bot_in_channel(self, workspace_id: str, channel_id: str) -> bool:
         try:
             client = self.clients.client_for(workspace_id)
@@ -199,4 +217,14 @@ def _person_from(user: dict[str, Any]) -> Person:
         is_bot=bool(user.get("is_bot") or user.get("is_app_user")) or user_id == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         timezone=user.get("tz"),
+        name=_shown_name(user),
     )
+
+
+def _shown_name(user: dict[str, Any]) -> str | None:
+    profile = user.get("profile") or {}
+    for name in (profile.get("display_name"), profile.get("real_name"), user.get("real_name"),
+                 user.get("name")):
+        if isinstance(name, str) and name.strip():
+            return name.strip()
+    return None

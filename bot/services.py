@@ -20,6 +20,8 @@ from conversations.actions.flow import ActionsFlow
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
 from conversations.pulse import DEFAULT_TIMEZONE, PulseFlow
+from conversations.report.commitments import for_reports
+from conversations.report.flow import ReportFlow
 from conversations.results.closing import ClosingFlow
 from conversations.results.reports import ReportsFlow
 from conversations.rounds import RoundsFlow
@@ -60,6 +62,7 @@ class Services:
     pulse: PulseFlow
     reminders: PulseReminders
     actions: ActionsFlow
+    report: ReportFlow
     uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS
 
     @classmethod
@@ -99,6 +102,8 @@ class Services:
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
                        closing, reports, home, sender, invitations, scheduler, pulse,
                        PulseReminders(pulse, people, invitations), actions,
+                       ReportFlow(store, content, clock,
+                                  commitments=for_reports(store, people.shown_name)),
                        uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")

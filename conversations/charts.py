@@ -67,10 +67,28 @@ def radar_chart(
     content: Content | None = None,
 ) -> bytes:
     """PNG radar of the four positions; the previous round, when given, as a dashed line."""
-    content = content or load_content()
-    language = normalise_lang(lang)
     figure = Figure(figsize=RADAR_SIZE, dpi=DPI)
     axes = cast(PolarAxes, figure.add_subplot(projection="polar"))
+    draw_radar(axes, lang, result, previous, content=content)
+    figure.suptitle(title, fontsize=13, parse_math=False)
+    figure.subplots_adjust(top=0.84, bottom=0.1)
+    if previous is not None:
+        axes.legend(loc="lower right", bbox_to_anchor=(1.12, -0.12), fontsize=9)
+    return png_bytes(figure)
+
+
+def draw_radar(
+    axes: PolarAxes,
+    lang: str,
+    result: TeamResult,
+    previous: TeamResult | None = None,
+    *,
+    content: Content | None = None,
+    spoke_size: float = 11,
+) -> None:
+    """The radar on polar axes someone else placed (the PNG above, a page of the report)."""
+    content = content or load_content()
+    language = normalise_lang(lang)
     angles = [2 * math.pi * n / len(Element) for n in range(len(Element))]
     axes.set_theta_offset(math.pi / 2)
     axes.set_theta_direction(-1)
@@ -82,12 +100,7 @@ def radar_chart(
     _position_labels(axes, language, angles, _radii(result))
     _rings(axes, language, content)
     axes.set_xticks(angles)
-    axes.set_xticklabels(_spoke_labels(language, result, content), fontsize=11)
-    figure.suptitle(title, fontsize=13)
-    figure.subplots_adjust(top=0.84, bottom=0.1)
-    if previous is not None:
-        axes.legend(loc="lower right", bbox_to_anchor=(1.12, -0.12), fontsize=9)
-    return _png(figure)
+    axes.set_xticklabels(_spoke_labels(language, result, content), fontsize=spoke_size)
 
 
 def _radii(result: TeamResult) -> list[float]:
@@ -163,14 +176,14 @@ def trend_chart(
         axes.plot(positions, values, marker="o", linewidth=2, color=ELEMENT_COLOURS[element],
                   label=content.elements[element].name.get(language))
     _trend_axes(axes, language, points, content)
-    axes.set_title(title, fontsize=12)
+    axes.set_title(title, fontsize=12, parse_math=False)
     if points:
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     else:
         axes.text(0.5, 0.5, t(language, "results.chart.no_data"), transform=axes.transAxes,
                   ha="center", va="center", color="#555555")
     figure.subplots_adjust(left=0.16, right=0.78, bottom=0.2)
-    return _png(figure)
+    return png_bytes(figure)
 
 
 def _value(positions: Mapping[Element, float | None], element: Element) -> float:
@@ -195,7 +208,7 @@ def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: C
     axes.set_ylabel(t(lang, "results.chart.position_axis"))
 
 
-def _png(figure: Figure) -> bytes:
+def png_bytes(figure: Figure) -> bytes:
     """Render on a private Agg canvas; no software stamp, so equal input gives equal bytes."""
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()

@@ -22,12 +22,15 @@ SUBCOMMANDS = (
     "forget",
     "about",
     "actions",
+    "report",
 )
 LEAD_ONLY = frozenset(
-    {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export"}
+    {"start", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export",
+     "report"}
 )
 ALIASES = {"taal": "language", "sluit": "close", "hulp": "help", "?": "help", "min": "minimum",
-           "over": "about", "model": "about", "acties": "actions", "afspraken": "actions"}
+           "over": "about", "model": "about", "acties": "actions", "afspraken": "actions",
+           "rapport": "report"}
 
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 

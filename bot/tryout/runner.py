@@ -34,7 +34,7 @@ from bot.tryout.demo import (
     demo_workspace,
 )
 from bot.tryout.respondents import Ask, AtTheTerminal, Simulated
-from bot.tryout.session import Session, TryoutError, save_chart
+from bot.tryout.session import Session, TryoutError, save_chart, save_report
 from model import load_content
 from storage import StorageError, open_store
 
@@ -112,6 +112,7 @@ def _play(session: Session, options: TryoutOptions, say: Say, texts: Texts, ask:
     session.command("status")
     _close_and_keep_the_chart(session, options, say, texts)
     session.plan_one_action(you)
+    _keep_the_report(session, options, say, texts)
     if options.data_dir is not None:
         say(texts("data_kept", path=options.data_dir))
     say(texts("outro"))
@@ -140,6 +141,21 @@ def _close_and_keep_the_chart(session: Session, options: TryoutOptions, say: Say
                   error=error.strerror or type(error).__name__))
         return
     say(texts("chart_saved", channel=CHANNEL_NAME, path=chart) if chart else texts("no_chart"))
+
+
+def _keep_the_report(session: Session, options: TryoutOptions, say: Say,
+                     texts: Texts) -> None:
+    """`/wi3 report`: the PDF wi3 sends the lead by DM, saved next to the chart."""
+    uploaded_before = len(session.emulator.uploads())
+    session.command("report")
+    try:
+        report = save_report(session.emulator, options.out_dir, uploaded_before)
+    except OSError as error:
+        say(texts("report_not_saved", path=options.out_dir.absolute(),
+                  error=error.strerror or type(error).__name__))
+        return
+    if report is not None:
+        say(texts("report_saved", path=report))
 
 
 @contextmanager

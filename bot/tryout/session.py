@@ -263,11 +263,21 @@ def _indented(text: str) -> str:
 
 def save_chart(emulator: SlackEmulator, out_dir: Path, uploaded_before: int) -> Path | None:
     """Write the chart the bot uploaded to the channel (bytes as received) to `out_dir`."""
-    charts = [upload for upload in emulator.uploads()[uploaded_before:]
-              if upload.channel == TEAM_CHANNEL and upload.filename.endswith(".png")]
-    if not charts:
+    return _save_upload(emulator, out_dir, uploaded_before, TEAM_CHANNEL, ".png")
+
+
+def save_report(emulator: SlackEmulator, out_dir: Path, uploaded_before: int) -> Path | None:
+    """Write the PDF report the bot sent you by DM to `out_dir`, next to the chart."""
+    return _save_upload(emulator, out_dir, uploaded_before, emulator.dm_channel(PERSON), ".pdf")
+
+
+def _save_upload(emulator: SlackEmulator, out_dir: Path, uploaded_before: int, channel: str,
+                 suffix: str) -> Path | None:
+    found = [upload for upload in emulator.uploads()[uploaded_before:]
+             if upload.channel == channel and upload.filename.endswith(suffix)]
+    if not found:
         return None
     out_dir.mkdir(parents=True, exist_ok=True)
-    path = (out_dir / Path(charts[-1].filename).name).absolute()
-    path.write_bytes(charts[-1].content)
+    path = (out_dir / Path(found[-1].filename).name).absolute()
+    path.write_bytes(found[-1].content)
     return path

@@ -60,3 +60,4 @@ def since_last_round(store: Store, team: Team, snapshot: ResultSnapshot) -> Comm
     if last is None:
         return None
     return tally(c for c in team_commitments(store, team) if c.round_id == last.id)
+

@@ -25,7 +25,12 @@ from storage import ResultSnapshot, Store, Team
 def same_subject(a: str | None, b: str | None) -> bool:
     """Whether two rounds are about the same thing ("Our Wiki" is "our wiki"; no subject is
     the team's whole use of social tools)."""
-    return (a or "").strip().casefold() == (b or "").strip().casefold()
+    return subject_key(a) == subject_key(b)
+
+
+def subject_key(subject: str | None) -> str:
+    """What two rounds about the same subject have in common."""
+    return (subject or "").strip().casefold()
 
 
 class History:

@@ -14,6 +14,7 @@ from conversations.diagnostic import subject_text
 from conversations.export import commitments_csv, results_csv, rows_from_outcomes
 from conversations.i18n import t
 from conversations.outbound import Outbound, PostToChannel, Reply, UploadFile
+from conversations.report.glance import at_a_glance
 from conversations.results.history import History
 from conversations.results.outcome import RoundOutcome
 from conversations.team import may_manage, refusal
@@ -64,12 +65,17 @@ class ReportsFlow:
                                      content=self.content))]
 
     def status_all(self, caller: Caller) -> list[Outbound]:
-        """`/wi3 status all`: every team's phases, for a workspace admin."""
+        """`/wi3 status all`: every team's phases, for a workspace admin; the heat map and
+        a CSV of every team by DM (`conversations.report.glance`)."""
         if not caller.is_admin:
             return [Reply(notice(t(caller.lang, "admin.only")))]
         rows = [TeamRow(team.channel_id, self.last_outcome(team))
                 for team in self.store.list_teams(caller.workspace_id)]
-        return [Reply(status_all(caller.lang, rows, self.content))]
+        overview = Reply(status_all(caller.lang, rows, self.content))
+        glance = at_a_glance(caller, rows, self.content, self.clock())
+        if glance is None:
+            return [overview]
+        return [glance.notice, overview, *glance.files]
 
     def export(self, caller: Caller, team: Team) -> list[Outbound]:
         """`/wi3 export`: the team's closed rounds as CSV, and its commitments as a second

@@ -12,6 +12,7 @@ from model import Content, load_content
 EVERYONE = ("start", "actions", "me", "forget", "about", "help")
 LEADS = (
     "setup", "status", "close", "pulse", "lead", "language", "minimum", "autoclose", "export",
+    "report",
 )
 
 

@@ -40,8 +40,8 @@ def results_post(output: str, header: str) -> str:
     return output[start:end if end != -1 else None]
 
 
-def saved_chart(output: str) -> Path:
-    match = re.search(r"(/\S+\.png)\s*$", output, re.MULTILINE)
+def saved_chart(output: str, suffix: str = ".png") -> Path:
+    match = re.search(rf"(/\S+\{suffix})\s*$", output, re.MULTILINE)
     assert match, output[-500:]
     return Path(match.group(1))
 
@@ -104,6 +104,9 @@ def test_try_auto_runs_a_whole_round_and_prints_the_channels_results(tmp_path: P
     steps = results_post(result.stdout, "Our next steps")
     assert "Planned by @you after the round about our wiki." in steps
     assert "@alex · due " in steps
+    report = saved_chart(result.stdout, ".pdf")  # `/wi3 report`, saved next to the chart
+    assert report.parent == tmp_path / "charts"
+    assert report.read_bytes().startswith(b"%PDF-")
 
 
 def test_make_run_without_slack_credentials_explains_set_up_then_runs_the_try_out(

@@ -63,3 +63,12 @@ def test_trend_chart_with_gaps_and_skipped_rounds():
 
 def test_trend_chart_without_points_still_renders():
     assert size(trend_chart("en", [], title="nothing yet"))[0] >= 300
+
+
+def test_a_subject_with_dollar_signs_is_text_not_a_formula():
+    """A lead may type "budget $x^$ tools"; matplotlib used to read it as math and fail."""
+    result = score_team([by_phase(4, 4, 2)] * 3)
+    subject = "budget $x^$ tools"
+    assert radar_chart("en", result, title=radar_title("en", subject)).startswith(PNG_SIGNATURE)
+    points = trend_points([(datetime(2024, 1, 1, tzinfo=UTC), result)])
+    assert trend_chart("en", points, title=trend_title("en", subject)).startswith(PNG_SIGNATURE)

@@ -5,12 +5,14 @@ know" (padding), people who stop early, people who skip the checklist. Then the 
 round is played a second time in another store, with different answers on every
 statement fewer than the minimum answered 1..5 and different ticks in every checklist
 fewer than the minimum ticked anything. If any surface (the results post, status, status
-all, App Home, the CSV export, the next pulse's post) showed a figure computed from those
-few people, the two would differ somewhere; they must read exactly the same.
+all with its heat map and CSV, App Home, the CSV export, the next pulse's post) showed a
+figure computed from those few people, the two would differ somewhere; they must read
+exactly the same.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 from collections.abc import Sequence
@@ -115,7 +117,9 @@ def surfaces(people: Sequence[Person], minimum: int) -> list[str]:
                 store.record_checklist(round_.id, user, p.barriers, p.reasons)
         clock.advance(days=7)
         shown = [_post(closing.close(round_.id))]
-        shown += [_reply(reports.status(lead, team)), _reply(reports.status_all(lead))]
+        overview = reports.status_all(lead)
+        shown += [_reply(reports.status(lead, team)), _reply(overview)]
+        shown += [_upload(overview, name) for name in (".csv", ".png")]
         shown.append(str(HomeFlow(store, CONTENT, reports, clock).view(lead)["blocks"]))
         export = next(o for o in reports.export(lead, team) if isinstance(o, UploadFile))
         shown.append(export.content.decode())
@@ -142,8 +146,14 @@ def _post(out: Sequence[Any]) -> str:
 
 
 def _reply(out: Sequence[Any]) -> str:
-    (reply,) = [o for o in out if isinstance(o, Reply)]
-    return str(reply.message)
+    """The answer itself: the last reply (status all first says what comes by DM)."""
+    return str([o for o in out if isinstance(o, Reply)][-1].message)
+
+
+def _upload(out: Sequence[Any], suffix: str) -> str:
+    """A file sent by DM (the overview's heat map and CSV), with its comment."""
+    (upload,) = [o for o in out if isinstance(o, UploadFile) and o.filename.endswith(suffix)]
+    return f"{upload.comment}\n{hashlib.sha256(upload.content).hexdigest()}"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

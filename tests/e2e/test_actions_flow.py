@@ -26,6 +26,7 @@ from conversations.refs import ActionIds, ViewIds
 from conversations.views.plan import field_block
 from storage import Commitment
 from tests.conftest import FakeClock
+from tests.conversations.report_helpers import pdf_text, squash
 from tests.e2e.helpers import LAGGING_INVESTMENT, alarms, full_disk, guide_to, plan_values
 from tests.pg import STORE_VARIABLE
 
@@ -291,3 +292,20 @@ def test_a_plan_that_cannot_be_saved_stays_in_the_modal_saying_so(
     assert commitments(services) == []
     assert driver.submit_view(LEAD, entered).body == ""  # the disk has room again
     assert [c.text for c in commitments(services)] == ["Share stories"]
+
+
+def test_the_rounds_report_lists_its_commitments_with_owners_by_name(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    closed_round(driver, services, clock)
+    open_plan(driver, emulator)
+    driver.submit_view(LEAD, plan_values(
+        {"text": "Name an owner for our wiki", "owner": NOOR, "due": NEXT_WEEK}))
+    [commitment] = commitments(services)
+    services.store.update_commitment(commitment.id, state="working", at=clock())
+    assert driver.command(LEAD, TEAM_CHANNEL, "report").status == 200
+    [pdf] = [u for u in emulator.uploads() if u.filename.endswith(".pdf")]
+    text = pdf_text(pdf.content)
+    assert squash("Name an owner for our wiki") in text
+    assert squash("noor") in text and NOOR not in text  # a name, never a raw user id
+    assert squash("still working") in text

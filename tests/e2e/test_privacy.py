@@ -2,7 +2,8 @@
 
 Colleagues who answer only "don't know", or who stop early, must not turn one person's
 answers into "team" results on any surface a lead or the channel sees: the results post,
-`/wi3 status`, `/wi3 status all`, App Home, the CSV export, and a pulse's post.
+`/wi3 status`, `/wi3 status all` (with its heat map and CSV), `/wi3 report`, App Home, the
+CSV export, and a pulse's post.
 """
 
 from __future__ import annotations
@@ -45,6 +46,12 @@ def surfaces(driver: SlackDriver, emulator: SlackEmulator) -> dict[str, str]:
     found["status"] = str(emulator.responses()[-1].body)
     driver.command(LEAD, TEAM_CHANNEL, "status all")  # Lotte is a workspace admin
     found["status all"] = str(emulator.responses()[-1].body)
+    heat_map, overview_csv = emulator.uploads()[-2:]
+    assert heat_map.filename.endswith(".png") and overview_csv.filename.endswith(".csv")
+    found["heat map"] = heat_map.initial_comment
+    found["overview csv"] = overview_csv.content.decode()
+    driver.command(LEAD, TEAM_CHANNEL, "report")
+    found["report"] = str(emulator.responses()[-1].body)
     driver.event("app_home_opened", user=LEAD, tab="home")
     home = emulator.home_view(LEAD)
     assert home is not None
@@ -80,8 +87,9 @@ def test_padding_with_dont_know_shows_no_aggregate_anywhere(
     assert "3 of 5" in found["post"]
     assert "no statement was answered by at least" in found["post"]
     assert_no_aggregate(found)
-    assert emulator.uploads()[-1].filename.endswith(".csv")  # the only upload: no chart
-    assert not [u for u in emulator.uploads() if u.filename.endswith(".png")]
+    assert emulator.uploads()[-1].filename.endswith(".csv")
+    assert not [u for u in emulator.uploads()  # no chart, no report
+                if u.channel == TEAM_CHANNEL or u.filename.endswith(".pdf")]
 
 
 def test_stopping_early_behind_dont_know_shows_no_aggregate_anywhere(

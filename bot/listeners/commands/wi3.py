@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.listeners.commands import about, commitments, personal, pulse, rounds, settings
+from bot.listeners.commands import about, commitments, personal, pulse, report, rounds, settings
 from bot.listeners.commands.common import Request
 from bot.listeners.context import reply_to, requester
 from bot.services import Services
@@ -32,6 +32,7 @@ ROUTES: dict[str, Handler] = {
     "me": personal.me,
     "forget": personal.forget,
     "about": about.about,
+    "report": report.report,
 }
 
 
