@@ -5,19 +5,22 @@ Assembled like the TinyDB store, one part per concern over ``SQLCore``::
     teams      workspaces and team settings       rounds    round lifecycle, fan-out, snapshots
     responses  answers, progress, participation   caches    user cache, request claims
     privacy    forget-me, retention               backup    export, counts
+    outbox     messages to send once, leases, rate budgets (instances working together)
 """
 
 from __future__ import annotations
 
 from storage.sql.backup import BackupPart
 from storage.sql.caches import CachesPart
+from storage.sql.outbox import OutboxPart
 from storage.sql.privacy import PrivacyPart
 from storage.sql.responses import ResponsesPart
 from storage.sql.rounds import RoundsPart
 from storage.sql.teams import TeamsPart
 
 
-class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, PrivacyPart, BackupPart):
+class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, PrivacyPart, BackupPart,
+               OutboxPart):
     """Thread-safe persistence in PostgreSQL, shared by any number of instances.
 
     ``SQLStore.open(url, pseudonym_key=..., migrate=...)`` connects and checks the schema

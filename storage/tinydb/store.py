@@ -6,12 +6,14 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
     workspaces  workspaces and team settings       rounds     round lifecycle, snapshots
     responses   answers, progress, participation   caches     user cache, request keys
     privacy     forget-me, retention               backup     export / import
+    outbox      messages to send once (sharded files); leases, rate budgets (memory)
 """
 
 from __future__ import annotations
 
 from storage.tinydb.backup import BackupMixin
 from storage.tinydb.caches import CachesMixin
+from storage.tinydb.outbox import OutboxMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
 from storage.tinydb.rounds import RoundsMixin
@@ -25,6 +27,7 @@ class TinyDBStore(
     CachesMixin,
     PrivacyMixin,
     BackupMixin,
+    OutboxMixin,
 ):
     """Thread-safe persistence for one data directory, owned by this process.
 
