@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.config import Config
 from bot.emulator import SlackEmulator, Workspace
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from storage import PulseSchedule, Store, Team, open_store
 
 CHANNEL = "C0BENCH01"
@@ -81,8 +81,8 @@ def services_for(emulator: SlackEmulator, store: Store, rate: float) -> Services
     config = Config(bot_token=emulator.token, signing_secret="bench", app_token=None,
                     slack_api_url=emulator.api_url)
     return Services.build(store, make_client(config),
-                          fanout_client=make_client(config, rate_limit_retries=0),
-                          clock=bot_clock, invitations_per_second=rate)
+                          fanout_client=make_sending_client(config),
+                          clock=bot_clock, messages_per_second=rate)
 
 
 def due_pulse(store: Store, workspace_id: str) -> None:

@@ -16,7 +16,7 @@ from bot.config import Config
 from bot.gate import GatedApp
 from bot.listeners import register_listeners
 from bot.services import Clock, Services, utc_now
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from storage import Store
 
 logger = logging.getLogger("wi3.bolt")
@@ -60,8 +60,8 @@ def create_app(
         write_problem=store.write_problem,
     )
     if services is None:
-        fanout_client = make_client(config, rate_limit_retries=0)  # 429s reach the throttle
-        services = Services.build(store, app.client, fanout_client=fanout_client, clock=clock,
+        services = Services.build(store, app.client, fanout_client=make_sending_client(config),
+                                  clock=clock,
                                   retention_days=config.retention_days,
                                   default_timezone=config.timezone)
     register_listeners(app, services)

@@ -34,6 +34,8 @@ SETTING_NAMES = (
     "DATABASE_URL",
     "WI3_PSEUDONYM_KEY",
     "WI3_RETENTION_DAYS",
+    "WI3_TICK_SECONDS",
+    "WI3_LEASE_SECONDS",
     "WI3_TIMEZONE",
     "LOG_LEVEL",
 )
@@ -69,6 +71,11 @@ class Config:
     pseudonym_key: bytes | None = None
     """WI3_PSEUDONYM_KEY, required with database_url (with TinyDB: data_dir/secret.key)."""
     retention_days: int = DEFAULT_RETENTION_DAYS
+    tick_seconds: int = 30
+    """How often the scheduler looks for due work (rounds to close, pulses, reminders)."""
+    lease_seconds: int = 60
+    """How long an instance's claim on a message or a scheduler job lasts unrenewed: how
+    soon another instance takes over from one that died."""
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
 
@@ -97,7 +104,8 @@ class Config:
             f"port={self.port!r}, slack_api_url={self.slack_api_url!r}, "
             f"data_dir={str(self.data_dir)!r}, database_url={shown(self.database_url)}, "
             f"pseudonym_key={shown(self.pseudonym_key)}, "
-            f"retention_days={self.retention_days!r}, "
+            f"retention_days={self.retention_days!r}, tick_seconds={self.tick_seconds!r}, "
+            f"lease_seconds={self.lease_seconds!r}, "
             f"timezone={self.timezone!r}, log_level={self.log_level!r})"
         )
 
@@ -143,6 +151,8 @@ def load_config(
     retention = checker.whole_number(
         "WI3_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, None, "config.bad_retention"
     )
+    tick = checker.whole_number("WI3_TICK_SECONDS", 30, 1, 3600, "config.bad_tick")
+    lease = checker.whole_number("WI3_LEASE_SECONDS", 60, 5, 3600, "config.bad_lease")
     database_url, pseudonym_key = checker.database()
     timezone = checker.timezone()
     log_level = checker.log_level()
@@ -157,6 +167,8 @@ def load_config(
         database_url=database_url,
         pseudonym_key=pseudonym_key,
         retention_days=retention,
+        tick_seconds=tick,
+        lease_seconds=lease,
         timezone=timezone,
         log_level=log_level,
     )

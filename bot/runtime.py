@@ -29,7 +29,7 @@ from bot.config import Config
 from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
 from bot.services import Services
-from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
+from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client, make_sending_client
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
 from storage import StorageError, open_store
@@ -118,9 +118,11 @@ def _wired_app(config: Config, client: WebClient) -> Iterator[App | None]:
         services = Services.build(
             store,
             client,
-            fanout_client=make_client(config, rate_limit_retries=0),
+            fanout_client=make_sending_client(config),
             retention_days=config.retention_days,
             default_timezone=config.timezone,
+            scheduler_interval=config.tick_seconds,
+            lease_seconds=config.lease_seconds,
         )
         listeners = ListenerPool()
         app = create_app(config, store, client=client, listener_executor=listeners,

@@ -54,6 +54,13 @@ def make_client(
     )
 
 
+def make_sending_client(config: Config) -> WebClient:
+    """The client the outbox sends with: no retries of its own. A 429 goes to the shared
+    rate budget; a dropped connection may have reached Slack, so the message comes back
+    in doubt and is looked for before it is sent again (`bot.outbox`), never resent blind."""
+    return make_client(config, rate_limit_retries=0, connection_retries=0)
+
+
 # Bot scopes wi3 calls for (manifest.yml requests exactly these).
 REQUIRED_SCOPES = (
     "commands",

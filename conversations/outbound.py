@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Message = dict[str, Any]
@@ -58,11 +58,9 @@ class PublishHome:
 
 
 @dataclass(frozen=True)
-class InviteMembers:
-    """Send round invitations to these users in the background, throttled, once each."""
-
-    round_id: str
-    user_ids: tuple[str, ...] = field(default_factory=tuple)
+class SendQueued:
+    """Messages were queued in the outbox with a change (`conversations.queued`): send
+    them now rather than when the bot next looks. They go out once, in the background."""
 
 
-Outbound = SendDM | PostToChannel | UpdateMessage | Reply | UploadFile | PublishHome | InviteMembers
+Outbound = SendDM | PostToChannel | UpdateMessage | Reply | UploadFile | PublishHome | SendQueued

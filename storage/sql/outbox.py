@@ -214,8 +214,9 @@ class OutboxPart(SQLCore):
                           "rate": pace.rate, "recovered_at": pace.recovered_at,
                           "pauses": pace.pauses}
                 if row is not None:
-                    connection.execute(update(rate_budgets).where(
-                        rate_budgets.c.workspace_id == workspace_id).values(**values))
+                    if pace != current:  # a change, not only a look
+                        connection.execute(update(rate_budgets).where(
+                            rate_budgets.c.workspace_id == workspace_id).values(**values))
                     return result
                 inserted = connection.execute(
                     insert(rate_budgets).values(workspace_id=workspace_id, **values)

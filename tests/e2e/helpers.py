@@ -18,7 +18,7 @@ from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator
 from bot.emulator.workspace import Message
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from conversations.refs import ActionIds
 from storage import open_store
 
@@ -122,8 +122,8 @@ def running_bot(
     server and driver. Leaving the block is a shutdown; entering again is a restart."""
     with open_store(config.data_dir, clock=clock) as store:
         services = Services.build(
-            store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
-            clock=clock, invitations_per_second=1000.0,
+            store, make_client(config), fanout_client=make_sending_client(config),
+            clock=clock, messages_per_second=1000.0,
         )
         app = create_app(config, store, client=services.people.client,
                          listener_executor=InlineExecutor(), services=services)

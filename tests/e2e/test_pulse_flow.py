@@ -17,7 +17,7 @@ from bot.emulator import SlackDriver, SlackEmulator, Workspace
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.emulator.workspace import Message
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from conversations.i18n import t
 from conversations.refs import ActionIds
 from storage import Round, Store
@@ -197,8 +197,8 @@ def failing_after(sends: int, post_dm: Callable[..., str]) -> Callable[..., str]
 def restarted(services: Services, bot_config: Config, store: Store) -> Services:
     """What a new process builds: fresh services over the same data, background resumed."""
     again = Services.build(store, make_client(bot_config),
-                           fanout_client=make_client(bot_config, rate_limit_retries=0),
-                           clock=services.clock, invitations_per_second=1000.0)
+                           fanout_client=make_sending_client(bot_config),
+                           clock=services.clock, messages_per_second=1000.0)
     again.start_background()
     assert again.invitations.wait_idle(30)
     again.stop_background()
