@@ -70,6 +70,9 @@ REQUIRED_SCOPES = (
     "channels:read",
     "groups:read",
     "files:write",
+    "im:history",
+    "channels:history",
+    "groups:history",
 )
 
 

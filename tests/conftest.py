@@ -51,8 +51,9 @@ def workspace() -> Workspace:
 
 
 @pytest.fixture
-def emulator(workspace: Workspace) -> Iterator[SlackEmulator]:
-    with SlackEmulator(workspace) as running:
+def emulator(workspace: Workspace, clock: FakeClock) -> Iterator[SlackEmulator]:
+    """The emulated Slack, stamping messages in the test's virtual time like the bot."""
+    with SlackEmulator(workspace, clock=lambda: clock().timestamp()) as running:
         yield running
 
 

@@ -8,6 +8,8 @@ call, and answers questions a test asks about what a user would now see.
 
 from __future__ import annotations
 
+import contextlib
+
 import copy
 import email.parser
 import email.policy
@@ -62,10 +64,13 @@ class SlackEmulator:
         *,
         token: str = DEFAULT_TOKEN,
         scopes: Iterable[str] = REQUIRED_SCOPES,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`clock` stamps messages (their `ts`): a test running the bot in virtual time
+        gives the emulator the same time, as Slack and the bot share the real one."""
         self.workspace = workspace or Workspace()
         self.token = token
-        self.api = WebApi(self.workspace, tuple(scopes))
+        self.api = WebApi(self.workspace, tuple(scopes), clock)
         self.limits = RateLimits()
         self.faults = Faults()
         # Methods called with an app-level token instead of the bot token: {method: (token, answer)}
@@ -132,10 +137,12 @@ class SlackEmulator:
         status: int = 200,
         count: int = 1,
         retry_after: int = 1,
+        applied: bool = False,
     ) -> None:
-        """Answer the next `count` calls to `method` with `error` and HTTP `status`."""
+        """Answer the next `count` calls to `method` with `error` and HTTP `status`; with
+        `applied`, each call takes effect first (Slack took it; the answer got lost)."""
         code = error or _DEFAULT_ERRORS.get(status, "internal_error")
-        self.faults.add(method, Fault(code, status, count, retry_after))
+        self.faults.add(method, Fault(code, status, count, retry_after, applied))
 
     def serve_app_level(
         self, method: str, app_token: str, answer: Callable[[dict[str, Any]], dict[str, Any]]
@@ -238,6 +245,9 @@ class SlackEmulator:
         scopes_header = {"x-oauth-scopes": ",".join(self.api.scopes)}
         fault = self.faults.take(method)
         if fault is not None:
+            if fault.applied:
+                with contextlib.suppress(ApiError):
+                    self.api.call(method, params)
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             return _Reply.error(fault.error, status=fault.status, headers=headers)
         retry_after = self.limits.retry_after(method, self._post_channel(method, params))
