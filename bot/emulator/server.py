@@ -9,7 +9,6 @@ call, and answers questions a test asks about what a user would now see.
 from __future__ import annotations
 
 import contextlib
-
 import copy
 import email.parser
 import email.policy
