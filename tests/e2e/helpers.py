@@ -37,6 +37,13 @@ def alarms(records: Sequence[logging.LogRecord]) -> list[str]:
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """While inside: every write to a file fails as on a full disk (ENOSPC); pipes and
     sockets (the HTTP servers' own plumbing) still work."""
+    with monkeypatch.context() as patch:
+        fill_disk(patch)
+        yield
+
+
+def fill_disk(patch: pytest.MonkeyPatch) -> None:
+    """From now until `patch` is undone, writes to files fail as on a full disk."""
     real_write = os.write
 
     def no_space(fd: int, data: bytes) -> int:
@@ -44,9 +51,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_write(fd, data)
 
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "write", no_space)
-        yield
+    patch.setattr(os, "write", no_space)
 
 
 def dm_with_button(emulator: SlackEmulator, user: str, action_id: str) -> Message:
