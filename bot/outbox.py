@@ -241,10 +241,10 @@ class Dispatcher:
             ts = already_delivered(self.client, channel, mark, since=since)
         except SlackApiError as error:
             if error.response.get("error") == "missing_scope":
-                logger.warning("cannot check whether a %s went out (reinstall the app to "
+                logger.warning("cannot check whether a queued %s went out (reinstall the app to "
                                "grant the history scopes); sending it", outgoing.kind)
                 return False
-            logger.info("cannot check yet whether a %s went out (%s); asking again later",
+            logger.info("cannot check yet whether a queued %s went out (%s); asking again later",
                         outgoing.kind, _reason(error))
             self._retry(claim, in_doubt=True, problem=_reason(error), counts=False)
             return True
@@ -253,7 +253,7 @@ class Dispatcher:
             return True
         if ts is None:
             return False
-        logger.info("a %s had gone out before its sender could record it; recorded now",
+        logger.info("a queued %s had gone out before its sender could record it; recorded now",
                     outgoing.kind)
         self._record(claim, ts, rendered)
         return True
@@ -282,22 +282,22 @@ class Dispatcher:
         try:
             first = self.store.record_sent(claim, receipt, self.clock(), then=rendered.then)
         except StorageError as error:
-            logger.warning("a %s went out but could not be recorded (%s); its claim expires "
+            logger.warning("a queued %s went out but could not be recorded (%s); its claim expires "
                            "and the delivery check records it", claim.outgoing.kind, error)
             return
         if not first:
             self.sent_twice += 1
-            logger.warning("a %s was recorded as sent by another claim already: it may "
+            logger.warning("a queued %s was recorded as sent by another claim already: it may "
                            "have gone out twice", claim.outgoing.kind)
 
     def _failed(self, claim: Claim, error: Exception, *, in_doubt: bool) -> None:
         if claim.attempts + 1 >= MAX_ATTEMPTS and not in_doubt:
-            logger.warning("giving up a %s after %d attempts (%s)", claim.outgoing.kind,
+            logger.warning("giving up a queued %s after %d attempts (%s)", claim.outgoing.kind,
                            claim.attempts + 1, _reason(error))
             self.store.record_not_sent(claim, retry_at=None, in_doubt=False,
                                        problem=_reason(error))
             return
-        logger.info("a %s did not go out (%s); trying again later", claim.outgoing.kind,
+        logger.info("a queued %s did not go out (%s); trying again later", claim.outgoing.kind,
                     _reason(error))
         self._retry(claim, in_doubt=in_doubt, problem=_reason(error))
 

@@ -115,7 +115,7 @@ def test_a_message_slack_keeps_refusing_is_given_up_after_its_attempts(
         for _ in range(MAX_ATTEMPTS):
             tick(services, clock, minutes=15)
     assert services.store.outbox_state("post/nowhere") == "failed"
-    assert "giving up a post" in caplog.text and "channel_not_found" in caplog.text
+    assert "giving up a queued post" in caplog.text and "channel_not_found" in caplog.text
 
 
 def test_an_invitation_to_a_round_that_closed_meanwhile_is_not_sent(
