@@ -2,9 +2,9 @@
 
 HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
 to Slack (`bot.socket_mode`). SIGTERM and SIGINT stop either cleanly: no new
-requests are taken, fan-outs start no new DM (those under way finish and are recorded),
-the background jobs stop, listeners that already acknowledged Slack finish their work (and
-its writes), and only then is the data directory released.
+requests are taken, no queued message starts going out (those under way finish and are
+recorded), the background jobs stop, listeners that already acknowledged Slack finish
+their work (and its writes), and only then is the data directory released.
 """
 
 from __future__ import annotations
@@ -186,8 +186,8 @@ class ListenerPool(ThreadPoolExecutor):
 
 
 def _finish_work(listeners: ListenerPool, services: Services) -> None:
-    """Stop the fan-outs and timers (no new DM starts; those under way finish and are
-    recorded), then let acknowledged listeners finish their writes."""
+    """Stop sending queued messages and the timers (no new send starts; those under way
+    finish and are recorded), then let acknowledged listeners finish their writes."""
     services.stop_sending()
     services.stop_background()
     unfinished = listeners.drain(LISTENER_GRACE_SECONDS)
