@@ -23,6 +23,10 @@ from storage import Round, RoundAlreadyOpenError, Team
 from storage.records import FREQUENCIES
 
 Members = Callable[[], Sequence[str]]
+SCHEDULE_ATTEMPTS = 5
+"""Reads and compare-and-sets of a schedule that keeps changing (or is gone) before the
+command gives up (the person is told something went wrong, and tries again)."""
+CHANGING = "the pulse schedule kept changing underneath the command"
 
 
 class PulseCommands(PulseOpening):
@@ -72,7 +76,7 @@ class PulseCommands(PulseOpening):
             return reply(t(caller.lang, "pulse.bad_word", word=unknown.word))
         tz_name = self.choose_timezone(caller_timezone, team)
         tz = zone(tz_name, self.default_timezone)
-        while True:  # over the schedule as stored, which the timer may change meanwhile
+        for _ in range(SCHEDULE_ATTEMPTS):  # over the schedule as stored (the timer's too)
             fresh = self.fresh(team)
             last_key = fresh.pulse.last_period_key if fresh.pulse else None
             slot = first_slot(chosen, tz, self.clock())
@@ -82,6 +86,8 @@ class PulseCommands(PulseOpening):
             if self.store.update_pulse(team.workspace_id, team.channel_id, schedule,
                                        expected=fresh.pulse):
                 break
+        else:
+            raise RuntimeError(CHANGING)
         self.store.update_team(team.workspace_id, team.channel_id, timezone=tz_name)
         return reply(self.with_weekend_note(caller.lang, schedule, t(
             caller.lang, "pulse.set", channel=team.channel_id,
@@ -90,7 +96,7 @@ class PulseCommands(PulseOpening):
 
     def stop(self, caller: Caller, team: Team) -> list[Outbound]:
         """Stop the schedule; the period key stays, so turning it back on never doubles up."""
-        while True:
+        for _ in range(SCHEDULE_ATTEMPTS):
             fresh = self.fresh(team)
             if fresh.pulse is None or not fresh.pulse.enabled:
                 return reply(t(caller.lang, "pulse.already_off", channel=team.channel_id))
@@ -98,6 +104,7 @@ class PulseCommands(PulseOpening):
                                        replace(fresh.pulse, enabled=False),
                                        expected=fresh.pulse):
                 return reply(t(caller.lang, "pulse.stopped", channel=team.channel_id))
+        raise RuntimeError(CHANGING)
 
     def now(self, caller: Caller, team: Team, members: Members) -> list[Outbound]:
         """`/wi3 pulse now`: one pulse right away, unless a round is open."""

@@ -367,3 +367,22 @@ def _text(message: dict[str, Any]) -> str:
 def _button_labels(message: dict[str, Any]) -> list[str]:
     return [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions"
             for e in b["elements"]]
+
+
+def test_a_lead_changing_the_schedule_while_the_timer_runs_keeps_the_change(bot, monkeypatch):
+    """The timer saves where it left off only over the schedule it read: a lead's change
+    in that moment (on any instance) is never overwritten by the timer's stale copy."""
+    bot.command("weekly")
+    bot.clock.now = datetime(2027, 2, 15, 9, 0, tzinfo=UTC)  # Monday 10:00: due
+    run_slot = bot.pulse._run_slot
+
+    def lead_changes_it_meanwhile(*args: Any) -> Any:
+        opened = run_slot(*args)
+        bot.command("biweekly thursday 16:00")
+        return opened
+
+    monkeypatch.setattr(bot.pulse, "_run_slot", lead_changes_it_meanwhile)
+    bot.tick()
+    schedule = bot.team().pulse
+    assert (schedule.frequency, schedule.weekday, schedule.time) == ("biweekly", 3, "16:00")
+    assert len(bot.pulses()) == 1
