@@ -256,15 +256,19 @@ def main() -> None:
     parser.add_argument("--respondents", type=int, default=RESPONDENTS)
     args = parser.parse_args()
     step = STEP_SECONDS["quick" if args.quick else "full"]
+    load_before = os.getloadavg()[0]
     print(f"wi3 multi-instance benchmark: answer clicks per second with p99 < "
           f"{TARGET_P99_MS:.0f} ms, on PostgreSQL, {os.cpu_count()} CPU(s), steps of "
-          f"{step:.0f} s")
+          f"{step:.0f} s; load average {load_before:.1f} before")
     results = [measure(count, args.database_url, step, args.respondents) for count in (1, 2)]
+    load_after = os.getloadavg()[0]
     for result in results:
         print(f"{result['instances']} instance(s): {result['sustained_per_second']} clicks/s "
               f"sustained with p99 < {TARGET_P99_MS:.0f} ms")
+    print(f"load average {load_after:.1f} after (the machine's other work counts too)")
     print(json.dumps({"cpus": os.cpu_count(), "step_seconds": step,
-                      "target_p99_ms": TARGET_P99_MS, "results": results}))
+                      "target_p99_ms": TARGET_P99_MS, "load_before": load_before,
+                      "load_after": load_after, "results": results}))
 
 
 if __name__ == "__main__":
