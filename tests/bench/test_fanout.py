@@ -33,9 +33,10 @@ def test_every_member_gets_exactly_one_invitation(kill_after: int | None) -> Non
     assert figures["kill_after"] == kill_after
 
 
-def test_two_instances_share_one_budget_and_survive_a_kill(pg_server: str) -> None:
-    """Together at Slack's rate, not each: no 429 at all; a kill loses and repeats nothing."""
-    _, figures = run_bench("--members", "150", "--instances", "2", "--kill-after", "40",
+def test_two_instances_share_one_budget(pg_server: str) -> None:
+    """Together at Slack's rate, not each at it: not one 429 (each instance sending at the
+    rate alone would double it), and every member invited once."""
+    _, figures = run_bench("--members", "150", "--instances", "2",
                            "--database-url", pg_server)
     assert (figures["delivered"], figures["duplicated"], figures["lost"]) == (150, 0, 0)
     assert figures["http_429"] == 0
