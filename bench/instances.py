@@ -18,10 +18,12 @@ or the clicks not finishing at the offered rate); a step over 100 ms below it is
 from the machine's other work and is shown as not sustained.
 
 Everything here shares one machine: the load generator, the emulator, PostgreSQL and the
-instances. On two cores the second instance mostly shares the first one's CPU, so the two
-figures say more about contention than about scaling; with a core per instance (and
-PostgreSQL on its own) the second instance adds about what the first one does, until the
-database's commit rate is the limit. The last line is one JSON object with every figure.
+instances; each step prints how many cores each of them kept busy. On two cores the
+second instance shares the first one's CPU (and the load generator's), so the two figures
+say more about contention than about scaling; with a core per instance (and PostgreSQL
+and the load on their own) the second instance adds about what the first one does, until
+the database's commit rate is the limit. The last line is one JSON object with every
+figure.
 """
 
 from __future__ import annotations
@@ -106,8 +108,58 @@ def workspace_of(respondents: int) -> tuple[Workspace, list[str]]:
     return workspace, people
 
 
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User and system CPU seconds of each of these processes so far (Linux /proc)."""
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seconds
+
+
+def postgres_pids() -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and (entry / "comm").read_text().strip() == "postgres":
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+@dataclass
+class Cores:
+    """Where the CPU went during a step, in cores kept busy on average (a process that
+    started during the step counts from zero; one that ended is not seen)."""
+
+    instances: list[int]
+    started: float = 0.0
+    marks: dict[str, dict[int, float]] = field(default_factory=dict)
+
+    def start(self) -> None:
+        self.started = time.perf_counter()
+        self.marks = self._now()
+
+    def used(self) -> dict[str, float]:
+        seconds = time.perf_counter() - self.started
+        now = self._now()
+        return {name: round(sum(cpu - self.marks[name].get(pid, 0.0)
+                                for pid, cpu in now[name].items()) / seconds, 2)
+                for name in now}
+
+    def _now(self) -> dict[str, dict[int, float]]:
+        return {"instances": cpu_seconds(self.instances),
+                "postgres": cpu_seconds(postgres_pids()),
+                "harness": cpu_seconds([os.getpid()])}
+
+
 @contextmanager
-def cluster(emulator: SlackEmulator, url: str, count: int, logs: Path) -> Iterator[RoundRobin]:
+def cluster(emulator: SlackEmulator, url: str, count: int,
+            logs: Path) -> Iterator[tuple[RoundRobin, Cores]]:
     balancer = RoundRobin()
     instances: list[Instance] = [launch(emulator, url, KEY.hex(), logs / f"wi3-{n}.log",
                                         tick_seconds=30, lease_seconds=60,
@@ -116,7 +168,7 @@ def cluster(emulator: SlackEmulator, url: str, count: int, logs: Path) -> Iterat
         ready(instances)
         balancer.targets += instances
         with balancer.serving():
-            yield balancer
+            yield balancer, Cores([each.pid for each in instances])
     finally:
         for instance in instances:
             instance.stop()
@@ -151,7 +203,7 @@ def measure(count: int, server: str, step: float, respondents: int) -> dict[str,
             tempfile.TemporaryDirectory() as logs:
         record_updates(emulator, clicks)
         started_round(url, people, emulator)
-        with cluster(emulator, url, count, Path(logs)) as balancer:
+        with cluster(emulator, url, count, Path(logs)) as (balancer, cores):
             driver = SlackDriver(emulator, balancer.url, SIGNING_SECRET)
             pool = [Respondent(user) for user in people]
             start_everyone(driver, emulator, pool)
@@ -159,11 +211,17 @@ def measure(count: int, server: str, step: float, respondents: int) -> dict[str,
             with ThreadPoolExecutor(SENDERS) as senders:
                 offer(*WARM_UP, pool, driver, clicks, senders)
                 for rate in RATES:
+                    cores.start()
                     figures = offer(rate, step, pool, driver, clicks, senders)
+                    figures["cores"] = cores.used()
                     steps.append(figures)
+                    busy = figures["cores"]
                     print(f"  {count} instance(s) {rate:4d}/s offered: "
                           f"{figures['achieved_per_second']:6.1f}/s done, median "
-                          f"{figures['median_ms']:6.1f} ms, p99 {figures['p99_ms']:7.1f} ms"
+                          f"{figures['median_ms']:6.1f} ms, p99 {figures['p99_ms']:7.1f} ms; "
+                          f"cores busy: wi3 {busy['instances']:.2f}, PostgreSQL "
+                          f"{busy['postgres']:.2f}, load generator + Slack + balancer "
+                          f"{busy['harness']:.2f}"
                           f"{'' if figures['sustained'] else '  (not sustained)'}",
                           flush=True)
                     if figures["overloaded"]:
