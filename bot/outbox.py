@@ -108,6 +108,7 @@ class Dispatcher:
         self._generation = 0
         self._busy = 0
         self._dry = False
+        self._storage_trouble = False
         self.sent_twice = 0
         """Receipts for a message recorded as sent by another claim already (a send that
         outlived its lease): how often exactly-once failed here."""
@@ -160,9 +161,15 @@ class Dispatcher:
             while not self._stopping.is_set() and self.dispatch_one():
                 handled += 1
         except StorageError as error:
-            logger.warning("the outbox cannot be read or written now (%s); its messages "
-                           "wait", error)
+            self._storage_failed(error)
         return handled
+
+    def _storage_failed(self, error: StorageError) -> None:
+        """Said once while it lasts (a full disk fails every look; `/healthz` says it too)."""
+        if not self._storage_trouble:
+            logger.warning("the outbox cannot be read or written now (%s); its messages "
+                           "wait and go out once it can", error)
+        self._storage_trouble = True
 
     def wait_idle(self, timeout: float = 30.0) -> bool:
         """For tests, the try-out and benchmarks: until the workers found nothing due."""
@@ -181,8 +188,7 @@ class Dispatcher:
             try:
                 handled = self.dispatch_one()
             except StorageError as error:
-                logger.warning("the outbox cannot be read or written now (%s); "
-                               "trying again shortly", error)
+                self._storage_failed(error)
             except Exception:
                 logger.exception("sending a queued message failed unexpectedly")
             with self._wake:
@@ -203,6 +209,7 @@ class Dispatcher:
         if self._stopping.is_set():
             return False
         claim = self.store.claim_next(self.owner, self.lease_seconds, self.clock())
+        self._storage_trouble = False
         if claim is None:
             return False
         self._see_through(claim)

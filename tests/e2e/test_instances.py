@@ -177,10 +177,11 @@ def test_a_round_on_two_instances_behind_a_load_balancer(
         invited = invitations(emulator, list(round_.invited))
         assert set(invited.values()) == {1}
 
+        # Both instances tick every second; the job runs where its lease is held (one
+        # instance, unless a stall longer than the lease moved it): never twice a tick.
         runs = job_runs(cluster.instances, "close-due-rounds")
-        assert len({pid for _, pid in runs}) == 1  # the lease holder's, every tick
         gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(runs)]
-        assert runs and min(gaps) > timedelta(seconds=0.5)  # once per tick, never twice
+        assert len(runs) > 3 and min(gaps) > timedelta(seconds=0.5)
 
 
 class Race:
