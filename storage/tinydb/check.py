@@ -147,6 +147,9 @@ def _count(report: CheckReport, spec: FileSpec, data: Data) -> None:
         report.counts["cached_users"] += len(tables.get("users", {}))
     elif spec.kind == "dedupe":
         report.counts["request_keys"] += len(tables.get("claims", {}))
+    elif spec.kind == "outbox":
+        for doc in tables.get("messages", {}).values():
+            report.counts[f"outbox_{doc['state']}"] += 1
 
 
 def _check_secret(report: CheckReport, path: Path) -> None:

@@ -6,9 +6,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from storage import Store
+import pytest
+
+from storage import Store, check
 from storage.records import INVITATION, OUTBOX_KEEP_DAYS, RESULTS, Outgoing, Pace, Round
+from storage.sql.check import check_database
+from tests.pg import StoreBackend
 
 from .conftest import FakeClock, open_team_round
 
@@ -211,3 +216,17 @@ def test_changes_to_a_pace_never_overlap(store: Store) -> None:
         thread.join()
     assert sorted(seen) == list(range(1, 41))
     assert store.change_pace("T2", bump) == 1
+
+
+def test_check_says_how_many_messages_wait_and_were_given_up(
+    store: Store, store_backend: StoreBackend, data_dir: Path, request: pytest.FixtureRequest,
+) -> None:
+    store.enqueue([note("n1"), note("n2")])
+    claim = store.claim_next("A", LEASE)
+    assert claim is not None
+    store.record_not_sent(claim, retry_at=None, in_doubt=False, problem="channel_not_found")
+    if store_backend.name == "tinydb":
+        counts = check(data_dir).counts
+    else:
+        counts = check_database(request.getfixturevalue("pg_url"), None).counts
+    assert (counts["outbox_pending"], counts["outbox_failed"]) == (1, 1)
