@@ -126,23 +126,27 @@ def due_pulse(store: Store, workspace_id: str) -> None:
                          timezone="UTC"))
 
 
-def dying_after(records: int, services: Services) -> Callable[..., bool]:
-    """The instance's `record_sent` until `records` receipts; then it dies: no new claim,
-    and every worker ends at its next receipt, leaving its claim (Slack took the DM)."""
-    record_sent = services.store.record_sent
-    count = [0]
-    guard = threading.Lock()
+class Death:
+    """Makes an instance die after `records` receipts: from then on no new claim, and each
+    worker ends at its next receipt, leaving its claim behind (Slack took the DM)."""
 
-    def record(*args: Any, **kwargs: Any) -> bool:
-        with guard:
-            count[0] += 1
-            dead = count[0] > records
+    def __init__(self, records: int, services: Services) -> None:
+        self.records = records
+        self.services = services
+        self.record_sent = services.store.record_sent
+        self.count = 0
+        self.guard = threading.Lock()
+        self.happened = threading.Event()
+
+    def record(self, *args: Any, **kwargs: Any) -> bool:
+        with self.guard:
+            self.count += 1
+            dead = self.count > self.records
         if dead:
-            services.outbox.stop_sending()
+            self.services.outbox.stop_sending()
+            self.happened.set()
             raise Killed
-        return record_sent(*args, **kwargs)
-
-    return record
+        return self.record_sent(*args, **kwargs)
 
 
 @contextmanager
@@ -189,8 +193,9 @@ def run(members: int, rate: float, instances: int, database_url: str | None,
         stores = [stack.enter_context(opener()) for opener in openers]
         bots = [services_for(emulator, store, rate, lease) for store in stores]
         due_pulse(stores[0], workspace.team_id)
+        death = Death(kill_after or 0, bots[0])
         if kill_after is not None:
-            stores[0].record_sent = dying_after(kill_after, bots[0])  # type: ignore[method-assign]
+            stores[0].record_sent = death.record  # type: ignore[method-assign]
 
         started = time.monotonic()
         runs = bots[0].pulse.due(bot_clock(), bots[0].people.channel_members)
@@ -201,7 +206,8 @@ def run(members: int, rate: float, instances: int, database_url: str | None,
         for workspace_id, outbounds in runs:
             bots[0].sender.send(outbounds, workspace_id=workspace_id)
         if kill_after is not None and instances == 1:  # alone: a restarted one carries on
-            wait_until(lambda: not any(t.is_alive() for t in bots[0].outbox._threads))
+            death.happened.wait(WAIT_SECONDS)
+            bots[0].outbox.stop()  # the dead instance's last workers are gone
             stores[0] = stack.enter_context(openers[0]()) if database_url else stores[0]
             if database_url is None:
                 del stores[0].record_sent  # the same directory, a new process's view

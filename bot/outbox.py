@@ -111,7 +111,7 @@ class Dispatcher:
         self._storage_trouble = False
         self.sent_twice = 0
         """Receipts for a message recorded as sent by another claim already (a send that
-        outlived its lease): how often exactly-once failed here."""
+        outlived its lease): how often a message may have gone out twice (benchmarks)."""
 
     # -- running ------------------------------------------------------------------------------
 
@@ -123,10 +123,6 @@ class Dispatcher:
                                           daemon=True) for n in range(self.workers)]
         for thread in self._threads:
             thread.start()
-
-    @property
-    def running(self) -> bool:
-        return bool(self._threads)
 
     def stop_sending(self) -> None:
         """No new claim and no new send from now on; sends under way finish."""
