@@ -179,9 +179,12 @@ def test_a_round_on_two_instances_behind_a_load_balancer(
 
         # Both instances tick every second; the job runs where its lease is held (one
         # instance, unless a stall longer than the lease moved it): never twice a tick.
-        runs = job_runs(cluster.instances, "close-due-rounds")
+        runs = eventually(lambda: (lambda found: found if len(found) >= 4 else None)(
+            job_runs(cluster.instances, "close-due-rounds")))
         gaps = [later - earlier for (earlier, _), (later, _) in itertools.pairwise(runs)]
-        assert len(runs) > 3 and min(gaps) > timedelta(seconds=0.5)
+        assert min(gaps) > timedelta(seconds=0.5)
+        span = (runs[-1][0] - runs[0][0]).total_seconds()
+        assert len(runs) <= span + 1  # one run a tick (a second), not one per instance
 
 
 class Race:
