@@ -29,11 +29,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## Quick runs of the benchmarks (drop --quick for the full figures).
+## Quick runs of the five benchmarks (drop --quick for the full figures).
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py --quick
 	$(BIN)/python bench/latency.py --quick
 	$(BIN)/python bench/fanout.py --quick
+	$(BIN)/python bench/instances.py --quick
 	$(BIN)/python bench/socket_mode.py --quick
 	$(BIN)/python bench/reports.py --quick
 

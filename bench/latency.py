@@ -51,7 +51,7 @@ from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, sample_work
 from bot.emulator.seed import LEAD
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from conversations.refs import ActionIds
 from model import load_content
 from storage import Store, Team, open_store
@@ -178,8 +178,8 @@ def wi3_bot(emulator: SlackEmulator, place: Place, user: str, channel: str) -> I
                     slack_api_url=emulator.api_url, data_dir=place.data_dir)
     with place.open() as store:
         services = Services.build(store, make_client(config),
-                                  fanout_client=make_client(config, rate_limit_retries=0),
-                                  invitations_per_second=1000.0)
+                                  fanout_client=make_sending_client(config),
+                                  messages_per_second=1000.0)
         app = create_app(config, store, client=make_client(config),
                          listener_executor=InlineExecutor(), services=services)
         with served(app) as server:

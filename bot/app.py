@@ -19,7 +19,7 @@ from bot.gate import GatedApp
 from bot.listeners import register_listeners
 from bot.oauth import Installations, open_installations
 from bot.services import Clock, Services, utc_now
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from storage import Store
 
 logger = logging.getLogger("wi3.bolt")
@@ -73,7 +73,7 @@ def create_app(
     else:
         app = gated(token_verification_enabled=client is None)
         clients = app.client
-        fanout = make_client(config, rate_limit_retries=0)  # 429s reach the throttle
+        fanout = make_sending_client(config)
     if services is None:
         services = Services.build(store, clients, fanout_client=fanout, clock=clock,
                                   retention_days=config.retention_days,

@@ -39,6 +39,8 @@ SETTING_NAMES = (
     "WI3_PSEUDONYM_KEY",
     "WI3_RETENTION_DAYS",
     "WI3_UNINSTALL_GRACE_DAYS",
+    "WI3_TICK_SECONDS",
+    "WI3_LEASE_SECONDS",
     "WI3_TIMEZONE",
     "LOG_LEVEL",
 )
@@ -77,6 +79,11 @@ class Config:
     pseudonym_key: bytes | None = None
     """WI3_PSEUDONYM_KEY, required with database_url (with TinyDB: data_dir/secret.key)."""
     retention_days: int = DEFAULT_RETENTION_DAYS
+    tick_seconds: int = 30
+    """How often the scheduler looks for due work (rounds to close, pulses, reminders)."""
+    lease_seconds: int = 60
+    """How long an instance's claim on a message or a scheduler job lasts unrenewed: how
+    soon another instance takes over from one that died."""
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
     client_id: str | None = None
@@ -120,6 +127,7 @@ class Config:
             f"pseudonym_key={shown(self.pseudonym_key)}, "
             f"retention_days={self.retention_days!r}, "
             f"uninstall_grace_days={self.uninstall_grace_days!r}, "
+            f"tick_seconds={self.tick_seconds!r}, lease_seconds={self.lease_seconds!r}, "
             f"timezone={self.timezone!r}, log_level={self.log_level!r})"
         )
 
@@ -170,6 +178,8 @@ def load_config(
     retention = checker.whole_number(
         "WI3_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, None, "config.bad_retention"
     )
+    tick = checker.whole_number("WI3_TICK_SECONDS", 30, 1, 3600, "config.bad_tick")
+    lease = checker.whole_number("WI3_LEASE_SECONDS", 60, 5, 3600, "config.bad_lease")
     database_url, pseudonym_key = checker.database()
     timezone = checker.timezone()
     log_level = checker.log_level()
@@ -184,6 +194,8 @@ def load_config(
         database_url=database_url,
         pseudonym_key=pseudonym_key,
         retention_days=retention,
+        tick_seconds=tick,
+        lease_seconds=lease,
         timezone=timezone,
         log_level=log_level,
         client_id=client_id,

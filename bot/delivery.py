@@ -1,38 +1,39 @@
-"""Asking Slack whether a message already went out: groundwork for exactly-once delivery
-across a crash.
+"""Asking Slack whether a message already went out: exactly once, also across a crash.
 
 A kill right after Slack accepted a DM or a results post, and before the bot recorded it,
-sends it again after the restart. Posted with a `DeliveryMark` as its Slack message
-`metadata` (an `event_type` and a payload naming the message), such a message can be
-looked for on recovery: `already_delivered` reads the conversation back
-(`conversations.history` with `include_all_metadata`), newest first, as far back as
+would send it again. Every message the outbox sends carries a `DeliveryMark` as its Slack
+message `metadata` (an `event_type` and a payload naming the message); an upload, which
+cannot carry metadata, is known by its file's name. When a message comes back in doubt
+(its sender died, or Slack's answer was lost), `already_delivered` reads the conversation
+back (`conversations.history` with `include_all_metadata`), newest first, as far back as
 `since`, and answers with the message's ts when Slack has it.
 
 Errors are raised, never read as "not delivered" or "delivered": recovery must try again
 later rather than send twice or not at all. Reading history needs `im:history` for DMs and
-`channels:history` / `groups:history` for team channels; production does not call this
-yet, so `manifest.yml` does not ask for them (the outbox that uses it will).
+`channels:history` / `groups:history` for team channels (`manifest.yml` says why).
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk import WebClient
 
-INVITATION_EVENT = "wi3_invitation"
-RESULTS_EVENT = "wi3_results"
 # Messages per history page (Slack allows up to 999; fewer pages, fewer Tier 3 calls).
 HISTORY_PAGE_SIZE = 200
+EVENT_PREFIX = "wi3_"
 
 
 @dataclass(frozen=True)
 class DeliveryMark:
-    """What names one message that must go out once: an event type and its key."""
+    """What names one message that must go out once: an event type and its key, or the
+    name of the file an upload shares."""
 
     event_type: str
     key: tuple[tuple[str, str], ...]
+    filename: str | None = None
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -41,6 +42,9 @@ class DeliveryMark:
 
     def is_on(self, message: dict[str, Any]) -> bool:
         """Whether a message from `conversations.history` carries this mark."""
+        if self.filename is not None:
+            return any(isinstance(shared, dict) and shared.get("name") == self.filename
+                       for shared in message.get("files") or [])
         metadata = message.get("metadata")
         if not isinstance(metadata, dict) or metadata.get("event_type") != self.event_type:
             return False
@@ -49,15 +53,11 @@ class DeliveryMark:
             str(payload.get(name)) == value for name, value in self.key)
 
 
-def invitation_mark(round_id: str, respondent: str) -> DeliveryMark:
-    """A round's invitation to one respondent (`respondent`: the store's respondent key,
-    so the payload names nobody; the DM itself is with that person anyway)."""
-    return DeliveryMark(INVITATION_EVENT, (("round_id", round_id), ("respondent", respondent)))
-
-
-def results_mark(round_id: str) -> DeliveryMark:
-    """A round's results post in its team channel."""
-    return DeliveryMark(RESULTS_EVENT, (("round_id", round_id),))
+def outbox_mark(kind: str, key: str, *, filename: str | None = None) -> DeliveryMark:
+    """The mark of one outbox message: its kind, and a digest of its key (keys hold user
+    ids; the digest names the message without them)."""
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:24]
+    return DeliveryMark(f"{EVENT_PREFIX}{kind}", (("id", digest),), filename)
 
 
 def already_delivered(

@@ -2,9 +2,9 @@
 
 HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
 to Slack (`bot.socket_mode`). SIGTERM and SIGINT stop either cleanly: no new
-requests are taken, fan-outs start no new DM (those under way finish and are recorded),
-the background jobs stop, listeners that already acknowledged Slack finish their work (and
-its writes), and only then is the data directory released.
+requests are taken, no queued message starts going out (those under way finish and are
+recorded), the background jobs stop, listeners that already acknowledged Slack finish
+their work (and its writes), and only then is the data directory released.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
 from bot.oauth import open_installations
 from bot.services import Services
-from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
+from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client, make_sending_client
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
 from storage import StorageError, Store, open_store
@@ -126,10 +126,12 @@ def _wired_app(config: Config, client: WebClient,
             store,
             installations.clients if installations else client,
             fanout_client=(installations.fanout_clients if installations
-                           else make_client(config, rate_limit_retries=0)),
+                           else make_sending_client(config)),
             retention_days=config.retention_days,
             default_timezone=config.timezone,
             uninstall_grace_days=config.uninstall_grace_days,
+            scheduler_interval=config.tick_seconds,
+            lease_seconds=config.lease_seconds,
         )
         if workspace_id is not None:
             _installed_again(store, workspace_id)
@@ -204,8 +206,8 @@ class ListenerPool(ThreadPoolExecutor):
 
 
 def _finish_work(listeners: ListenerPool, services: Services) -> None:
-    """Stop the fan-outs and timers (no new DM starts; those under way finish and are
-    recorded), then let acknowledged listeners finish their writes."""
+    """Stop sending queued messages and the timers (no new send starts; those under way
+    finish and are recorded), then let acknowledged listeners finish their writes."""
     services.stop_sending()
     services.stop_background()
     unfinished = listeners.drain(LISTENER_GRACE_SECONDS)

@@ -1,9 +1,15 @@
-"""A small in-process scheduler for time-driven work (closing due rounds, pulses, reminders).
+"""A small scheduler for time-driven work (closing due rounds, pulses, reminders).
 
 Jobs are plain callables `job(now)` that look at stored due dates and act on what is due;
 the scheduler only calls them regularly. Time comes from an injectable clock, so tests
 call `tick(now)` directly in virtual time instead of waiting. One failing job is logged
 and never stops the others or the next tick.
+
+With several instances every one ticks, and a shared job runs only where its lease is
+held (`Store.hold_lease`, named `job:<name>`): the holder renews it on every tick, the
+others skip the job, and when the holder dies (or stops and lets go) another instance
+takes it over within a lease's length. So each job runs in one instance per tick. A job
+that must run everywhere (sending this instance's queued messages) is added unshared.
 """
 
 from __future__ import annotations
@@ -14,12 +20,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from storage.protocols import Leases
+
 Job = Callable[[datetime], None]
 DateClock = Callable[[], datetime]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL_SECONDS = 30.0
+LEASE_TICKS = 3
+"""A job's lease lasts this many ticks: a holder that misses one tick keeps its jobs, one
+that is gone for three loses them."""
 
 
 def utc_now() -> datetime:
@@ -30,32 +41,40 @@ def utc_now() -> datetime:
 class _Entry:
     name: str
     job: Job
+    shared: bool
 
 
 class Scheduler:
-    """Calls every registered job once per tick, in registration order."""
+    """Calls every registered job once per tick, in registration order; a shared job only
+    while this instance holds its lease in `leases` (`owner` names this instance)."""
 
     def __init__(
         self,
         *,
         interval: float = DEFAULT_INTERVAL_SECONDS,
         clock: DateClock = utc_now,
+        leases: Leases | None = None,
+        owner: str = "wi3",
     ) -> None:
         if interval <= 0:
             raise ValueError("interval must be positive")
         self.interval = interval
         self.clock = clock
+        self.leases = leases
+        self.owner = owner
+        self._held: set[str] = set()
         self._entries: list[_Entry] = []
         self._entries_lock = threading.Lock()
         self._tick_lock = threading.Lock()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def add(self, job: Job, name: str | None = None) -> None:
-        """Register `job`; `name` (default: the function's name) appears in logs."""
+    def add(self, job: Job, name: str | None = None, *, shared: bool = True) -> None:
+        """Register `job`; `name` (default: the function's name) appears in logs and
+        names its lease. `shared=False`: every instance runs it."""
         label = name or str(getattr(job, "__name__", repr(job)))
         with self._entries_lock:
-            self._entries.append(_Entry(label, job))
+            self._entries.append(_Entry(label, job, shared))
 
     @property
     def job_names(self) -> tuple[str, ...]:
@@ -70,11 +89,25 @@ class Scheduler:
         with self._tick_lock:
             for entry in entries:
                 try:
+                    if entry.shared and not self._holds(entry.name, moment):
+                        continue
+                    logger.debug("running scheduled job %s", entry.name)
                     entry.job(moment)
                 except Exception:
                     logger.exception("Scheduled job %r failed at %s", entry.name, moment)
                     failed.append(entry.name)
         return failed
+
+    def _holds(self, name: str, now: datetime) -> bool:
+        """Take or renew the job's lease; whether this instance runs it now."""
+        if self.leases is None:
+            return True
+        held = self.leases.hold_lease(f"job:{name}", self.owner,
+                                      self.interval * LEASE_TICKS, now)
+        if held and name not in self._held:
+            logger.info("this instance now runs the scheduled job %s", name)
+        (self._held.add if held else self._held.discard)(name)
+        return held
 
     def start(self) -> None:
         """Tick every `interval` seconds in a daemon thread until `stop()`."""
@@ -85,11 +118,19 @@ class Scheduler:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop ticking; waits for a tick in progress to finish (up to `timeout`)."""
+        """Stop ticking; waits for a tick in progress to finish (up to `timeout`), then
+        lets the leases go, so another instance takes the jobs over at its next tick."""
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+        if self.leases is not None:
+            for name in sorted(self._held):
+                try:
+                    self.leases.release_lease(f"job:{name}", self.owner)
+                except Exception:  # the store is going too; the lease expires by itself
+                    logger.warning("could not let the scheduled job %s go", name)
+            self._held.clear()
 
     @property
     def running(self) -> bool:

@@ -1,8 +1,11 @@
 """Turns what the flows asked for (`conversations.outbound`) into Slack Web API calls.
 
-The only place that posts, updates, uploads and publishes. A Slack error is logged with
-its code (never a token) and, where someone is waiting, answered with a friendly line;
-the outbounds after it still go out.
+What answers a request (replies, the question moving on, App Home, an export) goes out
+here, at once. What a change caused (invitations, announcements, results, reminders) was
+queued in the outbox with the change; `SendQueued` only wakes the dispatcher
+(`bot.outbox`), which sends it once. A Slack error is logged with its code (never a
+token) and, where someone is waiting, answered with a friendly line; the outbounds after
+it still go out.
 """
 
 from __future__ import annotations
@@ -18,18 +21,16 @@ from bot.failures import explain, log_failure
 from bot.people import People
 from conversations.i18n import DEFAULT_LANG, Lang
 from conversations.outbound import (
-    InviteMembers,
     OpenModal,
     Outbound,
     PostToChannel,
     PublishHome,
     Reply,
     SendDM,
+    SendQueued,
     UpdateMessage,
     UploadFile,
 )
-from conversations.results.closing import ClosingFlow
-from conversations.results.publication import PublishResults
 from conversations.views.diagnostic import notice
 
 logger = logging.getLogger(__name__)
@@ -41,26 +42,21 @@ class Replier(Protocol):
     def __call__(self, message: dict[str, Any], *, replace_original: bool = False) -> None: ...
 
 
-class InvitationQueue(Protocol):
-    def enqueue(self, round_id: str, user_ids: Iterable[str] = ()) -> None: ...
+class Queue(Protocol):
+    """The outbox's dispatcher, as far as the sender needs it."""
+
+    def kick(self) -> None: ...
 
 
 class Sender:
-    def __init__(
-        self,
-        clients: Clients,
-        people: People,
-        closing: ClosingFlow,
-        invitations: InvitationQueue,
-    ) -> None:
+    def __init__(self, clients: Clients, people: People, queue: Queue) -> None:
         self.clients = clients
         self.people = people
-        self.closing = closing
-        self.invitations = invitations
+        self.queue = queue
 
     def send(
         self,
-        outbounds: Iterable[Outbound | PublishResults],
+        outbounds: Iterable[Outbound],
         *,
         workspace_id: str,
         reply: Replier | None = None,
@@ -86,7 +82,7 @@ class Sender:
             log_failure(failure, "telling the person about a Slack error")
 
     def _send_one(
-        self, outbound: Outbound | PublishResults, *, workspace_id: str, reply: Replier | None
+        self, outbound: Outbound, *, workspace_id: str, reply: Replier | None
     ) -> None:
         match outbound:
             case Reply(message=message, replace_original=replace_original):
@@ -108,10 +104,8 @@ class Sender:
                 self.clients.client_for(workspace_id).views_publish(user_id=user_id, view=view)
             case OpenModal(trigger_id=trigger_id, view=view):
                 self.clients.client_for(workspace_id).views_open(trigger_id=trigger_id, view=view)
-            case InviteMembers(round_id=round_id, user_ids=user_ids):
-                self.invitations.enqueue(round_id, user_ids)
-            case PublishResults():
-                self.publish_results(workspace_id, outbound)
+            case SendQueued():
+                self.queue.kick()
 
     def post_dm(self, workspace_id: str, user_id: str, message: dict[str, Any]) -> str:
         """Post into the app's DM with a user; returns the message ts.
@@ -135,16 +129,3 @@ class Sender:
             title=upload.title,
             initial_comment=upload.comment,
         )
-
-    def publish_results(self, workspace_id: str, results: PublishResults) -> None:
-        """The results post goes out first; a failed chart upload never holds it back."""
-        self.clients.client_for(workspace_id).chat_postMessage(
-            channel=results.channel_id, text=results.message["text"],
-            blocks=results.message["blocks"])
-        self.closing.published(results.round_id)
-        if results.chart is not None:
-            try:
-                self.upload(workspace_id, results.chart)
-            except SlackApiError as error:
-                logger.warning("results chart upload failed (%s); the text post went out",
-                               error.response.get("error"))

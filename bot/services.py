@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -10,12 +13,13 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.clients import Clients, OneToken
-from bot.invitations import Invitations
+from bot.kinds import kinds
+from bot.outbox import LEASE_SECONDS, WORKERS, Dispatcher
 from bot.people import People
-from bot.reminders import PulseReminders
-from bot.scheduler import Scheduler
+from bot.scheduler import DEFAULT_INTERVAL_SECONDS, Scheduler
 from bot.sender import Sender
-from bot.throttle import Throttle
+from bot.throttle import Throttles
+from conversations import queued
 from conversations.actions.flow import ActionsFlow
 from conversations.diagnostic import DiagnosticFlow
 from conversations.home import HomeFlow
@@ -28,12 +32,16 @@ from conversations.rounds import RoundsFlow
 from conversations.team import TeamFlow
 from model import Content, load_content
 from storage import Store
+from storage.pseudonyms import is_forgotten
 
 Clock = Callable[[], datetime]
 
 # Slack allows about one message per second per channel and a workspace-wide burst; DMs are
-# separate channels, so invitations are paced by the workspace-wide rate.
-INVITATIONS_PER_SECOND = 20.0
+# separate channels, so queued messages are paced by the workspace-wide rate, shared by
+# every instance sending to the workspace.
+MESSAGES_PER_SECOND = 20.0
+PURGE_CLAIM = timedelta(days=2)
+"""How long a day's purge is remembered as done (past the day itself, whatever the zone)."""
 DEFAULT_UNINSTALL_GRACE_DAYS = 30
 """How long the data of a workspace that removed wi3 is kept, for a reinstall to find."""
 
@@ -42,6 +50,11 @@ logger = logging.getLogger(__name__)
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def instance_name() -> str:
+    """Names this process among the instances sharing a database (leases, claims)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
 
 
 @dataclass
@@ -57,10 +70,9 @@ class Services:
     reports: ReportsFlow
     home: HomeFlow
     sender: Sender
-    invitations: Invitations
+    outbox: Dispatcher
     scheduler: Scheduler
     pulse: PulseFlow
-    reminders: PulseReminders
     actions: ActionsFlow
     report: ReportFlow
     uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS
@@ -73,15 +85,23 @@ class Services:
         *,
         fanout_client: WebClient | Clients | None = None,
         clock: Clock = utc_now,
-        invitations_per_second: float = INVITATIONS_PER_SECOND,
-        scheduler_interval: float = 30.0,
+        messages_per_second: float = MESSAGES_PER_SECOND,
+        scheduler_interval: float = DEFAULT_INTERVAL_SECONDS,
+        lease_seconds: float = LEASE_SECONDS,
+        workers: int = WORKERS,
         retention_days: int | None = None,
         default_timezone: str = DEFAULT_TIMEZONE,
         uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS,
+        owner: str | None = None,
     ) -> Services:
-        """`client`: one bot token's client, or each workspace's (`bot.clients`);
-        `fanout_client` the same without 429 retries, for the throttled fan-out."""
+        """`client`: one bot token's client, or each workspace's (`bot.clients`).
+        `fanout_client` (the same kind) sends the queued messages: make it with
+        `rate_limit_retries=0` and `connection_retries=0`, so 429s reach the shared budget
+        and a lost answer comes back in doubt instead of being sent blindly again.
+        `retention_days` set: the store's retention is applied daily (once a day, in one
+        instance)."""
         clients = _as_clients(client)
+        owner = owner or instance_name()
         content = load_content()
         people = People(clients, store, clock)
         diagnostic = DiagnosticFlow(store, content, clock)
@@ -89,30 +109,29 @@ class Services:
         closing = ClosingFlow(store, content, clock)
         reports = ReportsFlow(store, content, clock)
         home = HomeFlow(store, content, reports, clock)
-        fanout = _as_clients(fanout_client) if fanout_client is not None else clients
-        invitations_sender = Sender(fanout, people, closing, _NoQueue())
-        invitations = Invitations(
-            store, rounds, people, invitations_sender.post_dm,
-            Throttle(invitations_per_second, burst=max(1.0, invitations_per_second / 2)),
-        )
-        sender = Sender(clients, people, closing, invitations)
-        scheduler = Scheduler(interval=scheduler_interval, clock=clock)
         pulse = PulseFlow(store, content, clock, default_timezone=default_timezone)
+        fanout = _as_clients(fanout_client) if fanout_client is not None else clients
+        outbox = Dispatcher(
+            store, fanout, people,
+            Throttles(store, messages_per_second), kinds(store, people, rounds, pulse, closing),
+            owner=owner, clock=clock, workers=workers, lease_seconds=lease_seconds)
+        scheduler = Scheduler(interval=scheduler_interval, clock=clock, leases=store,
+                              owner=owner)
         actions = ActionsFlow(store, content, clock, default_timezone=default_timezone)
+        report = ReportFlow(store, content, clock,
+                            commitments=for_reports(store, people.shown_name))
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
-                       closing, reports, home, sender, invitations, scheduler, pulse,
-                       PulseReminders(pulse, people, invitations), actions,
-                       ReportFlow(store, content, clock,
-                                  commitments=for_reports(store, people.shown_name)),
-                       uninstall_grace_days)
+                       closing, reports, home, Sender(clients, people, outbox), outbox,
+                       scheduler, pulse, actions, report, uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
-        scheduler.add(services.reminders.run, name="pulse-reminders")
+        scheduler.add(services.remind_pulses, name="pulse-reminders")
         scheduler.add(services.follow_up_commitments, name="commitment-follow-ups")
         if retention_days is not None:
-            scheduler.add(_daily_purge(store, retention_days, clock()),
-                          name="purge-old-answers")
+            store.claim(_purge_key(clock()), PURGE_CLAIM.total_seconds())  # done at opening
+            scheduler.add(services.purge_daily, name="purge-old-answers")
         scheduler.add(services.purge_uninstalled, name="purge-uninstalled-workspaces")
+        scheduler.add(lambda _now: outbox.kick(), name="send-queued", shared=False)
         return services
 
     def close_due_rounds(self, now: datetime) -> None:
@@ -152,47 +171,49 @@ class Services:
         for workspace_id, outbounds in self.actions.due_follow_ups(now, paused=gone):
             self.sender.send(outbounds, workspace_id=workspace_id)
 
-    def start_background(self) -> None:
-        """After a (re)start: finish interrupted work, then run the timers."""
-        self.invitations.start()
-        self.invitations.resume()
-        gone = self.store.uninstalled_workspaces()
+    def remind_pulses(self, now: datetime) -> None:
+        """Scheduler job: queue the reminders of pulses past halfway, once per pulse."""
+        self.sender.send(self.pulse.queue_reminders(now), workspace_id="")
+
+    def purge_daily(self, now: datetime) -> None:
+        """Scheduler job: once a day (the day claimed in the store, so once across
+        instances), raw answers older than the retention go; closed rounds' snapshots
+        stay. Not on the day the store opened: opening purged already."""
+        if self.store.claim(_purge_key(now), PURGE_CLAIM.total_seconds()):
+            self.store.purge_expired(now)
+
+    def queue_unqueued(self) -> None:
+        """After a start: queue what was never queued (rounds from before the outbox, an
+        upgrade) — invitations not yet sent, results not yet posted. Queued messages
+        stay as they are, so this is safe in every instance, every time."""
+        for round_ in self.store.open_rounds():
+            sent = self.store.invitations_sent(round_.id)
+            self.store.enqueue(queued.invitations(round_, [
+                user for user in round_.invited if user not in sent and not is_forgotten(user)]))
         for round_ in self.store.rounds_awaiting_results():
-            if round_.workspace_id not in gone:
-                self.sender.send(self.closing.publish(round_.id),
-                                 workspace_id=round_.workspace_id)
+            self.store.enqueue([queued.results(round_)])
+
+    def start_background(self) -> None:
+        """After a (re)start: send what is queued (and what never was), run the timers."""
+        self.queue_unqueued()
+        self.outbox.start()
         self.scheduler.start()
 
     def stop_sending(self) -> None:
-        """The bot is stopping: fan-outs (invitations, reminders) start no new DM; those
-        under way finish and are recorded, who is left gets theirs after the restart."""
-        self.invitations.throttle.stop()
+        """The bot is stopping: no queued message starts going out; those under way
+        finish and are recorded, the rest wait for another instance or the restart."""
+        self.outbox.stop_sending()
 
     def stop_background(self) -> None:
-        """Stop the timers and the invitation worker; a tick or fan-out in progress
-        finishes first (quickly after `stop_sending`)."""
+        """Stop the timers (letting their leases go) and the outbox's workers; a tick or
+        send in progress finishes first (quickly after `stop_sending`)."""
         self.scheduler.stop()
-        self.invitations.stop()
+        self.outbox.stop()
 
 
-def _daily_purge(store: Store, days: int, started: datetime) -> Callable[[datetime], None]:
-    """Once a day, raw answers (checklists, progress) older than `days` go; closed rounds'
-    snapshots stay. Not on the day of `started`: opening the store purged already."""
-    last_day = [started.date()]
-
-    def purge(now: datetime) -> None:
-        if last_day[0] != now.date():
-            last_day[0] = now.date()
-            store.purge_answers_older_than(days, now)
-
-    return purge
+def _purge_key(now: datetime) -> str:
+    return f"purge:{now.astimezone(UTC).date().isoformat()}"
 
 
 def _as_clients(client: WebClient | Clients) -> Clients:
     return OneToken(client) if isinstance(client, WebClient) else client
-
-
-class _NoQueue:
-    def enqueue(self, round_id: str, user_ids: object = ()) -> None:
-        raise RuntimeError("the invitation sender does not queue invitations")
-

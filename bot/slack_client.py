@@ -55,6 +55,13 @@ def make_client(
     )
 
 
+def make_sending_client(config: Config, token: str | None = None) -> WebClient:
+    """The client the outbox sends with: no retries of its own. A 429 goes to the shared
+    rate budget; a dropped connection may have reached Slack, so the message comes back
+    in doubt and is looked for before it is sent again (`bot.outbox`), never resent blind."""
+    return make_client(config, token=token, rate_limit_retries=0, connection_retries=0)
+
+
 # Bot scopes wi3 calls for (manifest.yml requests exactly these).
 REQUIRED_SCOPES = (
     "commands",
@@ -64,6 +71,9 @@ REQUIRED_SCOPES = (
     "channels:read",
     "groups:read",
     "files:write",
+    "im:history",
+    "channels:history",
+    "groups:history",
 )
 
 

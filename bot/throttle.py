@@ -1,16 +1,20 @@
-"""Pacing for fan-out: sending many DMs without tripping Slack's rate limits.
+"""Pacing sends without tripping Slack's rate limits, shared by every instance.
 
 A `Throttle` hands out send slots at a steady rate (a token bucket, kept as the GCRA
-"theoretical arrival time", which lets each caller reserve its slot under a lock and
-sleep outside it). When Slack still answers 429, every worker pauses for the
+"theoretical arrival time", which lets each caller reserve its slot in one short change
+and sleep outside it). When Slack still answers 429, every sender pauses for the
 `Retry-After` Slack asked for, not only the one that got it, and the rate drops so the
 next minute does not repeat the mistake; it creeps back up while Slack stays quiet, more
 cautiously after every 429.
 
-`fan_out` sends each item exactly once through a pool of workers sharing one throttle,
-and returns what was delivered, what failed and what was left when the throttle was
-stopped, so nothing is duplicated or lost. Stopping the throttle (the bot is shutting
-down) ends every wait for a turn at once: no new send starts, sends under way finish.
+The pace (next free slot, pause, current rate) lives in a `PaceKeeper`: in memory for one
+process (`LocalPace`), or in the store for a workspace (`SharedPace`), where every
+instance sending to that workspace reserves its slots from the same budget. Slack's limits
+are per workspace, so N instances together send at the rate, not N times it. Times are
+seconds since the epoch, so instances agree on them.
+
+Stopping the throttle (the bot is shutting down) ends every wait for a turn at once: no
+new send starts, sends under way finish.
 """
 
 from __future__ import annotations
@@ -18,15 +22,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Protocol, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
-T = TypeVar("T")
+from storage import Store
+from storage.records import Pace
+
 R = TypeVar("R")
+T = TypeVar("T")
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], object]
@@ -40,8 +46,47 @@ class Stopped(Exception):
     """The throttle was stopped: no more turns, the caller must not send."""
 
 
-class Throttle:
-    """A thread-safe send pacer with a shared pause on 429.
+class TooLong(Exception):
+    """The next turn is further away than the caller would wait (`seconds` from now)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the next turn is {seconds:.1f}s away")
+        self.seconds = seconds
+
+
+class PaceKeeper(Protocol):
+    """Where a throttle's pace is kept: changes are applied one at a time."""
+
+    def change(self, change: Callable[[Pace | None], tuple[Pace, T]]) -> T: ...
+
+
+class LocalPace:
+    """A pace for this process alone."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pace: Pace | None = None
+
+    def change(self, change: Callable[[Pace | None], tuple[Pace, T]]) -> T:
+        with self._lock:
+            self._pace, result = change(self._pace)
+        return result
+
+
+@dataclass(frozen=True)
+class SharedPace:
+    """A workspace's pace in the store, shared with every instance on it."""
+
+    store: Store
+    workspace_id: str
+
+    def change(self, change: Callable[[Pace | None], tuple[Pace, T]]) -> T:
+        return self.store.change_pace(self.workspace_id, change)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """How a throttle paces: its ceiling and how it reacts to 429s.
 
     rate: sends per second at most (the configured ceiling).
     burst: how many sends may go back to back after a quiet spell.
@@ -49,6 +94,54 @@ class Throttle:
     recovery: share of `rate` regained per second without a 429 (less after each 429).
     min_rate: the rate never drops below this.
     """
+
+    rate: float
+    burst: float = 1.0
+    slowdown: float = 0.8
+    recovery: float = 0.02
+    min_rate: float = 1.0
+
+    def start(self, now: float) -> Pace:
+        return Pace(next_free=now, paused_until=0.0, rate=self.rate, recovered_at=now)
+
+    def recovered(self, pace: Pace, now: float) -> Pace:
+        """Additive increase: regain `recovery * rate` per quiet second, divided by the
+        number of 429 episodes so far, since each one says the real limit is near."""
+        if pace.rate >= self.rate or now <= pace.recovered_at:
+            return replace(pace, rate=min(pace.rate, self.rate))
+        per_second = self.recovery * self.rate / (1 + pace.pauses)
+        gained = (now - pace.recovered_at) * per_second
+        return replace(pace, rate=min(self.rate, pace.rate + gained), recovered_at=now)
+
+    def tolerance(self, pace: Pace) -> float:
+        return (self.burst - 1.0) * (1.0 / pace.rate)
+
+    def reserve(self, pace: Pace, now: float, max_wait: float | None) -> tuple[Pace, float]:
+        """Claim the next free slot at or after `now`: (new pace, slot). A slot further
+        than `max_wait` is not claimed: (pace unchanged, slot)."""
+        pace = self.recovered(pace, now)
+        slot = max(now, pace.next_free - self.tolerance(pace), pace.paused_until)
+        if slot - now < _NEGLIGIBLE_SECONDS:  # float dust, not a real wait
+            slot = now
+        if max_wait is not None and slot - now > max_wait:
+            return pace, slot
+        return replace(pace, next_free=max(pace.next_free, slot) + 1.0 / pace.rate), slot
+
+    def paused(self, pace: Pace, now: float, retry_after: float) -> tuple[Pace, bool]:
+        """Slack answered 429: everyone waits `retry_after`; a fresh episode slows down."""
+        fresh = now >= pace.paused_until
+        until = max(pace.paused_until, now + max(retry_after, 0.0))
+        pace = replace(pace, paused_until=until,
+                       next_free=max(pace.next_free, until + self.tolerance(pace)))
+        if fresh:
+            pace = replace(pace, pauses=pace.pauses + 1, recovered_at=until,
+                           rate=max(self.min_rate, pace.rate * self.slowdown))
+        return pace, fresh
+
+
+class Throttle:
+    """A thread-safe (and, with `SharedPace`, instance-safe) send pacer with a shared
+    pause on 429. See `Policy` for the options."""
 
     def __init__(
         self,
@@ -58,36 +151,40 @@ class Throttle:
         slowdown: float = 0.8,
         recovery: float = 0.02,
         min_rate: float | None = None,
-        clock: Clock = time.monotonic,
+        clock: Clock = time.time,
         sleep: Sleep | None = None,
+        pace: PaceKeeper | None = None,
     ) -> None:
         if rate <= 0 or burst < 1 or not 0 < slowdown < 1 or recovery < 0:
             raise ValueError("rate > 0, burst >= 1, 0 < slowdown < 1, recovery >= 0")
-        self.max_rate = float(rate)
-        self.min_rate = float(min_rate) if min_rate is not None else min(1.0, self.max_rate)
-        self.burst = float(burst)
-        self.slowdown = slowdown
-        self.recovery = recovery
+        self.policy = Policy(float(rate), float(burst), slowdown, recovery,
+                             float(min_rate) if min_rate is not None else min(1.0, rate))
         self._clock = clock
         self._stopped = threading.Event()
         self._sleep = sleep or self._stopped.wait  # a real wait ends the moment we stop
-        self._lock = threading.Lock()
-        self._rate = self.max_rate
-        self._next_free = clock()  # GCRA theoretical arrival time
-        self._paused_until = float("-inf")
-        self._recovered_at = clock()
-        self.pauses = 0  # how many 429 episodes made everyone wait
+        self._keeper = pace or LocalPace()
+
+    def _change(self, change: Callable[[Pace, float], tuple[Pace, T]]) -> T:
+        now = self._clock()
+        return self._keeper.change(lambda pace: change(pace or self.policy.start(now), now))
+
+    @property
+    def max_rate(self) -> float:
+        return self.policy.rate
 
     @property
     def rate(self) -> float:
         """The current sends-per-second (below `max_rate` after recent 429s)."""
-        with self._lock:
-            self._recover(self._clock())
-            return self._rate
+        return self._change(lambda pace, now: (pace, self.policy.recovered(pace, now).rate))
+
+    @property
+    def pauses(self) -> int:
+        """How many 429 episodes made everyone wait."""
+        return self._change(lambda pace, _now: (pace, pace.pauses))
 
     @property
     def paused_until(self) -> float:
-        return self._paused_until
+        return self._change(lambda pace, _now: (pace, pace.paused_until))
 
     def stop(self) -> None:
         """Hand out no more turns: callers waiting for one, and later ones, get `Stopped`."""
@@ -97,43 +194,39 @@ class Throttle:
     def stopped(self) -> bool:
         return self._stopped.is_set()
 
-    def wait_turn(self) -> None:
-        """Block until the caller may send one request; `Stopped` once stopped."""
+    def wait_turn(self, max_wait: float | None = None) -> None:
+        """Block until the caller may send one request; `Stopped` once stopped;
+        `TooLong` (nothing reserved) when the turn is more than `max_wait` away."""
         while not self.stopped:
-            with self._lock:
-                now = self._clock()
-                self._recover(now)
-                slot = self._reserve(now)
+            slot, now = self._change(lambda pace, now: self._reserved(pace, now, max_wait))
+            if max_wait is not None and slot - now > max_wait:
+                raise TooLong(slot - now)
             if slot > now:
                 self._sleep(slot - now)
-            with self._lock:
-                # A 429 seen by another worker while we slept: wait for the pause.
-                if self._clock() >= self._paused_until and not self.stopped:
-                    return
+            # A 429 seen by another sender while we slept: wait for the pause.
+            if self._clock() >= self.paused_until and not self.stopped:
+                return
         raise Stopped
 
-    def rate_limited(self, retry_after: float) -> None:
-        """Slack answered 429: pause every worker for `retry_after` seconds and slow down."""
-        with self._lock:
-            now = self._clock()
-            fresh_episode = now >= self._paused_until
-            self._paused_until = max(self._paused_until, now + max(retry_after, 0.0))
-            self._next_free = max(self._next_free, self._paused_until + self._tolerance())
-            if fresh_episode:
-                self.pauses += 1
-                self._rate = max(self.min_rate, self._rate * self.slowdown)
-                self._recovered_at = self._paused_until
-                logger.info(
-                    "Slack rate limit hit: pausing all sends %.1fs, now %.1f/s",
-                    retry_after,
-                    self._rate,
-                )
+    def _reserved(self, pace: Pace, now: float,
+                  max_wait: float | None) -> tuple[Pace, tuple[float, float]]:
+        changed, slot = self.policy.reserve(pace, now, max_wait)
+        return changed, (slot, now)
 
-    def call(self, send: Callable[[], R], *, attempts: int = 5) -> R:
+    def rate_limited(self, retry_after: float) -> None:
+        """Slack answered 429: pause every sender for `retry_after` seconds and slow down."""
+        fresh = self._change(lambda pace, now: self.policy.paused(pace, now, retry_after))
+        if fresh:
+            logger.info("Slack rate limit hit: pausing all sends %.1fs, now %.1f/s",
+                        retry_after, self.rate)
+
+    def call(self, send: Callable[[], R], *, attempts: int = 5,
+             max_wait: float | None = None) -> R:
         """Run `send` in turn; on a 429 pause everyone and try again (up to `attempts`).
-        Raises `Stopped` instead of sending once the throttle is stopped."""
+        Raises `Stopped` instead of sending once the throttle is stopped, and `TooLong`
+        when a turn is more than `max_wait` away."""
         for attempt in range(1, attempts + 1):
-            self.wait_turn()
+            self.wait_turn(max_wait)
             try:
                 return send()
             except SlackApiError as error:
@@ -143,29 +236,41 @@ class Throttle:
                 self.rate_limited(retry_after)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _interval(self) -> float:
-        return 1.0 / self._rate
 
-    def _tolerance(self) -> float:
-        return (self.burst - 1.0) * self._interval()
+class Throttles:
+    """One throttle per workspace, its pace shared through the store: Slack's limits are
+    per workspace, and so is the budget every instance draws from."""
 
-    def _reserve(self, now: float) -> float:
-        """Claim the next free slot at or after `now` (caller holds the lock)."""
-        slot = max(now, self._next_free - self._tolerance(), self._paused_until)
-        if slot - now < _NEGLIGIBLE_SECONDS:  # float dust, not a real wait
-            slot = now
-        self._next_free = max(self._next_free, slot) + self._interval()
-        return slot
+    def __init__(self, store: Store, rate: float, *, burst: float | None = None) -> None:
+        self.store = store
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate / 2)
+        self._throttles: dict[str, Throttle] = {}
+        self._guard = threading.Lock()
+        self._stopped = False
 
-    def _recover(self, now: float) -> None:
-        """Additive increase: regain `recovery * max_rate` per quiet second, divided by
-        the number of 429 episodes so far, since each one says the real limit is near."""
-        if self._rate >= self.max_rate or now <= self._recovered_at:
-            return
-        per_second = self.recovery * self.max_rate / (1 + self.pauses)
-        gained = (now - self._recovered_at) * per_second
-        self._rate = min(self.max_rate, self._rate + gained)
-        self._recovered_at = now
+    def of(self, workspace_id: str) -> Throttle:
+        with self._guard:
+            throttle = self._throttles.get(workspace_id)
+            if throttle is None:
+                throttle = Throttle(self.rate, burst=self.burst,
+                                    pace=SharedPace(self.store, workspace_id))
+                if self._stopped:
+                    throttle.stop()
+                self._throttles[workspace_id] = throttle
+            return throttle
+
+    def stop(self) -> None:
+        """No turn for anyone any more (the bot is stopping)."""
+        with self._guard:
+            self._stopped = True
+            throttles = list(self._throttles.values())
+        for throttle in throttles:
+            throttle.stop()
+
+    @property
+    def stopped(self) -> bool:
+        return self._stopped
 
 
 def retry_after_of(error: SlackApiError) -> float | None:
@@ -182,51 +287,3 @@ def retry_after_of(error: SlackApiError) -> float | None:
             except (TypeError, ValueError):
                 break
     return 1.0
-
-
-@dataclass
-class FanOutResult(Generic[T, R]):
-    """What a fan-out achieved: every item ends up in exactly one of the three lists."""
-
-    delivered: list[tuple[T, R]] = field(default_factory=list)
-    failed: list[tuple[T, Exception]] = field(default_factory=list)
-    not_sent: list[T] = field(default_factory=list)  # the throttle was stopped first
-
-
-def fan_out(
-    items: Iterable[T],
-    send: Callable[[T], R],
-    *,
-    throttle: Throttle,
-    workers: int = 8,
-    attempts: int = 5,
-) -> FanOutResult[T, R]:
-    """Send each item once through `workers` threads sharing `throttle`.
-
-    A failure (other than a 429 retried within `attempts`) is recorded, not raised, so
-    one bad recipient never stops the rest. Once `throttle` is stopped the items not yet
-    sent are returned as `not_sent` and the call returns when the sends under way have
-    finished. Use a client made with `make_client(config, rate_limit_retries=0)` so 429s
-    reach the throttle.
-    """
-    result: FanOutResult[T, R] = FanOutResult()
-    record_lock = threading.Lock()
-
-    def deliver(item: T) -> None:
-        try:
-            outcome = throttle.call(lambda: send(item), attempts=attempts)
-        except Stopped:
-            with record_lock:
-                result.not_sent.append(item)
-            return
-        except Exception as error:
-            with record_lock:
-                result.failed.append((item, error))
-            return
-        with record_lock:
-            result.delivered.append((item, outcome))
-
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fan-out") as pool:
-        for _ in pool.map(deliver, items):
-            pass
-    return result

@@ -39,7 +39,11 @@ def subject_text(lang: Lang, subject: str | None) -> str:
 
 
 class _KeyedLocks:
-    """One lock per respondent and round: two clicks from one person are handled in turn."""
+    """One lock per respondent and round: two clicks from one person on this instance are
+    handled in turn, so the second is shown the first's result. Across instances (clicks
+    spread by a load balancer) the store decides: every move is a conditional write from
+    the position clicked at (`expected_position`), and the slower click is shown where the
+    person is now."""
 
     def __init__(self) -> None:
         self._guard = threading.Lock()
@@ -93,7 +97,8 @@ class DiagnosticFlow:
 
         def backward(_round: Round, progress: Progress) -> Progress:
             return self.store.save_progress(
-                replace(progress, position=max(0, progress.position - 1)))
+                replace(progress, position=max(0, progress.position - 1)),
+                expected_position=progress.position)
 
         return self._step(actor, ref, where, backward)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 Message = dict[str, Any]
@@ -67,12 +67,10 @@ class OpenModal:
 
 
 @dataclass(frozen=True)
-class InviteMembers:
-    """Send round invitations to these users in the background, throttled, once each."""
-
-    round_id: str
-    user_ids: tuple[str, ...] = field(default_factory=tuple)
+class SendQueued:
+    """Messages were queued in the outbox with a change (`conversations.queued`): send
+    them now rather than when the bot next looks. They go out once, in the background."""
 
 
 Outbound = (SendDM | PostToChannel | UpdateMessage | Reply | UploadFile | PublishHome
-            | InviteMembers | OpenModal)
+            | SendQueued | OpenModal)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from conversations import queued
 from conversations.context import Caller
 from conversations.diagnostic import DiagnosticFlow, subject_text
 from conversations.i18n import t
-from conversations.outbound import InviteMembers, Outbound, PostToChannel, Reply
+from conversations.outbound import Outbound, Reply, SendQueued
 from conversations.refs import ActionIds
 from conversations.team import may_manage, refusal, reply
 from conversations.views import diagnostic as views
@@ -23,6 +24,7 @@ from conversations.views.common import (
 )
 from model import MIN_RESPONSES_FLOOR, Content, Lang
 from storage import Round, RoundAlreadyOpenError, Store, Team
+from storage.records import Outgoing
 
 Clock = Callable[[], datetime]
 
@@ -53,8 +55,21 @@ class RoundsFlow:
         if not invited:
             return reply(t(caller.lang, "round.no_members", channel=team.channel_id))
         now = self.clock()
+
+        def announced_and_invited(round_: Round) -> list[Outgoing]:
+            announcement = t(
+                team.language,
+                "round.started",
+                lead=caller.user_id,
+                subject=mrkdwn_escape(subject_text(team.language, round_.subject)),
+                channel=team.channel_id,
+                deadline=slack_date(round_.closes_at or now),
+            )
+            return [queued.post(round_, "started", views.notice(announcement)),
+                    *queued.invitations(round_)]
+
         try:
-            round_ = self.store.open_round(
+            self.store.open_round(
                 team.workspace_id,
                 team.channel_id,
                 kind="diagnostic",
@@ -63,21 +78,13 @@ class RoundsFlow:
                 item_ids=[item.id for item in self.content.questionnaire.items],
                 closes_at=now + timedelta(days=team.round_days),
                 at=now,
+                outbox=announced_and_invited,
             )
         except RoundAlreadyOpenError as exc:  # a double-clicked command, handled in turn
             return self._resume_instead(caller, team, exc.round)
-        announcement = t(
-            team.language,
-            "round.started",
-            lead=caller.user_id,
-            subject=mrkdwn_escape(subject_text(team.language, round_.subject)),
-            channel=team.channel_id,
-            deadline=slack_date(round_.closes_at or now),
-        )
         return [
-            PostToChannel(team.channel_id, views.notice(announcement)),
             Reply(views.notice(t(caller.lang, "round.started_ephemeral", count=len(invited)))),
-            InviteMembers(round_.id, tuple(invited)),
+            SendQueued(),
         ]
 
     def _resume_instead(self, caller: Caller, team: Team, round_: Round) -> list[Outbound]:
@@ -114,8 +121,9 @@ class RoundsFlow:
         round_ = self.store.open_round_for(workspace_id, channel_id)
         if round_ is None or user_id in round_.invited:
             return []
-        self.store.add_invited(round_.id, [user_id])
-        return [InviteMembers(round_.id, (user_id,))]
+        self.store.add_invited(round_.id, [user_id],
+                               outbox=lambda changed: [queued.invitation(changed, user_id)])
+        return [SendQueued()]
 
     def my_answers(self, caller: Caller) -> list[Outbound]:
         """`/wi3 me`: my own answers in my open rounds; nobody else ever sees these."""

@@ -1,13 +1,14 @@
 """Team settings from `/wi3`: setup, leads, language, minimum responses.
 
 A team is the group behind one channel. Leads and workspace admins manage it; everyone else
-gets a polite refusal naming who can.
+gets a polite refusal naming who can. Each command changes its one setting in storage
+(`update_team`, `add_lead`, `remove_lead`), never by saving back a team read earlier: two
+leads changing settings at once (on two instances) both keep their change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from conversations.commands import mentioned_user
@@ -91,15 +92,13 @@ class TeamFlow:
                 return reply(t(caller.lang, "roles.lead_not_person", **fields))
             if not is_member(user):
                 return reply(t(caller.lang, "roles.lead_not_member", **fields))
-            if user in team.leads:
+            if not self.store.add_lead(team.workspace_id, team.channel_id, user):
                 return reply(t(caller.lang, "roles.lead_already", **fields))
-            self.store.save_team(replace(team, leads=(*team.leads, user)))
             return reply(t(caller.lang, "roles.lead_added", **fields))
         if user not in team.leads:
             return reply(t(caller.lang, "roles.lead_not_lead", **fields))
-        if len(team.leads) == 1:
+        if not self.store.remove_lead(team.workspace_id, team.channel_id, user):
             return reply(t(caller.lang, "roles.lead_last", **fields))
-        self.store.save_team(replace(team, leads=tuple(u for u in team.leads if u != user)))
         return reply(t(caller.lang, "roles.lead_removed", **fields))
 
     def language(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
@@ -110,7 +109,7 @@ class TeamFlow:
         lang = next((each for each in LANGUAGES if each == choice), None)
         if lang is None:
             return reply(t(caller.lang, "language.usage"))
-        self.store.save_team(replace(team, language=lang))
+        self.store.update_team(team.workspace_id, team.channel_id, language=lang)
         return reply(t(lang, "language.set"))
 
     def minimum(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
@@ -123,7 +122,7 @@ class TeamFlow:
             value = 0
         if value < MIN_RESPONSES_FLOOR or value > 1000:
             return reply(t(caller.lang, "minimum.usage"))
-        self.store.save_team(replace(team, min_responses=value))
+        self.store.update_team(team.workspace_id, team.channel_id, min_responses=value)
         return reply(t(caller.lang, "minimum.set", channel=team.channel_id, n=value))
 
     def autoclose(self, caller: Caller, team: Team, args: tuple[str, ...]) -> list[Outbound]:
@@ -133,5 +132,5 @@ class TeamFlow:
         choice = args[0].lower() if args else ""
         if choice not in ("on", "off"):
             return reply(t(caller.lang, "autoclose.usage"))
-        self.store.save_team(replace(team, auto_close=choice == "on"))
+        self.store.update_team(team.workspace_id, team.channel_id, auto_close=choice == "on")
         return reply(t(caller.lang, f"autoclose.{choice}", channel=team.channel_id))

@@ -14,31 +14,51 @@ one process:
 - nothing is written to a round after it closed (RoundClosedError), and ``close_round``
   says whether this very call closed it;
 - ``mark_results_posted``, ``mark_reminder_sent``, the fan-out marks and ``claim`` are
-  compare-and-set: True for exactly one caller.
+  compare-and-set: True for exactly one caller;
+- a state change and the messages it causes are written together: ``open_round``,
+  ``add_invited``, ``close_round`` and ``mark_reminder_sent`` take ``outbox``, the
+  messages to queue (``Outbox``) with the change, and only when the change happens;
+- the outbox hands each due message to one dispatcher at a time (``claim_next``), and a
+  claim whose holder died is handed out again, marked in doubt;
+- team settings change one field at a time (``update_team``, ``add_lead``, ...), and a
+  pulse schedule only over the one the caller read (``update_pulse``), never by writing
+  back a whole record read earlier.
 
 Times default to the store's clock; every ``at``/``now`` must be timezone-aware.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, TypeVar, Unpack
 
 from storage.records import (
     Checklist,
+    Claim,
     Commitment,
     CommitmentPlan,
     CommitmentState,
+    OutboxState,
+    Outgoing,
+    Pace,
     Progress,
+    PulseSchedule,
     ResultSnapshot,
     Round,
     RoundKind,
     Team,
+    TeamSettings,
     UserInfo,
     Workspace,
 )
+
+T = TypeVar("T")
+
+OutboxOf = Callable[[Round], Iterable[Outgoing]]
+"""The messages a change to a round causes, made from the round as the change leaves it
+(called inside the write: no store calls, nothing slow)."""
 
 Answers = dict[str, int | None]
 """One respondent's answers: item id -> 1..5, or None for "don't know"."""
@@ -56,7 +76,28 @@ class TeamStore(Protocol):
     def list_workspaces(self) -> list[Workspace]: ...
 
     def save_team(self, team: Team) -> Team:
-        """Insert or replace a team's settings; keeps the first created_at."""
+        """Insert or replace a team's settings; keeps the first created_at. (For a new
+        team; change an existing one field by field, below.)"""
+        ...
+
+    def update_team(self, workspace_id: str, channel_id: str,
+                    **settings: Unpack[TeamSettings]) -> Team | None:
+        """Change the named settings (``TEAM_SETTINGS``) and nothing else; the team as
+        stored afterwards, or None if there is no such team. ValueError on a bad value."""
+        ...
+
+    def add_lead(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        """Make a user a lead of the team; True if they were not one already."""
+        ...
+
+    def remove_lead(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        """Remove a lead; True if removed. A team's last lead stays (False)."""
+        ...
+
+    def update_pulse(self, workspace_id: str, channel_id: str,
+                     schedule: PulseSchedule | None, *, expected: PulseSchedule | None) -> bool:
+        """Replace the team's pulse schedule with ``schedule`` only if it is still
+        ``expected`` (what the caller read); False if it changed meanwhile (read again)."""
         ...
 
     def get_team(self, workspace_id: str, channel_id: str) -> Team | None: ...
@@ -83,8 +124,10 @@ class RoundStore(Protocol):
         closes_at: datetime | None = None,
         pulse_number: int | None = None,
         at: datetime | None = None,
+        outbox: OutboxOf | None = None,
     ) -> Round:
-        """Open a new round; RoundAlreadyOpenError (carrying it) if the team has one."""
+        """Open a new round; RoundAlreadyOpenError (carrying it) if the team has one.
+        ``outbox(round)`` is queued with it (the invitations, an announcement)."""
         ...
 
     def get_round(self, round_id: str) -> Round | None: ...
@@ -111,20 +154,26 @@ class RoundStore(Protocol):
         """Every round of a team, oldest first."""
         ...
 
-    def add_invited(self, round_id: str, user_ids: Iterable[str]) -> Round:
-        """Add members to an open round's invitation list (each kept once, in order)."""
+    def add_invited(self, round_id: str, user_ids: Iterable[str], *,
+                    outbox: OutboxOf | None = None) -> Round:
+        """Add members to an open round's invitation list (each kept once, in order),
+        queueing ``outbox(round)`` with them."""
         ...
 
-    def close_round(self, round_id: str, at: datetime | None = None) -> bool:
-        """Close an open round; True only for the call that closed it."""
+    def close_round(self, round_id: str, at: datetime | None = None, *,
+                    outbox: OutboxOf | None = None) -> bool:
+        """Close an open round; True only for the call that closed it, which alone
+        queues ``outbox(round)`` (the results post) with the close."""
         ...
 
     def mark_results_posted(self, round_id: str, at: datetime | None = None) -> bool:
         """Record that results went out; True only the first time."""
         ...
 
-    def mark_reminder_sent(self, round_id: str, at: datetime | None = None) -> bool:
-        """Record that the round's reminder went out; True only the first time."""
+    def mark_reminder_sent(self, round_id: str, at: datetime | None = None, *,
+                           outbox: OutboxOf | None = None) -> bool:
+        """Record that the round's reminders are under way; True only the first time,
+        which alone queues ``outbox(round)`` (one reminder per member) with the mark."""
         ...
 
 
@@ -186,8 +235,11 @@ class ResponseStore(Protocol):
         """Where a respondent is in a round; None if they have not started."""
         ...
 
-    def save_progress(self, progress: Progress) -> Progress:
-        """Store a respondent's position; finished=True also records participation."""
+    def save_progress(self, progress: Progress, *,
+                      expected_position: int | None = None) -> Progress:
+        """Store a respondent's position; finished=True also records participation.
+        With ``expected_position``, only over that stored position (else
+        StalePositionError carries where they are now)."""
         ...
 
     def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
@@ -301,7 +353,77 @@ class PrivacyStore(Protocol):
         ...
 
     def purge_expired(self, now: datetime | None = None) -> int:
-        """Apply the store's retention setting, and drop expired request claims."""
+        """Apply the store's retention setting, drop expired request claims, and drop
+        outbox messages finished more than ``OUTBOX_KEEP_DAYS`` ago."""
+        ...
+
+
+class Outbox(Protocol):
+    """Messages that must go out once: queued with the change that causes them, handed to
+    one dispatcher at a time, and recorded when Slack took them."""
+
+    def enqueue(self, messages: Iterable[Outgoing], at: datetime | None = None) -> int:
+        """Queue messages; one whose key is queued or sent already stays as it is.
+        Returns how many were new."""
+        ...
+
+    def claim_next(self, owner: str, lease_seconds: float,
+                   now: datetime | None = None) -> Claim | None:
+        """The longest-waiting due message that nobody holds, or whose holder's claim has
+        expired (then it comes ``in_doubt``), now held by ``owner`` for ``lease_seconds``;
+        None if nothing is due."""
+        ...
+
+    def record_sent(self, claim: Claim, receipt: str | None, at: datetime | None = None, *,
+                    then: Iterable[Outgoing] = ()) -> bool:
+        """Slack took it (``receipt``: its ts or file id): the message is sent, with what
+        that means for its kind (``INVITATION``, ``REMINDER``, ``RESULTS``), and ``then``
+        is queued, all in one write. False if it was recorded as sent already."""
+        ...
+
+    def record_not_sent(self, claim: Claim, *, retry_at: datetime | None, in_doubt: bool,
+                        problem: str | None = None, counts: bool = True) -> bool:
+        """It did not go out (``in_doubt``: it may have); try again at ``retry_at``, or
+        never (None: failed). ``counts=False`` gives the attempt back (it never started).
+        False if the claim was no longer this one (another dispatcher took it over)."""
+        ...
+
+    def record_void(self, claim: Claim) -> bool:
+        """Nothing to send any more (the round it was about has moved on): forget the
+        message, so its key may be queued again. False if the claim was no longer this one."""
+        ...
+
+    def outbox_state(self, key: str) -> OutboxState | None:
+        """Where a message stands (None: not queued, or voided, or purged)."""
+        ...
+
+    def outbox_counts(self) -> dict[str, int]:
+        """How many messages are in each state (for health, tests and figures)."""
+        ...
+
+
+class Leases(Protocol):
+    """Who does a piece of shared work (a scheduler job) for now: one holder at a time,
+    and another takes over once the holder stops renewing."""
+
+    def hold_lease(self, name: str, owner: str, seconds: float,
+                   now: datetime | None = None) -> bool:
+        """Take the lease, or renew it when ``owner`` holds it; True while ``owner``
+        holds it for the next ``seconds``."""
+        ...
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give the lease up (when stopping), so another can take it at once."""
+        ...
+
+
+class RateBudgets(Protocol):
+    """A sending pace per workspace, shared by everyone sending there."""
+
+    def change_pace(self, workspace_id: str,
+                    change: Callable[[Pace | None], tuple[Pace, T]]) -> T:
+        """Apply ``change`` to the workspace's pace (None before the first) with nobody
+        else changing it meanwhile; keep the pace it returns, return what else it returns."""
         ...
 
 
@@ -354,6 +476,9 @@ class Store(
     UserCache,
     PrivacyStore,
     WorkspaceLifecycle,
+    Outbox,
+    Leases,
+    RateBudgets,
     StoreHealth,
     Protocol,
 ):

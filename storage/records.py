@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from model import LANGS, Lang
 from model import MIN_RESPONSES_FLOOR as MIN_RESPONSES_FLOOR
@@ -125,6 +125,21 @@ class PulseSchedule:
         require_aware(self.next_run_at, "next_run_at")
 
 
+class TeamSettings(TypedDict, total=False):
+    """The team settings ``TeamStore.update_team`` changes one by one (leads and the pulse
+    schedule have their own updates)."""
+
+    language: Lang
+    min_responses: int
+    subject: str | None
+    round_days: int
+    auto_close: bool
+    timezone: str | None
+
+
+TEAM_SETTINGS: tuple[str, ...] = tuple(TeamSettings.__annotations__)
+
+
 @dataclass(frozen=True)
 class Team:
     """The group of people behind one channel, keyed by (workspace_id, channel_id)."""
@@ -153,6 +168,15 @@ class Team:
         if self.round_days < 1:
             raise ValueError(f"round_days must be at least 1; got {self.round_days}")
         require_aware(self.created_at, "created_at")
+
+
+def with_settings(team: Team, settings: TeamSettings) -> Team:
+    """``team`` with the named settings changed (checked like a new team's); ValueError
+    for a name that is not in ``TEAM_SETTINGS`` or a value a team cannot have."""
+    unknown = set(settings) - set(TEAM_SETTINGS)
+    if unknown:
+        raise ValueError(f"not a team setting: {', '.join(sorted(unknown))}")
+    return replace(team, **settings)
 
 
 @dataclass(frozen=True)
@@ -341,3 +365,76 @@ def changed_commitment(current: Commitment, *, text: str | None, owner: str | No
         reminded_at=None if rearmed else current.reminded_at,
         updated_at=at,
     )
+# -- the outbox: messages that must go out once ---------------------------------------------
+
+INVITATION = "invitation"
+"""A round's invitation DM to one member. Its receipt also records the invitation as sent
+(``FanOutProgress.invitations_sent``)."""
+REMINDER = "reminder"
+"""A pulse's reminder DM to one member; its receipt also records the reminder as sent."""
+RESULTS = "results"
+"""A closed round's results post in its channel; its receipt also marks the results posted."""
+OutboxState = Literal["pending", "sending", "sent", "failed"]
+OUTBOX_KEEP_DAYS = 14
+"""How long a sent (or failed) message's key is kept, so queueing it again does nothing."""
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message to send once, queued with the state change that causes it.
+
+    ``key`` names the message: a second one queued with the same key is the same message
+    (left as it is). ``kind`` says how the bot turns it into a Slack call (``bot.outbox``);
+    ``message`` carries a rendered message for kinds sent as written, while kinds such as
+    ``INVITATION`` are rendered when they go out, from the round as it is then. ``user_id``
+    is the person a DM goes to, ``channel_id`` the channel a post goes to.
+    """
+
+    key: str
+    kind: str
+    workspace_id: str
+    round_id: str | None = None
+    user_id: str | None = None
+    channel_id: str | None = None
+    message: Mapping[str, Any] | None = None
+    due_at: datetime | None = None
+    """Not before this time (None: at once)."""
+
+    def __post_init__(self) -> None:
+        if not self.key or not self.kind:
+            raise ValueError("an outgoing message needs a key and a kind")
+        require_aware(self.due_at, "due_at")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A queued message one dispatcher holds, for a while, to send it.
+
+    ``in_doubt``: an earlier claim ended without a receipt and without a known failure (its
+    holder died, or Slack's answer was lost), so the message may already be in Slack: ask
+    Slack before sending it again. ``first_claimed_at`` bounds how far back to look.
+    """
+
+    outgoing: Outgoing
+    token: str
+    attempts: int
+    """Claims before this one that counted (a send tried)."""
+    in_doubt: bool
+    first_claimed_at: datetime
+    claimed_until: datetime
+
+    def __post_init__(self) -> None:
+        require_aware(self.first_claimed_at, "first_claimed_at")
+        require_aware(self.claimed_until, "claimed_until")
+
+
+@dataclass(frozen=True)
+class Pace:
+    """A workspace's shared sending budget (``RateBudgets``): opaque to storage, kept for
+    whoever paces sends (``bot.throttle``), in seconds since the epoch."""
+
+    next_free: float
+    paused_until: float
+    rate: float
+    recovered_at: float
+    pauses: int = 0

@@ -27,7 +27,7 @@ from bot.config import Config
 from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, Workspace, sample_workspace
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from storage import Store
 from tests.pg import (
     BACKENDS,
@@ -51,8 +51,9 @@ def workspace() -> Workspace:
 
 
 @pytest.fixture
-def emulator(workspace: Workspace) -> Iterator[SlackEmulator]:
-    with SlackEmulator(workspace) as running:
+def emulator(workspace: Workspace, clock: FakeClock) -> Iterator[SlackEmulator]:
+    """The emulated Slack, stamping messages in the test's virtual time like the bot."""
+    with SlackEmulator(workspace, clock=lambda: clock().timestamp()) as running:
         yield running
 
 
@@ -165,9 +166,9 @@ def services(bot_config: Config, store: Store, clock: FakeClock) -> Services:
     return Services.build(
         store,
         make_client(bot_config),
-        fanout_client=make_client(bot_config, rate_limit_retries=0),
+        fanout_client=make_sending_client(bot_config),
         clock=clock,
-        invitations_per_second=1000.0,
+        messages_per_second=1000.0,
     )
 
 

@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from storage import DEFAULT_RETENTION_DAYS, Clock, Store, open_store
 from storage.sql import make_engine
 from storage.sql.migrate import upgrade
-from storage.sql.schema import DATA_TABLES, SLACK_SDK_TABLES, store_meta
+from storage.sql.schema import COORDINATION_TABLES, DATA_TABLES, SLACK_SDK_TABLES, store_meta
 
 URL_VARIABLE = "WI3_TEST_DATABASE_URL"
 STORE_VARIABLE = "WI3_TEST_STORE"
@@ -111,7 +111,8 @@ class TestDatabase:
                 upgrade(engine)
             finally:
                 engine.dispose()
-        tables = [*(table.name for table in (*DATA_TABLES, store_meta)), *SLACK_SDK_TABLES]
+        tables = [*(table.name for table in (*DATA_TABLES, *COORDINATION_TABLES, store_meta)),
+                  *SLACK_SDK_TABLES]
         self._truncate = sql.SQL("TRUNCATE {}").format(
             sql.SQL(", ").join(sql.Identifier(name) for name in tables))
 

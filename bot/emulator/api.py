@@ -81,9 +81,11 @@ class ApiError(Exception):
 class WebApi:
     """The emulated Web API state and methods; all access under `workspace.lock`."""
 
-    def __init__(self, workspace: Workspace, scopes: tuple[str, ...]) -> None:
+    def __init__(self, workspace: Workspace, scopes: tuple[str, ...],
+                 clock: Callable[[], float] = time.time) -> None:
         self.workspace = workspace
         self.scopes = scopes
+        self.clock = clock
         self.messages: dict[tuple[str, str], Message] = {}
         self.dms: dict[str, str] = {}
         self.uploads: dict[str, Upload] = {}
@@ -677,7 +679,7 @@ class WebApi:
     def _next_ts(self) -> str:
         """A message timestamp: seconds.microseconds, strictly increasing like Slack's."""
         with self.workspace.lock:
-            now = max(time.time(), self._last_ts + 0.000001)
+            now = max(self.clock(), self._last_ts + 0.000001)
             self._last_ts = now
             return f"{now:.6f}"
 

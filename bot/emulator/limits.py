@@ -92,6 +92,9 @@ class Fault:
     status: int
     remaining: int
     retry_after: int
+    applied: bool = False
+    """The call takes effect before the error is answered (Slack took it, its answer was
+    lost on the way back)."""
 
 
 class Faults:

@@ -16,6 +16,7 @@ registered for distribution (`register_app`) it also serves Slack's authorize pa
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import email.parser
 import email.policy
@@ -80,10 +81,13 @@ class SlackEmulator:
         *,
         token: str = DEFAULT_TOKEN,
         scopes: Iterable[str] = REQUIRED_SCOPES,
+        clock: Callable[[], float] = time.time,
     ) -> None:
+        """`clock` stamps messages (their `ts`): a test running the bot in virtual time
+        gives the emulator the same time, as Slack and the bot share the real one."""
         self.workspace = workspace or Workspace()
         self.token = token
-        self.api = WebApi(self.workspace, tuple(scopes))
+        self.api = WebApi(self.workspace, tuple(scopes), clock)
         self.tokens = Tokens()
         self.tokens.grant(token, self.workspace.team_id)
         self._apis: dict[str, WebApi] = {self.workspace.team_id: self.api}
@@ -142,7 +146,7 @@ class SlackEmulator:
     def add_workspace(self, workspace: Workspace, *, token: str | None = None) -> SlackEmulator:
         """Another workspace (with `token` already installed in it, if given); returns the
         emulator's view of it (see `in_workspace`)."""
-        api = WebApi(workspace, tuple(self.api.scopes))
+        api = WebApi(workspace, tuple(self.api.scopes), self.api.clock)
         api.public_url = self.api.public_url
         self._apis[workspace.team_id] = api
         if token is not None:
@@ -202,10 +206,12 @@ class SlackEmulator:
         status: int = 200,
         count: int = 1,
         retry_after: int = 1,
+        applied: bool = False,
     ) -> None:
-        """Answer the next `count` calls to `method` with `error` and HTTP `status`."""
+        """Answer the next `count` calls to `method` with `error` and HTTP `status`; with
+        `applied`, each call takes effect first (Slack took it; the answer got lost)."""
         code = error or _DEFAULT_ERRORS.get(status, "internal_error")
-        self.faults.add(method, Fault(code, status, count, retry_after))
+        self.faults.add(method, Fault(code, status, count, retry_after, applied))
 
     def serve_app_level(
         self, method: str, app_token: str, answer: Callable[[dict[str, Any]], dict[str, Any]]
@@ -346,6 +352,9 @@ class SlackEmulator:
         scopes_header = {"x-oauth-scopes": ",".join(api.scopes)}
         fault = self.faults.take(method)
         if fault is not None:
+            if fault.applied:
+                with contextlib.suppress(ApiError):
+                    self.api.call(method, params)
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             return _Reply.error(fault.error, status=fault.status, headers=headers)
         retry_after = self.limits.retry_after(method, self._post_channel(api, method, params))

@@ -29,7 +29,7 @@ from bot.oauth.stores import (
     database_stores,
     file_stores,
 )
-from bot.slack_client import REQUIRED_SCOPES, make_client
+from bot.slack_client import REQUIRED_SCOPES, make_client, make_sending_client
 from storage import Store
 
 logger = logging.getLogger("wi3.oauth")
@@ -92,6 +92,6 @@ def open_installations(config: Config, store: Store) -> Installations:
                                 lambda token: make_client(config, token=token)),
         fanout_clients=PerInstallation(
             installations, store,
-            lambda token: make_client(config, token=token, rate_limit_retries=0)),
+            lambda token: make_sending_client(config, token)),
         engine=engine,
     )

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from conversations.context import Caller
 from conversations.i18n import t
-from conversations.outbound import InviteMembers, Outbound, Reply
+from conversations.outbound import Outbound, Reply, SendQueued
 from conversations.pulse.opening import PulseOpening
 from conversations.pulse.words import UnknownWord, describe, meaning_of, parse_schedule
 from conversations.schedule import first_slot, next_slot, stored_slot, zone
@@ -23,6 +23,10 @@ from storage import Round, RoundAlreadyOpenError, Team
 from storage.records import FREQUENCIES
 
 Members = Callable[[], Sequence[str]]
+SCHEDULE_ATTEMPTS = 5
+"""Reads and compare-and-sets of a schedule that keeps changing (or is gone) before the
+command gives up (the person is told something went wrong, and tries again)."""
+CHANGING = "the pulse schedule kept changing underneath the command"
 
 
 class PulseCommands(PulseOpening):
@@ -72,14 +76,19 @@ class PulseCommands(PulseOpening):
             return reply(t(caller.lang, "pulse.bad_word", word=unknown.word))
         tz_name = self.choose_timezone(caller_timezone, team)
         tz = zone(tz_name, self.default_timezone)
-        with self._lock:
+        for _ in range(SCHEDULE_ATTEMPTS):  # over the schedule as stored (the timer's too)
             fresh = self.fresh(team)
             last_key = fresh.pulse.last_period_key if fresh.pulse else None
             slot = first_slot(chosen, tz, self.clock())
             while slot.period_key == last_key:  # this period already had its pulse
                 slot = next_slot(chosen, tz, slot)
             schedule = replace(chosen, next_run_at=slot.at, last_period_key=last_key)
-            self.store.save_team(replace(fresh, pulse=schedule, timezone=tz_name))
+            if self.store.update_pulse(team.workspace_id, team.channel_id, schedule,
+                                       expected=fresh.pulse):
+                break
+        else:
+            raise RuntimeError(CHANGING)
+        self.store.update_team(team.workspace_id, team.channel_id, timezone=tz_name)
         return reply(self.with_weekend_note(caller.lang, schedule, t(
             caller.lang, "pulse.set", channel=team.channel_id,
             schedule=describe(caller.lang, schedule), next=slack_date(slot.at),
@@ -87,12 +96,15 @@ class PulseCommands(PulseOpening):
 
     def stop(self, caller: Caller, team: Team) -> list[Outbound]:
         """Stop the schedule; the period key stays, so turning it back on never doubles up."""
-        with self._lock:
+        for _ in range(SCHEDULE_ATTEMPTS):
             fresh = self.fresh(team)
             if fresh.pulse is None or not fresh.pulse.enabled:
                 return reply(t(caller.lang, "pulse.already_off", channel=team.channel_id))
-            self.store.save_team(replace(fresh, pulse=replace(fresh.pulse, enabled=False)))
-        return reply(t(caller.lang, "pulse.stopped", channel=team.channel_id))
+            if self.store.update_pulse(team.workspace_id, team.channel_id,
+                                       replace(fresh.pulse, enabled=False),
+                                       expected=fresh.pulse):
+                return reply(t(caller.lang, "pulse.stopped", channel=team.channel_id))
+        raise RuntimeError(CHANGING)
 
     def now(self, caller: Caller, team: Team, members: Members) -> list[Outbound]:
         """`/wi3 pulse now`: one pulse right away, unless a round is open."""
@@ -108,8 +120,7 @@ class PulseCommands(PulseOpening):
             return self._round_open(caller, team, exc.round)
         started = t(caller.lang, "pulse.now_started", count=len(invited),
                     questions=len(round_.item_ids), deadline=slack_date(self.closes(round_)))
-        return [self.announcement(team, round_), Reply(notice(started)),
-                InviteMembers(round_.id, round_.invited)]
+        return [Reply(notice(started)), SendQueued()]
 
     def _round_open(self, caller: Caller, team: Team, round_: Round) -> list[Outbound]:
         return reply(t(caller.lang, "pulse.round_open", channel=team.channel_id,

@@ -8,17 +8,17 @@ It runs in the same DM conversation as the full diagnostic and stays open for
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
+from conversations import queued
 from conversations.i18n import t
-from conversations.outbound import PostToChannel
 from conversations.schedule import zone
 from conversations.views.common import slack_date
 from conversations.views.diagnostic import notice
 from model import Content, select_pulse_items
 from storage import PulseSchedule, Round, Store, Team
+from storage.records import Outgoing
 
 Clock = Callable[[], datetime]
 PULSE_WINDOW = timedelta(days=2)
@@ -43,16 +43,18 @@ class PulseOpening:
         self.clock = clock
         self.default_timezone = default_timezone
         self.window = window
-        self._lock = threading.RLock()  # one schedule change at a time in this process
 
     def open_pulse(self, team: Team, invited: Sequence[str], now: datetime) -> Round:
-        """Open the team's next pulse round (RoundAlreadyOpenError if a round is open)."""
+        """Open the team's next pulse round, with its announcement and invitations queued
+        (RoundAlreadyOpenError if a round is open)."""
         number = self.next_pulse_number(team)
         items = select_pulse_items(number, content=self.content)
         return self.store.open_round(
             team.workspace_id, team.channel_id, kind="pulse", subject=team.subject,
             invited=invited, item_ids=[item.id for item in items],
             closes_at=now + self.window, pulse_number=number, at=now,
+            outbox=lambda round_: [self.announcement(team, round_),
+                                   *queued.invitations(round_)],
         )
 
     def next_pulse_number(self, team: Team) -> int:
@@ -62,10 +64,10 @@ class PulseOpening:
                    if r.kind == "pulse"]
         return max(numbers, default=0) + 1
 
-    def announcement(self, team: Team, round_: Round) -> PostToChannel:
+    def announcement(self, team: Team, round_: Round) -> Outgoing:
         text = t(team.language, "pulse.announcement", channel=team.channel_id,
                  questions=len(round_.item_ids), deadline=slack_date(self.closes(round_)))
-        return PostToChannel(team.channel_id, notice(text))
+        return queued.post(round_, "announcement", notice(text))
 
     def timezone_of(self, team: Team) -> str:
         return self.choose_timezone(None, team)

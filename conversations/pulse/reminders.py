@@ -1,19 +1,25 @@
-"""What the reminder job (`bot.reminders`) needs to know about open pulses.
+"""Pulse reminders: halfway through a pulse, one DM to each member who has not finished.
 
-Halfway through a pulse, members who were invited and have not finished get one reminder;
-who got theirs is kept in storage, so a restart never sends one twice.
+The scheduler's job (`queue_reminders`) marks the pulse reminded and queues one reminder
+per member in the outbox, in one write, so a pulse's reminders are queued once whatever
+crashes. Each goes out once (`bot.outbox`), rendered when it goes: a member who finished
+or a pulse that closed meanwhile gets none (`should_remind`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+from conversations import queued
 from conversations.i18n import t
+from conversations.outbound import Outbound, SendQueued
 from conversations.pulse.opening import PulseOpening
 from conversations.views.common import Message, context, message, section, slack_date
 from conversations.views.diagnostic import actions_start
 from model import MIN_RESPONSES_FLOOR
 from storage import Round
+from storage.protocols import OutboxOf
+from storage.records import Outgoing
 
 
 class PulseReminders(PulseOpening):
@@ -25,11 +31,20 @@ class PulseReminders(PulseOpening):
                 if r.kind == "pulse" and r.reminder_sent_at is None and r.closes_at is not None
                 and now >= r.opened_at + (r.closes_at - r.opened_at) / 2]
 
+    def queue_reminders(self, now: datetime) -> list[Outbound]:
+        """Scheduler job: queue the reminders of every pulse past halfway, once each."""
+        queued_any = False
+        for round_ in self.reminders_due(now):
+            reminders = [queued.reminder(round_, user)
+                         for user in self.reminder_recipients(round_)]
+            queued_any |= self.store.mark_reminder_sent(round_.id, now,
+                                                         outbox=_always(reminders))
+        return [SendQueued()] if queued_any else []
+
     def reminder_recipients(self, round_: Round) -> list[str]:
-        """Members who were invited, have not finished, and have had no reminder yet."""
+        """Members who had their invitation and have not finished."""
         invited = self.store.invitations_sent(round_.id)
-        return [user for user in self.store.unfinished_invitees(round_.id)
-                if user in invited and not self.reminded(round_.id, user)]
+        return [user for user in self.store.unfinished_invitees(round_.id) if user in invited]
 
     def should_remind(self, round_id: str, user_id: str) -> bool:
         """Right before sending: the pulse is still open and the member still has to finish."""
@@ -51,14 +66,7 @@ class PulseReminders(PulseOpening):
         ]
         return message(t(lang, "pulse.reminder.fallback", channel=round_.channel_id), blocks)
 
-    def reminded(self, round_id: str, user_id: str) -> bool:
-        """Whether this member's reminder is on record (fan-out progress, kept in storage)."""
-        return user_id in self.store.reminders_sent(round_id)
 
-    def mark_reminded(self, round_id: str, user_id: str) -> None:
-        """After the reminder went out, so a restart never sends it twice."""
-        self.store.mark_reminder_sent_to(round_id, user_id, self.clock())
-
-    def reminders_done(self, round_id: str) -> bool:
-        """Mark the pulse's reminder round as done; True the first time."""
-        return self.store.mark_reminder_sent(round_id, self.clock())
+def _always(messages: list[Outgoing]) -> OutboxOf:
+    """The messages to queue with a change, whatever the round looks like after it."""
+    return lambda _round: messages

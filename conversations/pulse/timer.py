@@ -7,7 +7,9 @@
 * a slot missed while the bot was down goes out when it comes back if its window has
   not passed yet; older ones are skipped with a line in the log;
 * a slot that finds a round open (a full diagnostic) is skipped with a line in the log,
-  and the next one is scheduled.
+  and the next one is scheduled;
+* where the scheduler left off is saved over the schedule it read (`update_pulse`), so a
+  lead changing the schedule at that moment, on any instance, keeps their change.
 
 A pulse closes like any round (`ClosingFlow.close`, by the scheduler's close job).
 """
@@ -19,7 +21,7 @@ from collections.abc import Callable, Container, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from conversations.outbound import InviteMembers, Outbound
+from conversations.outbound import Outbound, SendQueued
 from conversations.pulse.opening import PulseOpening
 from conversations.schedule import Slot, next_slot, stored_slot, zone
 from storage import PulseSchedule, RoundAlreadyOpenError, Team
@@ -57,28 +59,27 @@ class PulseTimer(PulseOpening):
         return runs
 
     def _due_for(self, team: Team, now: datetime, members: ChannelMembers) -> list[Outbound]:
-        with self._lock:
-            team = self.fresh(team)
-            schedule = team.pulse
-            if schedule is None or not schedule.enabled:
-                return []
-            tz = zone(team.timezone, self.default_timezone)
-            slot = stored_slot(schedule, tz, now)
-            last_key = schedule.last_period_key
-            outbounds: list[Outbound] = []
-            while slot.at <= now:
-                if self._period_done(team, slot):
-                    last_key = slot.period_key
-                elif now - slot.at >= self.window:
-                    logger.info("pulse for <#%s> (%s) skipped: missed by more than its window",
-                                team.channel_id, slot.period_key)
-                else:
-                    outbounds = self._run_slot(team, slot, now, members)
-                    last_key = slot.period_key if outbounds else last_key
-                slot = next_slot(schedule, tz, slot)
-            self._save_progress(team, replace(schedule, next_run_at=slot.at,
-                                              last_period_key=last_key))
-            return outbounds
+        team = self.fresh(team)
+        schedule = team.pulse
+        if schedule is None or not schedule.enabled:
+            return []
+        tz = zone(team.timezone, self.default_timezone)
+        slot = stored_slot(schedule, tz, now)
+        last_key = schedule.last_period_key
+        outbounds: list[Outbound] = []
+        while slot.at <= now:
+            if self._period_done(team, slot):
+                last_key = slot.period_key
+            elif now - slot.at >= self.window:
+                logger.info("pulse for <#%s> (%s) skipped: missed by more than its window",
+                            team.channel_id, slot.period_key)
+            else:
+                outbounds = self._run_slot(team, slot, now, members)
+                last_key = slot.period_key if outbounds else last_key
+            slot = next_slot(schedule, tz, slot)
+        self._save_progress(team, replace(schedule, next_run_at=slot.at,
+                                          last_period_key=last_key))
+        return outbounds
 
     def _run_slot(
         self, team: Team, slot: Slot, now: datetime, members: ChannelMembers
@@ -95,12 +96,12 @@ class PulseTimer(PulseOpening):
                         slot.period_key)
             return []
         try:
-            round_ = self.open_pulse(team, invited, now)
+            self.open_pulse(team, invited, now)
         except RoundAlreadyOpenError:  # another timer opened it a moment ago
             logger.info("pulse for <#%s> (%s) already opened elsewhere", team.channel_id,
                         slot.period_key)
             return []
-        return [self.announcement(team, round_), InviteMembers(round_.id, round_.invited)]
+        return [SendQueued()]
 
     def _period_done(self, team: Team, slot: Slot) -> bool:
         """This period has its pulse: recorded, or a pulse opened since the slot's time
@@ -111,5 +112,10 @@ class PulseTimer(PulseOpening):
                    for r in self.store.list_rounds(team.workspace_id, team.channel_id))
 
     def _save_progress(self, team: Team, schedule: PulseSchedule) -> None:
-        if schedule != team.pulse:
-            self.store.save_team(replace(self.fresh(team), pulse=schedule))
+        """Over the schedule this run read: a lead who changed it meanwhile keeps their
+        change, and the next tick works from it (a period's pulse is still found by
+        `_period_done`)."""
+        if schedule != team.pulse and not self.store.update_pulse(
+                team.workspace_id, team.channel_id, schedule, expected=team.pulse):
+            logger.info("pulse schedule of <#%s> changed meanwhile; next tick goes on from it",
+                        team.channel_id)

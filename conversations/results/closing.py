@@ -1,10 +1,11 @@
 """Closing a round: once, by hand, by deadline or when everyone finished; then its results.
 
-Closing is idempotent: `Store.close_round` says yes to exactly one caller, and the results
-post is marked as published only after Slack took it, so a restart re-publishes a round
-whose post never went out (`Store.rounds_awaiting_results`) and never one that did. The
-round is scored once, into its snapshot (`snapshot.snapshot_of`). Each lead's discussion
-guide (`conversations.actions.guide`) follows the post.
+Closing is idempotent: `Store.close_round` says yes to exactly one caller, and that call
+queues the results post (and a notice to each member still in the middle) with the close,
+in the outbox (`conversations.queued`), which sends it exactly once. The post is rendered
+when it goes out (`publication`): the round is scored once, into its snapshot
+(`snapshot.snapshot_of`), so a post rendered again after a crash is the same post. Once the
+post went out, each lead's discussion guide (`conversations.actions.guide`) is queued.
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from conversations.actions.guide import lead_guides
+from conversations import queued
+from conversations.actions.guide import lead_guide
 from conversations.context import Caller
 from conversations.i18n import t
-from conversations.outbound import Outbound, Reply, SendDM
+from conversations.outbound import Outbound, Reply, SendQueued
 from conversations.results.history import History
 from conversations.results.publication import PublishResults, publication
 from conversations.results.snapshot import snapshot_of
 from conversations.team import may_manage, refusal
+from conversations.views.common import Message
 from conversations.views.diagnostic import notice
 from model import Content
-from storage import Round, Store, Team
+from storage import ResultSnapshot, Round, Store, Team
+from storage.records import Outgoing
 
 Clock = Callable[[], datetime]
 
@@ -34,13 +38,21 @@ class ClosingFlow:
         self.clock = clock
         self.history = History(store, content)
 
-    def close(self, round_id: str) -> list[Outbound | PublishResults]:
-        """Close the round if it is open; only the call that closed it publishes."""
-        if not self.store.close_round(round_id, self.clock()):
+    def close(self, round_id: str) -> list[Outbound]:
+        """Close the round if it is open; only the call that closed it queues the results."""
+        round_ = self.store.get_round(round_id)
+        if round_ is None or not round_.is_open:
             return []
-        return self.publish(round_id)
+        notices = self._closed_notices(round_)
+        closed = self.store.close_round(
+            round_id, self.clock(),
+            outbox=lambda closed: [queued.results(closed), *notices(closed)])
+        if not closed:
+            return []
+        self._scored(round_id)  # status, report and export see the result from now on
+        return [SendQueued()]
 
-    def close_command(self, caller: Caller, team: Team) -> list[Outbound | PublishResults]:
+    def close_command(self, caller: Caller, team: Team) -> list[Outbound]:
         """`/wi3 close` by a lead."""
         if not may_manage(team, caller):
             return [*refusal(team, caller)]
@@ -53,7 +65,7 @@ class ClosingFlow:
                                      invited=len(round_.invited)))))
         return out
 
-    def all_finished(self, round_id: str) -> list[Outbound | PublishResults]:
+    def all_finished(self, round_id: str) -> list[Outbound]:
         """Close early when the team enabled it and every invited member has finished."""
         round_ = self.store.get_round(round_id)
         if round_ is None or not round_.is_open:
@@ -63,30 +75,51 @@ class ClosingFlow:
             return []  # cheap checks first: this runs after every answer
         return self.close(round_id)
 
-    def published(self, round_id: str) -> bool:
-        return self.store.mark_results_posted(round_id, self.clock())
+    def publication(self, round_id: str) -> PublishResults | None:
+        """What to post for a closed round; None while it is open, or when its team is gone."""
+        scored = self._scored(round_id)
+        return None if scored is None else publication(self.history, self.content, *scored)
 
-    def publish(self, round_id: str) -> list[Outbound | PublishResults]:
-        """Score the closed round (once), and say what to post."""
+    def _scored(self, round_id: str) -> tuple[ResultSnapshot, Team] | None:
+        """A closed round's snapshot, scored once (at closing, or by whoever first needs it
+        after a crash in between), with its team."""
         round_ = self.store.get_round(round_id)
         team = self.store.get_team(round_.workspace_id, round_.channel_id) if round_ else None
-        if round_ is None or team is None or round_.results_posted_at is not None:
-            return []
+        if round_ is None or team is None or round_.is_open:
+            return None
         snapshot = self.store.get_snapshot(round_id) or snapshot_of(
             self.store, self.history, self.content, round_, team,
             round_.closed_at or self.clock())
-        return [*self._closed_notices(round_),
-                publication(self.history, self.content, snapshot, team),
-                *lead_guides(self.store, self.history, self.content, snapshot, team)]
+        return snapshot, team
 
-    def _closed_notices(self, round_: Round) -> list[Outbound]:
-        """Members still in the middle are told the round closed (their answers count)."""
-        out: list[Outbound] = []
+    def leads_to_guide(self, round_id: str) -> tuple[str, ...]:
+        """Who gets a discussion guide after a round's results went out: the team's leads,
+        after a full round (a pulse asks too little to discuss)."""
+        round_ = self.store.get_round(round_id)
+        team = self.store.get_team(round_.workspace_id, round_.channel_id) if round_ else None
+        if round_ is None or team is None or round_.kind != "diagnostic":
+            return ()
+        return team.leads
+
+    def guide(self, round_id: str, lead: str) -> Message | None:
+        """A lead's discussion guide (`conversations.actions.guide`), rendered when it goes
+        out, in the lead's language; None when there is nothing to discuss."""
+        round_ = self.store.get_round(round_id)
+        team = self.store.get_team(round_.workspace_id, round_.channel_id) if round_ else None
+        snapshot = self.store.get_snapshot(round_id)
+        if round_ is None or team is None or snapshot is None or lead not in team.leads:
+            return None
+        return lead_guide(self.store, self.history, self.content, snapshot, team, lead)
+
+    def _closed_notices(self, round_: Round) -> Callable[[Round], list[Outgoing]]:
+        """Members still in the middle are told the round closed (their answers count):
+        who they are is read before the close, their notices queued with it."""
+        notices = []
         for user_id in self.store.unfinished_invitees(round_.id):
             if self.store.get_progress(round_.id, user_id) is None:
                 continue
             info = self.store.get_user(round_.workspace_id, user_id)
             lang = info.locale if info and info.locale else "en"
-            out.append(SendDM(user_id, notice(t(lang, "closed.notice",
-                                                 channel=round_.channel_id))))
-        return out
+            notices.append((user_id, notice(t(lang, "closed.notice", channel=round_.channel_id))))
+        return lambda closed: [queued.dm(closed, "closed", user_id, message)
+                               for user_id, message in notices]

@@ -27,7 +27,8 @@ TREND_PULSES = 8
 
 @dataclass(frozen=True)
 class PublishResults:
-    """Post a round's results to its channel (chart attached), then mark it published."""
+    """A round's results post for its channel, and the chart that follows it (the
+    outbox sends both, each once)."""
 
     round_id: str
     channel_id: str

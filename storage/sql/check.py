@@ -71,7 +71,10 @@ def check_database(url: str, pseudonym_key: bytes | None) -> DatabaseReport:
                                 "applied when wi3 starts, or now with `python -m storage migrate`")
             return report
         _check_key(report, engine, pseudonym_key)
-        report.counts = SQLStore(engine, pseudonym_key=b"").counts()
+        store = SQLStore(engine, pseudonym_key=b"")
+        report.counts = store.counts()
+        report.counts.update({f"outbox_{state}": count
+                              for state, count in sorted(store.outbox_counts().items())})
     except StorageError as err:
         report.problems.append(str(err))
     finally:

@@ -12,9 +12,12 @@ from storage.sql.core import SQLCore, moment
 from storage.sql.schema import (
     answers,
     checklists,
+    commitments,
     fanout_sent,
+    outbox,
     participation,
     progress,
+    rate_budgets,
     rounds,
     snapshots,
     teams,
@@ -68,6 +71,8 @@ class LifecyclePart(SQLCore):
 def _purge(connection: Connection, workspace_id: str) -> None:
     """Everything of one workspace, children before parents (leads and pulse schedules go
     with their team)."""
+    for table in (commitments, outbox, rate_budgets):
+        connection.execute(delete(table).where(table.c.workspace_id == workspace_id))
     of_workspace = select(rounds.c.id).where(rounds.c.workspace_id == workspace_id)
     for table in _ROUND_PARTS:
         connection.execute(delete(table).where(table.c.round_id.in_(of_workspace)))

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, delete, or_, select, update
 
 from storage.pseudonyms import forgotten_placeholder
 from storage.sql.commitments import forget_owner
-from storage.sql.core import SQLCore
+from storage.sql.outbox import OutboxPart
 from storage.sql.schema import (
     answers,
     checklists,
@@ -22,7 +22,7 @@ from storage.sql.schema import (
 )
 
 
-class PrivacyPart(SQLCore):
+class PrivacyPart(OutboxPart):
     """Forget-me and the retention purge."""
 
     def forget_user(self, workspace_id: str, user_id: str) -> int:
@@ -45,6 +45,7 @@ class PrivacyPart(SQLCore):
             connection.execute(delete(user_cache).where(user_cache.c.workspace_id == workspace_id,
                                                         user_cache.c.user_id == user_id))
             forget_owner(connection, workspace_id, user_id)
+            self._forget_outbox(connection, workspace_id, user_id)
         return removed
 
     @staticmethod
@@ -76,11 +77,12 @@ class PrivacyPart(SQLCore):
         return removed
 
     def purge_expired(self, now: datetime | None = None) -> int:
-        """Apply the retention setting and drop expired request claims; at start and daily.
-        Returns how many answers were removed."""
+        """Apply the retention setting, drop expired request claims and long-finished
+        outbox messages; at start and daily. Returns how many answers were removed."""
         moment = self._now(now)
         removed = self.purge_answers_older_than(self.retention_days, moment)
         with self._write() as connection:
             connection.execute(delete(request_claims)
                                .where(request_claims.c.expires_at <= moment))
+            self._purge_outbox(connection, moment)
         return removed

@@ -200,13 +200,22 @@ class ResponsesPart(SQLCore):
             respondent = self._respondent_in(connection, round_id, user_id)
             return self._stored(connection, respondent, Progress(round_id, user_id))
 
-    def save_progress(self, progress_: Progress) -> Progress:
-        """Store a respondent's position; finished=True also records participation."""
+    def save_progress(self, progress_: Progress, *,
+                      expected_position: int | None = None) -> Progress:
+        """Store a respondent's position; finished=True also records participation.
+        With ``expected_position``, only over that position (else StalePositionError)."""
         stored = replace(progress_, updated_at=self._now(progress_.updated_at))
         with self._write() as connection:
             row = self._open_round_row(connection, stored.round_id)
             respondent = self._respondent(row.workspace_id, stored.user)
-            had_finished = self._put_progress(connection, respondent, stored)
+            if expected_position is None:
+                had_finished = self._put_progress(connection, respondent, stored)
+            else:
+                moved = self._move(connection, respondent, stored, expected_position)
+                if moved is None:
+                    now_at = self._stored(connection, respondent, progress_)
+                    raise StalePositionError(now_at or Progress(stored.round_id, stored.user))
+                had_finished = moved
             return self._participate(connection, respondent, stored, had_finished)
 
     def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:

@@ -2,7 +2,8 @@
 
 Each rule is the condition of one statement: opening inserts unless the partial unique
 index finds the team's open round; closing is ``UPDATE ... WHERE status = 'open'``; the
-marks set a time only where it is still NULL; fan-out marks insert unless present.
+marks set a time only where it is still NULL; fan-out marks insert unless present. The
+messages a change causes (``outbox``) are queued in the change's own transaction.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from sqlalchemy.dialects.postgresql import insert
 
 from storage.errors import RoundAlreadyOpenError, UnknownRoundError
 from storage.ids import require_slack_id
+from storage.protocols import OutboxOf
 from storage.pseudonyms import is_forgotten
 from storage.records import ResultSnapshot, Round, RoundKind
 from storage.sql.core import SQLCore, moment, round_from_row
+from storage.sql.outbox import queue_messages
 from storage.sql.schema import fanout_sent, rounds, snapshots
 
 _ORDER = (rounds.c.opened_at, rounds.c.workspace_id, rounds.c.channel_id, rounds.c.id)
@@ -42,6 +45,13 @@ def _snapshot(row: Row[Any]) -> ResultSnapshot:
     )
 
 
+def _queue(connection: Connection, outbox: OutboxOf | None, round_: Round,
+           now: datetime) -> None:
+    """The messages a change to ``round_`` causes, in the change's transaction."""
+    if outbox is not None:
+        queue_messages(connection, outbox(round_), now)
+
+
 def _new_round_id(opened_at: datetime) -> str:
     return f"{opened_at.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
 
@@ -61,6 +71,7 @@ class RoundsPart(SQLCore):
         closes_at: datetime | None = None,
         pulse_number: int | None = None,
         at: datetime | None = None,
+        outbox: OutboxOf | None = None,
     ) -> Round:
         """Open a new round; RoundAlreadyOpenError if the team has one (the index says)."""
         require_slack_id(workspace_id, "workspace id")
@@ -74,6 +85,7 @@ class RoundsPart(SQLCore):
                            item_ids=items, pulse_number=pulse_number)
             with self._write() as connection:
                 if self._insert_round(connection, round_):
+                    _queue(connection, outbox, round_, opened_at)
                     return round_
                 current = connection.execute(
                     _open().where(rounds.c.workspace_id == workspace_id,
@@ -129,7 +141,8 @@ class RoundsPart(SQLCore):
             rounds.c.workspace_id == workspace_id, rounds.c.channel_id == channel_id,
         ).order_by(rounds.c.opened_at, rounds.c.id))
 
-    def add_invited(self, round_id: str, user_ids: Iterable[str]) -> Round:
+    def add_invited(self, round_id: str, user_ids: Iterable[str], *,
+                    outbox: OutboxOf | None = None) -> Round:
         """Add members to an open round's invitation list (existing ones are kept once)."""
         new_ids = tuple(user_ids)
         with self._write() as connection:
@@ -139,30 +152,38 @@ class RoundsPart(SQLCore):
                 return current
             row = connection.execute(update(rounds).where(rounds.c.id == round_id)
                                      .values(invited=list(invited)).returning(rounds)).one()
-        return round_from_row(row)
+            changed = round_from_row(row)
+            _queue(connection, outbox, changed, self._now())
+        return changed
 
-    def _mark(self, round_id: str, condition: Any, values: dict[str, Any]) -> bool:
-        """Set ``values`` on a round where ``condition`` holds; True if this call did."""
+    def _mark(self, round_id: str, condition: Any, values: dict[str, Any],
+              outbox: OutboxOf | None = None) -> bool:
+        """Set ``values`` on a round where ``condition`` holds, queueing ``outbox`` with
+        them; True if this call did."""
         with self._write() as connection:
             changed = connection.execute(
                 update(rounds).where(rounds.c.id == round_id, condition).values(**values)
-                .returning(rounds.c.id)).first()
+                .returning(rounds)).first()
             if changed is None:
                 self._round_row(connection, round_id)  # UnknownRoundError if there is none
-        return changed is not None
+                return False
+            _queue(connection, outbox, round_from_row(changed), self._now())
+        return True
 
-    def close_round(self, round_id: str, at: datetime | None = None) -> bool:
+    def close_round(self, round_id: str, at: datetime | None = None, *,
+                    outbox: OutboxOf | None = None) -> bool:
         """Close a round; True only for the call that closed it (safe to repeat)."""
         return self._mark(round_id, rounds.c.status == "open",
-                          {"status": "closed", "closed_at": self._now(at)})
+                          {"status": "closed", "closed_at": self._now(at)}, outbox)
 
     def mark_results_posted(self, round_id: str, at: datetime | None = None) -> bool:
         return self._mark(round_id, rounds.c.results_posted_at.is_(None),
                           {"results_posted_at": self._now(at)})
 
-    def mark_reminder_sent(self, round_id: str, at: datetime | None = None) -> bool:
+    def mark_reminder_sent(self, round_id: str, at: datetime | None = None, *,
+                           outbox: OutboxOf | None = None) -> bool:
         return self._mark(round_id, rounds.c.reminder_sent_at.is_(None),
-                          {"reminder_sent_at": self._now(at)})
+                          {"reminder_sent_at": self._now(at)}, outbox)
 
     # -- fan-out progress ---------------------------------------------------------------------
 

@@ -15,9 +15,14 @@ an indexed lookup:
     workspace_uninstalls         workspaces that removed wi3, until their data is purged
     store_meta                   facts about the store itself (the pseudonym key's check)
 
-Room left for running several instances (the next steps): an outbox, scheduler leases and a
-shared rate budget are new tables; settings are columns, so they can be updated one by one.
-A test checks that these definitions and the migrations agree.
+Running several instances together (coordination, not data: never exported or copied):
+
+    outbox                       messages to send once, their claims and receipts
+    leases                       who runs each scheduler job for now
+    rate_budgets                 each workspace's shared sending pace
+
+Settings are columns, so they are updated one by one. A test checks that these
+definitions and the migrations agree.
 
 The migrations also create the tables of slack_sdk's SQLAlchemy installation and OAuth state
 stores (``SLACK_SDK_TABLES``, used by ``bot.installations``); their shape is slack_sdk's
@@ -27,11 +32,14 @@ stores (``SLACK_SDK_TABLES``, used by ``bot.installations``); their shape is sla
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     Date,
+    Float,
     ForeignKey,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     MetaData,
@@ -235,6 +243,52 @@ store_meta = Table(
 
 SLACK_SDK_TABLES = ("slack_installations", "slack_bots", "slack_oauth_states")
 """Created by migration 0002 for slack_sdk's stores; shaped by slack_sdk, not by this module."""
+outbox = Table(
+    "outbox", metadata,
+    Column("key", Text, primary_key=True),
+    Column("seq", BigInteger, Identity(always=True), nullable=False),
+    Column("workspace_id", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("round_id", Text),
+    Column("user_id", Text),
+    Column("channel_id", Text),
+    Column("message", JSON),
+    Column("state", Text, nullable=False),
+    Column("ready_at", Moment),
+    Column("attempts", Integer, nullable=False),
+    Column("in_doubt", Boolean, nullable=False),
+    Column("claim", Text),
+    Column("first_claimed_at", Moment),
+    Column("queued_at", Moment, nullable=False),
+    Column("finished_at", Moment),
+    Column("receipt", Text),
+    Column("problem", Text),
+    Index("outbox_ready", "ready_at", "seq",
+          postgresql_where=text("state IN ('pending', 'sending')")),
+    Index("outbox_finished", "finished_at",
+          postgresql_where=text("state IN ('sent', 'failed')")),
+    Index("outbox_of_user", "workspace_id", "user_id"),
+)
+
+leases = Table(
+    "leases", metadata,
+    Column("name", Text, primary_key=True),
+    Column("owner", Text, nullable=False),
+    Column("expires_at", Moment, nullable=False),
+)
+
+rate_budgets = Table(
+    "rate_budgets", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("next_free", Float, nullable=False),
+    Column("paused_until", Float, nullable=False),
+    Column("rate", Float, nullable=False),
+    Column("recovered_at", Float, nullable=False),
+    Column("pauses", Integer, nullable=False),
+)
+
+COORDINATION_TABLES: tuple[Table, ...] = (outbox, leases, rate_budgets)
+"""What instances share to work together: transient, so never exported or copied."""
 
 DATA_TABLES: tuple[Table, ...] = (
     workspaces, teams, team_leads, pulse_schedules, rounds, answers, progress,

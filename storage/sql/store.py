@@ -7,6 +7,7 @@ Assembled like the TinyDB store, one part per concern over ``SQLCore``::
     privacy    forget-me, retention               backup    export, counts
     lifecycle  uninstall marks, purging a workspace
     commitments  what teams took on (next steps)
+    outbox     messages to send once, leases, rate budgets (instances working together)
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from storage.sql.backup import BackupPart
 from storage.sql.caches import CachesPart
 from storage.sql.commitments import CommitmentsPart
 from storage.sql.lifecycle import LifecyclePart
+from storage.sql.outbox import OutboxPart
 from storage.sql.privacy import PrivacyPart
 from storage.sql.responses import ResponsesPart
 from storage.sql.rounds import RoundsPart
@@ -22,8 +24,7 @@ from storage.sql.teams import TeamsPart
 
 
 class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, CommitmentsPart, PrivacyPart,
-               LifecyclePart,
-               BackupPart):
+               LifecyclePart, BackupPart, OutboxPart):
     """Thread-safe persistence in PostgreSQL, shared by any number of instances.
 
     ``SQLStore.open(url, pseudonym_key=..., migrate=...)`` connects and checks the schema

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import Any, Unpack
 
-from sqlalchemy import Connection, Row, Select, delete, func, select
+from sqlalchemy import Connection, Row, Select, delete, func, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 
 from storage.ids import require_slack_id
-from storage.records import PulseSchedule, Team, Workspace
+from storage.records import PulseSchedule, Team, TeamSettings, Workspace, with_settings
 from storage.sql.core import SQLCore, utc
 from storage.sql.schema import pulse_schedules, team_leads, teams, workspaces
 
@@ -48,6 +48,14 @@ def _team(row: Row[Any]) -> Team:
         round_days=row.round_days, auto_close=row.auto_close, timezone=row.timezone,
         pulse=pulse, created_at=utc(row.created_at),
     )
+
+
+def _schedule(row: Row[Any] | None) -> PulseSchedule | None:
+    if row is None:
+        return None
+    return PulseSchedule(frequency=row.frequency, weekday=row.weekday, time=row.time,
+                         enabled=row.enabled, next_run_at=utc(row.next_run_at),
+                         last_period_key=row.last_period_key)
 
 
 def _workspace(row: Row[Any]) -> Workspace:
@@ -104,6 +112,71 @@ class TeamsPart(SQLCore):
             self._replace_leads(connection, team)
             self._replace_pulse(connection, team)
         return replace(team, created_at=utc(created))
+
+    def update_team(self, workspace_id: str, channel_id: str,
+                    **settings: Unpack[TeamSettings]) -> Team | None:
+        """``UPDATE teams SET`` the named columns only: a setting another lead changed
+        meanwhile stays as they left it."""
+        current = self.get_team(workspace_id, channel_id)
+        if current is None:
+            return None
+        with_settings(current, settings)  # refuses what a team cannot have
+        if settings:
+            with self._write() as connection:
+                connection.execute(update(teams).where(
+                    teams.c.workspace_id == workspace_id, teams.c.channel_id == channel_id,
+                ).values(**settings))
+        return self.get_team(workspace_id, channel_id)
+
+    def add_lead(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        """Insert the lead after the others (no row if they lead already)."""
+        position = (select(func.coalesce(func.max(team_leads.c.position) + 1, 0))
+                    .where(team_leads.c.workspace_id == workspace_id,
+                           team_leads.c.channel_id == channel_id).scalar_subquery())
+        with self._write() as connection:
+            self._lock_team(connection, workspace_id, channel_id)
+            added = connection.execute(insert(team_leads).values(
+                workspace_id=workspace_id, channel_id=channel_id, user_id=user_id,
+                position=position).on_conflict_do_nothing()
+                .returning(team_leads.c.user_id)).first()
+        return added is not None
+
+    def remove_lead(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        """Delete the lead unless they are the last: under the team row's lock, so two
+        removals at once cannot leave the team without one."""
+        with self._write() as connection:
+            self._lock_team(connection, workspace_id, channel_id)
+            others = connection.execute(select(func.count()).select_from(team_leads).where(
+                team_leads.c.workspace_id == workspace_id,
+                team_leads.c.channel_id == channel_id,
+                team_leads.c.user_id != user_id)).scalar_one()
+            if not others:
+                return False
+            removed = connection.execute(delete(team_leads).where(
+                team_leads.c.workspace_id == workspace_id, team_leads.c.channel_id == channel_id,
+                team_leads.c.user_id == user_id).returning(team_leads.c.user_id)).first()
+        return removed is not None
+
+    def update_pulse(self, workspace_id: str, channel_id: str,
+                     schedule: PulseSchedule | None, *, expected: PulseSchedule | None) -> bool:
+        """Compare and set, under the team row's lock."""
+        with self._write() as connection:
+            if not self._lock_team(connection, workspace_id, channel_id):
+                return False
+            row = connection.execute(select(pulse_schedules).where(
+                pulse_schedules.c.workspace_id == workspace_id,
+                pulse_schedules.c.channel_id == channel_id)).first()
+            if _schedule(row) != expected:
+                return False
+            self._replace_pulse(connection, Team(workspace_id, channel_id, pulse=schedule))
+        return True
+
+    @staticmethod
+    def _lock_team(connection: Connection, workspace_id: str, channel_id: str) -> bool:
+        """Lock the team's row for this transaction; False if there is no such team."""
+        return connection.execute(select(teams.c.workspace_id).where(
+            teams.c.workspace_id == workspace_id, teams.c.channel_id == channel_id,
+        ).with_for_update()).first() is not None
 
     @staticmethod
     def _replace_leads(connection: Connection, team: Team) -> None:

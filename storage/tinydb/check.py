@@ -149,6 +149,9 @@ def _count(report: CheckReport, spec: FileSpec, data: Data) -> None:
         report.counts["request_keys"] += len(tables.get("claims", {}))
     elif spec.kind == "commitments":
         report.counts["commitments"] += len(tables.get("commitments", {}))
+    elif spec.kind == "outbox":
+        for doc in tables.get("messages", {}).values():
+            report.counts[f"outbox_{doc['state']}"] += 1
 
 
 def _check_secret(report: CheckReport, path: Path) -> None:

@@ -6,6 +6,7 @@ The data is partitioned so that one write touches one small file::
     DIR/users/<workspace>.json                   user cache
     DIR/dedupe/<0-f>.json                        processed request keys, sharded
     DIR/uninstalls.json                          workspaces that removed wi3, until purged
+    DIR/outbox/<0-f>.json                        messages to send once, sharded by key
     DIR/teams/<workspace>/<channel>/rounds.json  metadata of every round of that team
     DIR/teams/<workspace>/<channel>/snapshots.json   closed-round aggregates
     DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
@@ -40,6 +41,7 @@ SECRET_FILE = "secret.key"
 LOCK_FILE = ".lock"
 OWNER_FILE = ".owner"
 DEDUPE_SHARDS = 16
+OUTBOX_SHARDS = 16
 
 _SLACK = SLACK_ID.pattern
 _TEAM = rf"teams/(?P<workspace_id>{_SLACK})/(?P<channel_id>{_SLACK})"
@@ -49,6 +51,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("users", re.compile(rf"users/(?P<workspace_id>{_SLACK})\.json")),
     ("dedupe", re.compile(r"dedupe/(?P<shard>[0-9a-f])\.json")),
     ("uninstalls", re.compile(r"uninstalls\.json")),
+    ("outbox", re.compile(r"outbox/(?P<shard>[0-9a-f])\.json")),
     ("rounds", re.compile(rf"{_TEAM}/rounds\.json")),
     ("snapshots", re.compile(rf"{_TEAM}/snapshots\.json")),
     ("round", re.compile(rf"{_TEAM}/round-(?P<round_id>{ROUND_ID.pattern})\.json")),
@@ -66,6 +69,8 @@ TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
     "users": {"users": frozenset({"workspace_id", "user_id"})},
     "dedupe": {"claims": frozenset({"expires"})},
     "uninstalls": {"uninstalls": frozenset({"at"})},
+    "outbox": {"messages": frozenset({"seq", "kind", "workspace_id", "state", "attempts",
+                                      "in_doubt", "queued_at"})},
     "rounds": {"rounds": frozenset({"id", "workspace_id", "channel_id", "kind", "status",
                                     "opened_at", "invited", "item_ids"})},
     "snapshots": {"snapshots": frozenset({"round_id", "workspace_id", "channel_id", "kind",
@@ -149,6 +154,10 @@ def uninstalls_spec() -> FileSpec:
 
 def dedupe_spec(shard: int) -> FileSpec:
     return FileSpec("dedupe", f"dedupe/{shard:x}.json")
+
+
+def outbox_spec(shard: int) -> FileSpec:
+    return FileSpec("outbox", f"outbox/{shard:x}.json")
 
 
 def rounds_spec(workspace_id: str, channel_id: str) -> FileSpec:

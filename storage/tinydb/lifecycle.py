@@ -12,12 +12,12 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from storage.tinydb import codec
-from storage.tinydb.core import StoreCore
 from storage.tinydb.jsonfile import Partition, fsync_directory
 from storage.tinydb.layout import is_valid_id, uninstalls_spec, users_spec
+from storage.tinydb.outbox import OutboxMixin
 
 
-class LifecycleMixin(StoreCore):
+class LifecycleMixin(OutboxMixin):
     """Uninstall marks and the purge of an uninstalled workspace's data."""
 
     def _marks(self) -> Partition:
@@ -72,6 +72,7 @@ class LifecycleMixin(StoreCore):
             self._open_by_team = {key: rid for key, rid in self._open_by_team.items()
                                   if key[0] != workspace_id}
             self._unposted -= gone
+        self._drop_outbox_of(workspace_id)
         if is_valid_id(workspace_id):  # ids become paths: never anything else
             self._drop_files(workspace_id)
 

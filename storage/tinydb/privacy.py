@@ -9,14 +9,15 @@ from typing import Any
 
 from storage.pseudonyms import forgotten_placeholder
 from storage.tinydb import codec
-from storage.tinydb.core import StoreCore, TeamKey
+from storage.tinydb.core import TeamKey
 from storage.tinydb.layout import is_valid_id, users_spec
+from storage.tinydb.outbox import OutboxMixin
 
 _RESPONDENT_TABLES = ("progress", "participation", "checklists")
 _FAN_OUT_TABLES = ("invitations", "reminders")
 
 
-class PrivacyMixin(StoreCore):
+class PrivacyMixin(OutboxMixin):
     """Forget-me and the retention purge."""
 
     def forget_user(self, workspace_id: str, user_id: str) -> int:
@@ -39,6 +40,7 @@ class PrivacyMixin(StoreCore):
             users = self._part(users_spec(workspace_id))
             with users.lock:
                 users.table("users").drop({user_id})
+        self._forget_outbox(workspace_id, user_id)
         return removed
 
     def _teams_of_workspace(self, workspace_id: str) -> list[TeamKey]:
@@ -119,9 +121,10 @@ class PrivacyMixin(StoreCore):
         return removed
 
     def purge_expired(self, now: datetime | None = None) -> int:
-        """Apply the retention setting and drop expired request keys; at start and daily.
-        Returns how many answers were removed."""
+        """Apply the retention setting, drop expired request keys and long-finished outbox
+        messages; at start and daily. Returns how many answers were removed."""
         moment = self._now(now)
         removed = self.purge_answers_older_than(self.retention_days, moment)
         self._purge_claims(moment)
+        self._purge_outbox(moment)
         return removed

@@ -148,13 +148,19 @@ class ResponsesMixin(StoreCore):
             return None
         return codec.progress_from_doc(round_id, user_id, doc, finished)
 
-    def save_progress(self, progress: Progress) -> Progress:
-        """Store a respondent's position; finished=True also records participation."""
+    def save_progress(self, progress: Progress, *,
+                      expected_position: int | None = None) -> Progress:
+        """Store a respondent's position; finished=True also records participation.
+        With ``expected_position``, only over that position (else StalePositionError)."""
         moment = self._now(progress.updated_at)
         part, key = self._round_part(progress.round_id)
         respondent = self._respondent(key[0], progress.user)
         with part.batch():
             self._require_open(progress.round_id, key)
+            if expected_position is not None:
+                stored = self._stored_progress(part, respondent, progress)
+                if stored.position != expected_position:
+                    raise StalePositionError(stored)
             return self._put_progress(part, respondent, replace(progress, updated_at=moment),
                                       moment)
 

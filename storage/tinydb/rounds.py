@@ -1,7 +1,9 @@
 """Round lifecycle and history: open, invite, close, mark; plus closed-round snapshots.
 
 A team's rounds live in its ``rounds.json``; every change is one write to that file, under
-its lock, and the in-memory round directory is updated after the write succeeded.
+its lock, and the in-memory round directory is updated after the write succeeded. The
+messages a change causes (``outbox``) are queued just before the change is written (see
+``storage.tinydb.outbox``).
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from storage.errors import RoundAlreadyOpenError, RoundClosedError
+from storage.protocols import OutboxOf
 from storage.pseudonyms import is_forgotten
 from storage.records import ResultSnapshot, Round, RoundKind
 from storage.tinydb import codec
-from storage.tinydb.core import StoreCore
 from storage.tinydb.layout import is_valid_id, require_id, snapshots_spec
+from storage.tinydb.outbox import OutboxMixin
 
 
 def _round_order(round_: Round) -> tuple[datetime, str, str, str]:
@@ -24,7 +27,7 @@ def _round_order(round_: Round) -> tuple[datetime, str, str, str]:
     return (round_.opened_at, round_.workspace_id, round_.channel_id, round_.id)
 
 
-class RoundsMixin(StoreCore):
+class RoundsMixin(OutboxMixin):
     """Round lifecycle (open, invite, close, marks), fan-out progress and snapshots."""
 
     def open_round(
@@ -39,6 +42,7 @@ class RoundsMixin(StoreCore):
         closes_at: datetime | None = None,
         pulse_number: int | None = None,
         at: datetime | None = None,
+        outbox: OutboxOf | None = None,
     ) -> Round:
         """Open a new round for a team; RoundAlreadyOpenError if one is open already."""
         key = (require_id(workspace_id, "workspace id"), require_id(channel_id, "channel id"))
@@ -55,11 +59,17 @@ class RoundsMixin(StoreCore):
                 opened_at=opened_at, closes_at=closes_at, invited=tuple(invited),
                 item_ids=tuple(item_ids), pulse_number=pulse_number,
             )
-            part.table("rounds").put(round_.id, codec.round_to_doc(round_))
+            with self._outbox_lock:
+                self._queue_for(outbox, round_, opened_at)
+                part.table("rounds").put(round_.id, codec.round_to_doc(round_))
             with self._dir_lock:
                 self._round_team[round_.id] = key
                 self._open_by_team[key] = round_.id
         return round_
+
+    def _queue_for(self, outbox: OutboxOf | None, round_: Round, now: datetime) -> None:
+        if outbox is not None:
+            self._queue(outbox(round_), now)
 
     def _new_round_id(self, opened_at: datetime) -> str:
         stamp = opened_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
@@ -109,8 +119,10 @@ class RoundsMixin(StoreCore):
             return []
         return self._rounds_of_team((workspace_id, channel_id))
 
-    def _change_round(self, round_id: str, change: Callable[[Round], Round | None]) -> Round | None:
-        """Apply ``change`` to a round under its team's lock; None if it changed nothing."""
+    def _change_round(self, round_id: str, change: Callable[[Round], Round | None],
+                      outbox: OutboxOf | None = None) -> Round | None:
+        """Apply ``change`` to a round under its team's lock, queueing ``outbox`` first;
+        None if it changed nothing."""
         key = self._team_of(round_id)
         part = self._rounds_part(key)
         with part.lock:
@@ -118,10 +130,13 @@ class RoundsMixin(StoreCore):
             changed = change(current)
             if changed is None or changed == current:
                 return None
-            part.table("rounds").put(round_id, codec.round_to_doc(changed))
+            with self._outbox_lock:
+                self._queue_for(outbox, changed, self._now())
+                part.table("rounds").put(round_id, codec.round_to_doc(changed))
         return changed
 
-    def add_invited(self, round_id: str, user_ids: Iterable[str]) -> Round:
+    def add_invited(self, round_id: str, user_ids: Iterable[str], *,
+                    outbox: OutboxOf | None = None) -> Round:
         """Add members to an open round's invitation list (existing ones are kept once)."""
         new_ids = tuple(user_ids)
 
@@ -130,10 +145,11 @@ class RoundsMixin(StoreCore):
                 raise RoundClosedError(round_)
             return replace(round_, invited=round_.invited + new_ids)
 
-        changed = self._change_round(round_id, invite)
+        changed = self._change_round(round_id, invite, outbox)
         return changed or self._load_round(self._team_of(round_id), round_id)
 
-    def close_round(self, round_id: str, at: datetime | None = None) -> bool:
+    def close_round(self, round_id: str, at: datetime | None = None, *,
+                    outbox: OutboxOf | None = None) -> bool:
         """Close a round; True only for the call that closed it (safe to repeat)."""
         closed_at = self._now(at)
         round_part, key = self._round_part(round_id)
@@ -141,6 +157,7 @@ class RoundsMixin(StoreCore):
             closed = self._change_round(
                 round_id,
                 lambda r: replace(r, status="closed", closed_at=closed_at) if r.is_open else None,
+                outbox,
             )
             if closed is None:
                 return False
@@ -162,12 +179,17 @@ class RoundsMixin(StoreCore):
             self._unposted.discard(round_id)
         return changed is not None
 
-    def mark_reminder_sent(self, round_id: str, at: datetime | None = None) -> bool:
-        """Record that the reminder went out; True only the first time."""
+    def _record_results_posted(self, round_id: str, at: datetime) -> None:
+        self.mark_results_posted(round_id, at)
+
+    def mark_reminder_sent(self, round_id: str, at: datetime | None = None, *,
+                           outbox: OutboxOf | None = None) -> bool:
+        """Record that the reminders are under way; True only the first time."""
         moment = self._now(at)
         changed = self._change_round(
             round_id,
             lambda r: replace(r, reminder_sent_at=moment) if r.reminder_sent_at is None else None,
+            outbox,
         )
         return changed is not None
 
@@ -187,13 +209,18 @@ class RoundsMixin(StoreCore):
     def reminders_sent(self, round_id: str) -> frozenset[str]:
         return self._sent("reminders", round_id)
 
+    def _record_fan_out(self, table: str, round_id: str, user_id: str, at: datetime) -> None:
+        """A receipt: recorded whether or not the round closed since the DM went out."""
+        self._mark_sent(table, round_id, user_id, at, require_open=False)
+
     def _mark_sent(self, table: str, round_id: str, user_id: str,
-                   at: datetime | None) -> bool:
+                   at: datetime | None, *, require_open: bool = True) -> bool:
         """One DM of a fan-out is on record (keyed by raw user id: the DM needs it)."""
         moment = self._now(at)
         part, key = self._round_part(round_id)
         with part.lock:
-            self._require_open(round_id, key)
+            if require_open:
+                self._require_open(round_id, key)
             sent = part.table(table)
             if sent.doc(user_id) is not None:
                 return False

@@ -8,6 +8,7 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
     privacy     forget-me, retention               backup     export / import
     lifecycle   uninstall marks, purging a workspace
     commitments what teams took on (next steps)
+    outbox      messages to send once (sharded files); leases, rate budgets (memory)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from storage.tinydb.backup import BackupMixin
 from storage.tinydb.caches import CachesMixin
 from storage.tinydb.commitments import CommitmentsMixin
 from storage.tinydb.lifecycle import LifecycleMixin
+from storage.tinydb.outbox import OutboxMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
 from storage.tinydb.rounds import RoundsMixin
@@ -31,6 +33,7 @@ class TinyDBStore(
     PrivacyMixin,
     LifecycleMixin,
     BackupMixin,
+    OutboxMixin,
 ):
     """Thread-safe persistence for one data directory, owned by this process.
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Unpack
 
-from storage.records import Team, Workspace
+from storage.records import PulseSchedule, Team, TeamSettings, Workspace, with_settings
 from storage.tinydb import codec
 from storage.tinydb.core import StoreCore
 from storage.tinydb.layout import require_id
@@ -69,3 +71,59 @@ class WorkspacesMixin(StoreCore):
 
     def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]:
         return [t for t in self.list_teams(workspace_id) if user_id in t.leads]
+
+    def update_team(self, workspace_id: str, channel_id: str,
+                    **settings: Unpack[TeamSettings]) -> Team | None:
+        """Read, change and write the team under index.json's lock: nothing read earlier
+        is written back."""
+        return self._change_team(workspace_id, channel_id,
+                                 lambda team: with_settings(team, settings))
+
+    def add_lead(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        added = [False]
+
+        def add(team: Team) -> Team:
+            added[0] = user_id not in team.leads
+            return replace(team, leads=(*team.leads, user_id))
+
+        self._change_team(workspace_id, channel_id, add)
+        return added[0]
+
+    def remove_lead(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
+        removed = [False]
+
+        def remove(team: Team) -> Team:
+            others = tuple(lead for lead in team.leads if lead != user_id)
+            removed[0] = bool(others) and others != team.leads
+            return replace(team, leads=others) if removed[0] else team
+
+        self._change_team(workspace_id, channel_id, remove)
+        return removed[0]
+
+    def update_pulse(self, workspace_id: str, channel_id: str,
+                     schedule: PulseSchedule | None, *, expected: PulseSchedule | None) -> bool:
+        done = [False]
+
+        def swap(team: Team) -> Team:
+            done[0] = team.pulse == expected
+            return replace(team, pulse=schedule) if done[0] else team
+
+        self._change_team(workspace_id, channel_id, swap)
+        return done[0]
+
+    def _change_team(self, workspace_id: str, channel_id: str,
+                     change: Callable[[Team], Team]) -> Team | None:
+        """Apply ``change`` to the stored team under the index's lock (one write, none if
+        nothing changed); the team as stored, or None if there is none."""
+        index = self._index()
+        key = _team_doc_key(workspace_id, channel_id)
+        with index.lock:
+            teams = index.table("teams")
+            doc = teams.doc(key)
+            if doc is None:
+                return None
+            current = codec.team_from_doc(doc)
+            changed = change(current)
+            if changed != current:
+                teams.put(key, codec.team_to_doc(changed))
+        return changed

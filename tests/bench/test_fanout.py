@@ -1,6 +1,6 @@
 """The fan-out benchmark's small runs: every member gets exactly one invitation, also when
-the bot dies halfway and a restarted one carries on. Counts only: the timing is the
-script's to print, not the test's to judge."""
+an instance dies halfway and another (or a restarted one) carries on; two instances share
+one rate budget. Counts only: the timing is the script's to print, not the test's to judge."""
 
 from __future__ import annotations
 
@@ -21,20 +21,29 @@ def run_bench(*args: str) -> tuple[str, dict[str, object]]:
     return "\n".join(printed), json.loads(last)
 
 
-@pytest.mark.parametrize("restart_after", [None, 25])
-def test_every_member_gets_exactly_one_invitation(restart_after):
-    args = ["--members", "80"]
-    if restart_after is not None:
-        args += ["--restart-after", str(restart_after)]
+@pytest.mark.parametrize("kill_after", [None, 25])
+def test_every_member_gets_exactly_one_invitation(kill_after: int | None) -> None:
+    args = ["--members", "80", "--instances", "1"]
+    if kill_after is not None:
+        args += ["--kill-after", str(kill_after)]
     printed, figures = run_bench(*args)
     assert (figures["members"], figures["delivered"]) == (80, 80)
     assert (figures["duplicated"], figures["lost"]) == (0, 0)
     assert "delivered / duplicated / lost" in printed and "80 / 0 / 0" in printed
-    assert figures["restart_after"] == restart_after
+    assert figures["kill_after"] == kill_after
 
 
-def test_the_last_line_holds_the_figures_printed_above_it():
-    printed, figures = run_bench("--members", "60")
+def test_two_instances_share_one_budget(pg_server: str) -> None:
+    """Together at Slack's rate, not each at it: not one 429 (each instance sending at the
+    rate alone would double it), and every member invited once."""
+    _, figures = run_bench("--members", "150", "--instances", "2",
+                           "--database-url", pg_server)
+    assert (figures["delivered"], figures["duplicated"], figures["lost"]) == (150, 0, 0)
+    assert figures["http_429"] == 0
+
+
+def test_the_last_line_holds_the_figures_printed_above_it() -> None:
+    printed, figures = run_bench("--members", "60", "--instances", "1")
     assert f"{figures['invitations_s']:8.2f} s" in printed
     assert f"{figures['floor_s']:8.2f} s" in printed
     assert f"{figures['ratio']:8.3f}" in printed

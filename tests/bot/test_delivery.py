@@ -10,12 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import Config
-from bot.delivery import (
-    HISTORY_PAGE_SIZE,
-    already_delivered,
-    invitation_mark,
-    results_mark,
-)
+from bot.delivery import HISTORY_PAGE_SIZE, DeliveryMark, already_delivered, outbox_mark
 from bot.emulator import SlackEmulator, sample_workspace
 from bot.emulator.seed import MEMBERS, TEAM_CHANNEL
 from bot.slack_client import REQUIRED_SCOPES, make_client
@@ -24,9 +19,17 @@ ALEX, SAMI, *_ = MEMBERS
 HISTORY = ("im:history", "channels:history", "groups:history")
 
 
+def invitation_mark(round_id: str, user: str) -> DeliveryMark:
+    return outbox_mark("invitation", f"invitation/{round_id}/{user}")
+
+
+def results_mark(round_id: str) -> DeliveryMark:
+    return outbox_mark("results", f"results/{round_id}")
+
+
 @pytest.fixture
 def emulator() -> Iterator[SlackEmulator]:
-    with SlackEmulator(sample_workspace(), scopes=(*REQUIRED_SCOPES, *HISTORY)) as running:
+    with SlackEmulator(sample_workspace()) as running:
         yield running
 
 
@@ -88,7 +91,8 @@ def test_history_is_read_page_by_page_and_no_further_back_than_since(
 
 
 def test_without_a_history_scope_the_check_raises_instead_of_guessing() -> None:
-    with SlackEmulator(sample_workspace()) as emulator:  # the scopes wi3 asks for today
+    before_the_outbox = [scope for scope in REQUIRED_SCOPES if scope not in HISTORY]
+    with SlackEmulator(sample_workspace(), scopes=before_the_outbox) as emulator:
         client = client_for(emulator)
         client.chat_postMessage(channel=ALEX, text="hi", metadata=results_mark("r1").metadata)
         with pytest.raises(SlackApiError) as refused:
@@ -105,11 +109,28 @@ def test_the_emulator_keeps_metadata_shows_it_only_when_asked_and_checks_its_sha
     plain = client.conversations_history(channel=TEAM_CHANNEL)["messages"]
     full = client.conversations_history(channel=TEAM_CHANNEL, include_all_metadata=True)
     assert "metadata" not in plain[0]
-    assert full["messages"][0]["metadata"] == {"event_type": "wi3_results",
-                                               "event_payload": {"round_id": "r1"}}
+    assert full["messages"][0]["metadata"] == results_mark("r1").metadata
+    assert full["messages"][0]["metadata"]["event_type"] == "wi3_results"
 
     with pytest.raises(SlackApiError) as refused:
         client.chat_postMessage(channel=TEAM_CHANNEL, text="bad",
                                 metadata={"event_type": "Not Valid", "event_payload": {}})
     assert refused.value.response["error"] == "invalid_metadata_schema"
     assert [m.text for m in emulator.messages_to(TEAM_CHANNEL)] == ["marked"]
+
+
+def test_an_upload_is_found_by_the_name_of_its_file(emulator: SlackEmulator) -> None:
+    client = client_for(emulator)
+    mark = outbox_mark("chart", "chart/r7", filename="wi3-r7.png")
+    assert already_delivered(client, TEAM_CHANNEL, mark) is None
+    client.files_upload_v2(channel=TEAM_CHANNEL, content=b"png", filename="wi3-r7.png",
+                           title="chart")
+    assert already_delivered(client, TEAM_CHANNEL, mark) is not None
+    other = outbox_mark("chart", "chart/r8", filename="wi3-r8.png")
+    assert already_delivered(client, TEAM_CHANNEL, other) is None
+
+
+def test_a_mark_names_its_message_without_naming_the_person() -> None:
+    mark = invitation_mark("r1", ALEX)
+    assert ALEX not in str(mark.metadata)
+    assert mark != invitation_mark("r1", SAMI) and mark == invitation_mark("r1", ALEX)

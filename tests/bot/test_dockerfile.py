@@ -13,6 +13,8 @@ import shlex
 import tomllib
 from pathlib import Path
 
+import yaml
+
 from bot.__main__ import parse_args
 
 REPO = Path(__file__).resolve().parents[2]
@@ -149,3 +151,35 @@ def test_the_compose_postgresql_variant_waits_for_its_database_and_keeps_the_key
     example = (REPO / ".env.example").read_text()
     for name in ("DATABASE_URL", "WI3_PSEUDONYM_KEY", "POSTGRES_PASSWORD"):
         assert re.search(rf"^{name}=$", example, re.MULTILINE), name
+
+
+def test_the_postgresql_variant_runs_two_instances_behind_nginx_with_health_checks() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    app, balancer, database = (services[name]
+                               for name in ("wi3-postgresql", "nginx", "postgresql"))
+    assert all(each["profiles"] == ["postgresql"] for each in (app, balancer, database))
+    assert app["build"] == "." and app["deploy"]["replicas"] == 2
+    assert "ports" not in app  # nginx is the only way in
+    check = app["healthcheck"]["test"]
+    assert check[:4] == ["CMD", "python", "-m", "bot"]
+    assert parse_args(check[4:]).command == "healthcheck"
+    assert app["depends_on"]["postgresql"]["condition"] == "service_healthy"
+    assert balancer["depends_on"]["wi3-postgresql"]["condition"] == "service_healthy"
+    assert "pg_isready" in " ".join(database["healthcheck"]["test"])
+    source, target, _ = balancer["volumes"][0].split(":")
+    conf = (REPO / source).read_text()
+    assert target == "/etc/nginx/nginx.conf"
+    port = app["environment"]["PORT"]
+    assert f"server wi3-postgresql:{port} " in conf
+    listen = re.search(r"listen (\d+);", conf)
+    assert listen and balancer["ports"] == [f"${{PORT:-3000}}:{listen.group(1)}"]
+    assert f"http://127.0.0.1:{listen.group(1)}/healthz" in balancer["healthcheck"]["test"]
+    assert "location = /slack/events" in conf and "proxy_pass http://wi3;" in conf
+    assert "location = /healthz" in conf and "proxy_next_upstream error" in conf
+    assert conf.count("{") == conf.count("}")
+
+
+def test_the_default_variant_stays_one_instance_on_its_data_directory() -> None:
+    services = yaml.safe_load(COMPOSE.read_text())["services"]
+    assert "profiles" not in services["wi3"] and "deploy" not in services["wi3"]
+    assert services["wi3"]["volumes"] == [f"wi3-data:{env_values()['WI3_DATA_DIR']}"]

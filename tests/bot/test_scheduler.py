@@ -136,3 +136,38 @@ def test_the_retention_purge_runs_once_a_day_after_the_one_at_start(
     services.scheduler.tick(tomorrow)
     services.scheduler.tick(clock.advance(minutes=1))
     assert purges == [tomorrow]
+
+
+def test_a_shared_job_runs_in_one_instance_per_tick_and_another_takes_over(
+    any_store: Store,
+) -> None:
+    """Two instances tick together on one store: the shared job runs once per tick,
+    the unshared one in both; a stop hands the job over at once, a death after a lease."""
+    runs: list[tuple[str, str]] = []
+
+    def instance(owner: str) -> Scheduler:
+        scheduler = Scheduler(interval=10, leases=any_store, owner=owner)
+        scheduler.add(lambda now: runs.append((owner, "close")), "close-due-rounds")
+        scheduler.add(lambda now: runs.append((owner, "send")), "send", shared=False)
+        return scheduler
+
+    first, second = instance("A"), instance("B")
+    moment = MONDAY_9
+    for _ in range(3):
+        first.tick(moment)
+        second.tick(moment)
+        moment += timedelta(seconds=10)
+    assert [r for r in runs if r[1] == "close"] == [("A", "close")] * 3
+    assert sorted(r for r in runs if r[1] == "send") == [("A", "send")] * 3 + [("B", "send")] * 3
+
+    runs.clear()
+    first.stop()  # lets its leases go
+    second.tick(moment)
+    assert ("B", "close") in runs
+
+    runs.clear()
+    third = instance("C")
+    for _ in range(3):  # B dies: it ticks no more; C waits out B's lease (three ticks)
+        moment += timedelta(seconds=10)
+        third.tick(moment)
+    assert [r for r in runs if r[1] == "close"] == [("C", "close")]

@@ -1,8 +1,8 @@
-"""The fan-out throttle, in virtual time (and once against the emulator's rate limit)."""
+"""The send throttle, in virtual time: its pace, 429 pauses, and one budget shared by
+every instance sending to a workspace (through the store, on both backends)."""
 
 from __future__ import annotations
 
-import collections
 import itertools
 import threading
 from collections.abc import Callable
@@ -11,10 +11,8 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.config import Config
-from bot.emulator import SlackEmulator, Workspace
-from bot.slack_client import make_client
-from bot.throttle import Stopped, Throttle, fan_out, retry_after_of
+from bot.throttle import LocalPace, SharedPace, Stopped, Throttle, TooLong, retry_after_of
+from storage import Store
 
 
 class VirtualTime:
@@ -199,54 +197,6 @@ def test_concurrent_workers_never_share_a_slot() -> None:
     assert max(gaps) == pytest.approx(1 / rate)
 
 
-def test_fan_out_delivers_each_item_once_and_reports_failures() -> None:
-    time = VirtualTime()
-    throttle = throttle_in(time, rate=1000)
-    sent: collections.Counter[int] = collections.Counter()
-    refused_once: set[int] = set()
-    lock = threading.Lock()
-
-    def send(item: int) -> str:
-        with lock:
-            if item % 10 == 3 and item not in refused_once:
-                refused_once.add(item)
-                raise rate_limited_error("1")
-            if item % 25 == 0:
-                raise RuntimeError(f"account_inactive {item}")
-            sent[item] += 1
-        return f"ts-{item}"
-
-    result = fan_out(range(100), send, throttle=throttle, workers=6)
-    assert sorted(item for item, _ in result.delivered) == [i for i in range(100) if i % 25]
-    assert sorted(item for item, _ in result.failed) == [0, 25, 50, 75]
-    assert max(sent.values()) == 1  # no duplicates
-    assert dict(result.delivered)[13] == "ts-13"
-    assert throttle.pauses >= 1
-
-
-def test_fan_out_against_a_rate_limited_slack_loses_and_repeats_nothing() -> None:
-    """Real HTTP and real time (about two seconds): the throttle is set above the limit."""
-    workspace = Workspace()
-    people = [f"U{n:08d}" for n in range(30)]
-    for person in people:
-        workspace.add_user(person, person.lower())
-    with SlackEmulator(workspace) as emulator:
-        emulator.rate_limit("chat.postMessage", per_second=20, burst=10)
-        config = Config(bot_token=emulator.token, signing_secret="s", app_token=None,
-                        slack_api_url=emulator.api_url)
-        client = make_client(config, rate_limit_retries=0)
-        throttle = Throttle(40, burst=5)
-        result = fan_out(
-            people, lambda person: client.chat_postMessage(channel=person, text="Pulse")["ts"],
-            throttle=throttle, workers=6,
-        )
-        assert result.failed == []
-        assert all(len(emulator.messages_to(person)) == 1 for person in people)
-        assert any(call.status == 429 for call in emulator.calls("chat.postMessage"))
-        assert throttle.pauses >= 1
-        assert throttle.rate < 40
-
-
 def test_a_stopped_throttle_wakes_a_worker_waiting_out_a_pause_and_sends_nothing() -> None:
     throttle = Throttle(10)  # real time: waits are on the throttle's stop event
     throttle.rate_limited(3600)  # Slack asked for an hour's pause
@@ -266,18 +216,43 @@ def test_a_stopped_throttle_wakes_a_worker_waiting_out_a_pause_and_sends_nothing
     assert [type(each) for each in outcome] == [Stopped]
 
 
-def test_fan_out_stops_starting_sends_once_stopped_and_reports_who_is_left() -> None:
+def test_instances_sharing_a_workspace_budget_send_at_its_rate_together(
+    any_store: Store,
+) -> None:
+    """Two instances' throttles on one store: their slots interleave at the one rate."""
     time = VirtualTime()
-    throttle = throttle_in(time, rate=100)
-    sent: list[int] = []
+    first, second = (Throttle(10, clock=time.clock, sleep=time.sleep,
+                              pace=SharedPace(any_store, "T1")) for _ in range(2))
+    for _ in range(5):
+        first.wait_turn()
+        second.wait_turn()
+    assert time.now - 1000.0 == pytest.approx(9 * 0.1)
+    elsewhere = Throttle(10, clock=time.clock, sleep=time.sleep,
+                         pace=SharedPace(any_store, "T2"))  # another workspace's budget
+    before = time.now
+    elsewhere.wait_turn()
+    assert time.now == before
 
-    def send(item: int) -> int:
-        sent.append(item)
-        if len(sent) == 10:
-            throttle.stop()  # a SIGTERM while the tenth DM is under way
-        return item
 
-    result = fan_out(range(50), send, throttle=throttle, workers=1)
-    assert [item for item, _ in result.delivered] == sent == list(range(10))
-    assert sorted(result.not_sent) == list(range(10, 50))
-    assert result.failed == []
+def test_a_429_seen_by_one_instance_pauses_the_other() -> None:
+    time = VirtualTime()
+    shared = LocalPace()
+    first, second = (Throttle(100, clock=time.clock, sleep=time.sleep, pace=shared)
+                     for _ in range(2))
+    first.wait_turn()
+    first.rate_limited(3.0)
+    second.wait_turn()
+    assert time.now >= 1003.0
+    assert second.pauses == 1 and second.rate < 100
+
+
+def test_a_turn_further_than_the_caller_would_wait_is_not_taken() -> None:
+    time = VirtualTime()
+    throttle = throttle_in(time, rate=10)
+    throttle.rate_limited(30.0)
+    with pytest.raises(TooLong) as too_long:
+        throttle.wait_turn(max_wait=10.0)
+    assert too_long.value.seconds == pytest.approx(30.0)
+    assert time.now == 1000.0  # nothing waited, nothing reserved
+    throttle.wait_turn(max_wait=60.0)
+    assert time.now == pytest.approx(1030.0)

@@ -92,7 +92,16 @@ class World:
         for person, ticked in zip(PEOPLE, barriers or [], strict=False):
             self.store.record_checklist(round_.id, person, ticked, ["distance"])
         self.clock.advance(days=7)
-        return round_.id, self.closing.close(round_.id)
+        return round_.id, self.results(round_.id)
+
+    def results(self, round_id: str) -> list[Any]:
+        """Close the round; what its close queued, in the order the outbox sends it: the
+        results post, then (its receipt queues them) each lead's guide."""
+        assert self.closing.close(round_id)
+        published = self.closing.publication(round_id)
+        guides = [(lead, self.closing.guide(round_id, lead))
+                  for lead in self.closing.leads_to_guide(round_id)]
+        return [published, *(SendDM(lead, guide) for lead, guide in guides if guide)]
 
     def plan(self, round_id: str, *steps: StepInput, by: str = LEAD) -> Any:
         return self.actions.submit_plan(self.caller(by), round_id, list(steps), self.people)
@@ -187,7 +196,7 @@ def test_no_guide_for_a_withheld_round_or_a_pulse(world: World) -> None:
                                    item_ids=["W1", "I1", "N1", "V1"], pulse_number=1)
     for person in PEOPLE[:3]:
         world.store.record_answers(pulse.id, person, dict.fromkeys(["W1", "I1", "N1", "V1"], 4))
-    out = world.closing.close(pulse.id)
+    out = world.results(pulse.id)
     assert any(isinstance(o, PublishResults) for o in out)
     assert not [o for o in out if isinstance(o, SendDM)]
 
@@ -431,7 +440,7 @@ def test_the_next_pulse_post_says_it_too_and_a_first_round_says_nothing(world: W
                                    item_ids=["W1", "I1", "N1", "V1"], pulse_number=1)
     for person in PEOPLE[:3]:
         world.store.record_answers(pulse.id, person, dict.fromkeys(["W1", "I1", "N1", "V1"], 4))
-    [pulse_post] = [o for o in world.closing.close(pulse.id) if isinstance(o, PublishResults)]
+    [pulse_post] = [o for o in world.results(pulse.id) if isinstance(o, PublishResults)]
     assert "Sinds de vorige ronde: 0 van de 1 afspraken nagekomen" in text_of(pulse_post.message)
 
 

@@ -28,7 +28,6 @@ from conversations.home import HomeFlow
 from conversations.outbound import Reply, UploadFile
 from conversations.pulse import PulseFlow
 from conversations.results.closing import ClosingFlow
-from conversations.results.publication import PublishResults
 from conversations.results.reports import ReportsFlow
 from model import load_content
 from storage import Store, Team, open_store
@@ -116,7 +115,7 @@ def surfaces(people: Sequence[Person], minimum: int) -> list[str]:
             if p.finished:
                 store.record_checklist(round_.id, user, p.barriers, p.reasons)
         clock.advance(days=7)
-        shown = [_post(closing.close(round_.id))]
+        shown = [_post(closing, round_.id)]
         overview = reports.status_all(lead)
         shown += [_reply(reports.status(lead, team)), _reply(overview)]
         shown += [_upload(overview, name) for name in (".csv", ".png")]
@@ -128,7 +127,7 @@ def surfaces(people: Sequence[Person], minimum: int) -> list[str]:
             _answer(store, pulse.id, user, {i: p.pulse[i] for i in pulse.item_ids
                                             if i in p.pulse}, p.finished)
         clock.advance(days=2)
-        shown.append(_post(closing.close(pulse.id)))
+        shown.append(_post(closing, pulse.id))
         ids = (round_.id, pulse.id)
     return [re.sub("|".join(map(re.escape, ids)), "ROUND", text) for text in shown]
 
@@ -140,8 +139,11 @@ def _answer(store: Store, round_id: str, user: str, answers: Answers, finished: 
         store.mark_finished(round_id, user)
 
 
-def _post(out: Sequence[Any]) -> str:
-    (published,) = [o for o in out if isinstance(o, PublishResults)]
+def _post(closing: ClosingFlow, round_id: str) -> str:
+    """Close the round and read the results post its close queued."""
+    assert closing.close(round_id)
+    published = closing.publication(round_id)
+    assert published is not None
     return str(published.message)
 
 

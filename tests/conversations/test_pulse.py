@@ -21,9 +21,9 @@ import pytest
 from bot.config import Config
 from bot.emulator import SlackEmulator, Workspace
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from conversations.context import Caller
-from conversations.outbound import InviteMembers, PostToChannel, Reply
+from conversations.outbound import Reply, SendQueued
 from conversations.pulse import PulseFlow, parse_schedule
 from model import Element, load_content, select_pulse_items
 from storage import Progress, Round, Team, open_store
@@ -61,8 +61,8 @@ class Bot:
         self.store = open_store(self.config.data_dir, clock=self.clock)
         self.services = Services.build(
             self.store, make_client(self.config),
-            fanout_client=make_client(self.config, rate_limit_retries=0),
-            clock=self.clock, invitations_per_second=1000.0)
+            fanout_client=make_sending_client(self.config),
+            clock=self.clock, messages_per_second=1000.0)
         self.pulse = self.services.pulse
 
     def restart(self) -> None:
@@ -298,11 +298,16 @@ def test_pulse_now_opens_a_short_round_announces_it_and_invites_everyone(bot):
     (pulse,) = bot.pulses()
     assert len(pulse.item_ids) == 4 and pulse.pulse_number == 1
     assert pulse.closes_at == bot.clock() + timedelta(days=2)
-    announcement, started, invite = out
-    assert isinstance(announcement, PostToChannel) and announcement.channel_id == CHANNEL
-    assert "4 quick statements" in announcement.message["text"]
+    started, send = out
     assert isinstance(started, Reply) and "sending 4 members" in started.message["text"]
-    assert invite == InviteMembers(pulse.id, MEMBERS)
+    assert send == SendQueued()
+    announcement = bot.store.claim_next("test", 60)  # queued first, with the round
+    assert announcement is not None
+    assert announcement.outgoing.key == f"post/{pulse.id}/announcement"
+    assert announcement.outgoing.channel_id == CHANNEL
+    assert "4 quick statements" in (announcement.outgoing.message or {})["text"]
+    assert {bot.store.outbox_state(f"invitation/{pulse.id}/{user}") for user in MEMBERS} == {
+        "pending"}
 
 
 def test_pulse_now_waits_for_an_open_round(bot):
@@ -320,25 +325,25 @@ def test_pulse_now_with_nobody_to_ask_opens_nothing(bot):
 # -- reminders --------------------------------------------------------------------------------
 
 
-def test_reminders_are_due_halfway_and_only_for_invited_members_still_to_finish(bot):
+def test_reminders_are_due_halfway_and_queued_once_for_invited_members_still_to_finish(bot):
     bot.pulse.command(LEAD_CALLER, bot.team(), ["now"], members=lambda: MEMBERS)
     (pulse,) = bot.pulses()
-    finished, started, invited_only, _never_invited = MEMBERS
+    finished, started, invited_only, never_invited = MEMBERS
     for user in (finished, started, invited_only):
         bot.store.mark_invitation_sent(pulse.id, user)
     bot.store.record_answers(pulse.id, finished, dict.fromkeys(pulse.item_ids, 4))
     bot.store.mark_finished(pulse.id, finished)
     bot.store.record_answers(pulse.id, started, {pulse.item_ids[0]: 3})
     bot.clock.advance(hours=23, minutes=59)
-    assert bot.pulse.reminders_due(bot.clock()) == []
+    assert bot.pulse.queue_reminders(bot.clock()) == []
     bot.clock.advance(minutes=1)
-    (due,) = bot.pulse.reminders_due(bot.clock())
-    assert bot.pulse.reminder_recipients(due) == [started, invited_only]
-    bot.pulse.mark_reminded(pulse.id, started)
+    assert bot.pulse.queue_reminders(bot.clock()) == [SendQueued()]
+    states = {user: bot.store.outbox_state(f"reminder/{pulse.id}/{user}") for user in MEMBERS}
+    assert states == {finished: None, started: "pending", invited_only: "pending",
+                      never_invited: None}
     bot.restart()
-    assert bot.pulse.reminder_recipients(due) == [invited_only]
-    assert bot.pulse.reminders_done(pulse.id) is True
     assert bot.pulse.reminders_due(bot.clock()) == []
+    assert bot.pulse.queue_reminders(bot.clock()) == []
 
 
 def test_a_reminder_offers_to_resume_for_those_who_started(bot):
@@ -362,3 +367,22 @@ def _text(message: dict[str, Any]) -> str:
 def _button_labels(message: dict[str, Any]) -> list[str]:
     return [e["text"]["text"] for b in message["blocks"] if b["type"] == "actions"
             for e in b["elements"]]
+
+
+def test_a_lead_changing_the_schedule_while_the_timer_runs_keeps_the_change(bot, monkeypatch):
+    """The timer saves where it left off only over the schedule it read: a lead's change
+    in that moment (on any instance) is never overwritten by the timer's stale copy."""
+    bot.command("weekly")
+    bot.clock.now = datetime(2027, 2, 15, 9, 0, tzinfo=UTC)  # Monday 10:00: due
+    run_slot = bot.pulse._run_slot
+
+    def lead_changes_it_meanwhile(*args: Any) -> Any:
+        opened = run_slot(*args)
+        bot.command("biweekly thursday 16:00")
+        return opened
+
+    monkeypatch.setattr(bot.pulse, "_run_slot", lead_changes_it_meanwhile)
+    bot.tick()
+    schedule = bot.team().pulse
+    assert (schedule.frequency, schedule.weekday, schedule.time) == ("biweekly", 3, "16:00")
+    assert len(bot.pulses()) == 1

@@ -52,7 +52,9 @@ def closed_round(store: Store, clock: FakeClock, answers: list[dict[str, int | N
         store.record_answers(round_.id, user, given)
         store.mark_finished(round_.id, user)
     clock.advance(days=7)
-    assert ClosingFlow(store, CONTENT, clock).close(round_.id)
+    closing = ClosingFlow(store, CONTENT, clock)
+    assert closing.close(round_.id)
+    assert closing.publication(round_.id) is not None  # scored into its snapshot
     clock.advance(days=30)
     return round_
 

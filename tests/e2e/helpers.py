@@ -18,7 +18,7 @@ from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator
 from bot.emulator.workspace import Message
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from conversations.refs import ActionIds
 from conversations.views.plan import field_block
 from storage import open_store
@@ -39,6 +39,13 @@ def alarms(records: Sequence[logging.LogRecord]) -> list[str]:
 def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """While inside: every write to a file fails as on a full disk (ENOSPC); pipes and
     sockets (the HTTP servers' own plumbing) still work."""
+    with monkeypatch.context() as patch:
+        fill_disk(patch)
+        yield
+
+
+def fill_disk(patch: pytest.MonkeyPatch) -> None:
+    """From now until `patch` is undone, writes to files fail as on a full disk."""
     real_write = os.write
 
     def no_space(fd: int, data: bytes) -> int:
@@ -46,9 +53,7 @@ def full_disk(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real_write(fd, data)
 
-    with monkeypatch.context() as patch:
-        patch.setattr(os, "write", no_space)
-        yield
+    patch.setattr(os, "write", no_space)
 
 
 def dm_with_button(emulator: SlackEmulator, user: str, action_id: str) -> Message:
@@ -143,8 +148,8 @@ def running_bot(
     server and driver. Leaving the block is a shutdown; entering again is a restart."""
     with open_store(config.data_dir, clock=clock) as store:
         services = Services.build(
-            store, make_client(config), fanout_client=make_client(config, rate_limit_retries=0),
-            clock=clock, invitations_per_second=1000.0,
+            store, make_client(config), fanout_client=make_sending_client(config),
+            clock=clock, messages_per_second=1000.0,
         )
         app = create_app(config, store, client=make_client(config),
                          listener_executor=InlineExecutor(), services=services)

@@ -115,7 +115,7 @@ def _multi_bot(emulator: SlackEmulator, config: Config, store: Store, clock: Fak
     installations = open_installations(config, store)
     services = Services.build(store, installations.clients,
                               fanout_client=installations.fanout_clients, clock=clock,
-                              invitations_per_second=1000.0, uninstall_grace_days=grace_days)
+                              messages_per_second=1000.0, uninstall_grace_days=grace_days)
     app = create_app(config, store, listener_executor=InlineExecutor(), services=services,
                      installations=installations)
     wsgi = SlackWsgiApp(app)

@@ -17,7 +17,7 @@ from bot.emulator import SlackDriver, SlackEmulator, Workspace
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.emulator.workspace import Message
 from bot.services import Services
-from bot.slack_client import make_client
+from bot.slack_client import make_client, make_sending_client
 from conversations.i18n import t
 from conversations.refs import ActionIds
 from storage import Round, Store
@@ -178,91 +178,94 @@ def crowd(workspace: Workspace) -> tuple[str, ...]:
     return (LEAD, *CROWD)
 
 
-class Outage(ConnectionError):
-    """The network (or the process) went away in the middle of a fan-out."""
+class Killed(BaseException):
+    """kill -9 at this very point: nothing after it runs in this process."""
 
 
-def failing_after(sends: int, post_dm: Callable[..., str]) -> Callable[..., str]:
+def killed_at(records: int, record_sent: Callable[..., bool],
+              kill: Callable[[], None] | None = None) -> Callable[..., bool]:
+    """`Store.record_sent` until `records` receipts are written; then the process dies
+    right after Slack took the next message and before its receipt (or, with `kill`,
+    that is called instead and the receipt written)."""
     count = [0]
 
-    def post(*args: Any) -> str:
+    def record(*args: Any, **kwargs: Any) -> bool:
         count[0] += 1
-        if count[0] > sends:
-            raise Outage("connection reset")
-        return post_dm(*args)
+        if count[0] > records:
+            if kill is None:
+                raise Killed
+            kill()
+        return record_sent(*args, **kwargs)
 
-    return post
+    return record
 
 
 def restarted(services: Services, bot_config: Config, store: Store) -> Services:
     """What a new process builds: fresh services over the same data, background resumed."""
     again = Services.build(store, make_client(bot_config),
-                           fanout_client=make_client(bot_config, rate_limit_retries=0),
-                           clock=services.clock, invitations_per_second=1000.0)
+                           fanout_client=make_sending_client(bot_config),
+                           clock=services.clock, messages_per_second=1000.0)
     again.start_background()
-    assert again.invitations.wait_idle(30)
+    assert again.outbox.wait_idle(30)
     again.stop_background()
     return again
 
 
-def test_a_restart_in_the_middle_of_pulse_invitations_sends_each_exactly_once(
+def test_a_kill_in_the_middle_of_pulse_invitations_sends_each_exactly_once(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     crowd: tuple[str, ...], bot_config: Config, store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     schedule_tuesday_pulses(driver, CROWD_CHANNEL)
-    services.invitations.post_dm = failing_after(12, services.invitations.post_dm)
-    tick(services, clock, hours=24)
+    with monkeypatch.context() as patch:  # the announcement and 11 invitations recorded
+        patch.setattr(store, "record_sent", killed_at(12, store.record_sent))
+        with pytest.raises(Killed):
+            tick(services, clock, hours=24)
     reached = [user for user in crowd if invitations_to(emulator, user)]
-    assert len(reached) == 12
+    assert len(reached) == 12  # the twelfth went out; its receipt never got written
+    clock.advance(minutes=2)  # the dead instance's claim has expired
     restarted(services, bot_config, store)
     assert [len(invitations_to(emulator, user)) for user in crowd] == [1] * len(crowd)
     assert store.invitations_sent(the_pulse(services, CROWD_CHANNEL).id) == set(crowd)
+    assert len([m for m in emulator.messages_to(CROWD_CHANNEL) if "Puls" in m.text]) == 1
 
 
-def test_a_restart_in_the_middle_of_reminders_reminds_each_non_finisher_once(
+def test_a_kill_in_the_middle_of_reminders_reminds_each_non_finisher_once(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     crowd: tuple[str, ...], bot_config: Config, store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     schedule_tuesday_pulses(driver, CROWD_CHANNEL)
     tick(services, clock, hours=24)
     finishers = crowd[1:11]
     for user in finishers:
         answer_all(driver, emulator, user, 3, checklist=None)
-    services.invitations.post_dm = failing_after(7, services.invitations.post_dm)
-    tick(services, clock, days=1)
-    assert sum(len(reminders_to(emulator, user)) for user in crowd) == 7
+    with monkeypatch.context() as patch:
+        patch.setattr(store, "record_sent", killed_at(7, store.record_sent))
+        with pytest.raises(Killed):
+            tick(services, clock, days=1)
+    assert sum(len(reminders_to(emulator, user)) for user in crowd) == 8
+    clock.advance(minutes=2)
     again = restarted(services, bot_config, store)
-    again.scheduler.tick(clock.advance(minutes=1))
     again.scheduler.tick(clock.advance(minutes=1))
     expected = [0 if user in finishers else 1 for user in crowd]
     assert [len(reminders_to(emulator, user)) for user in crowd] == expected
-    pulse = store.get_round(the_pulse(again, CROWD_CHANNEL).id)
-    assert pulse is not None and pulse.reminder_sent_at is not None
+    pulse = the_pulse(again, CROWD_CHANNEL)
+    assert store.reminders_sent(pulse.id) == {u for u in crowd if u not in finishers}
 
 
 def test_a_stop_in_the_middle_of_reminders_leaves_who_is_left_for_the_restart(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     crowd: tuple[str, ...], bot_config: Config, store: Store,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     schedule_tuesday_pulses(driver, CROWD_CHANNEL)
     tick(services, clock, hours=24)
-    post_dm, sent = services.invitations.post_dm, [0]
-
-    def post_then_stop(*args: Any) -> str:
-        sent[0] += 1
-        if sent[0] == 7:
-            services.stop_sending()  # SIGTERM while the seventh reminder is under way
-        return post_dm(*args)
-
-    services.invitations.post_dm = post_then_stop
-    tick(services, clock, days=1)
-    reminded = sum(len(reminders_to(emulator, user)) for user in crowd)
-    assert 7 <= reminded < 7 + services.invitations.workers  # only those under way finished
-    pulse = store.get_round(the_pulse(services, CROWD_CHANNEL).id)
-    assert pulse is not None and pulse.reminder_sent_at is None  # not done: the rest wait
-
+    with monkeypatch.context() as patch:  # SIGTERM while the seventh reminder is under way
+        patch.setattr(store, "record_sent", killed_at(6, store.record_sent,
+                                                      kill=services.stop_sending))
+        tick(services, clock, days=1)
+    assert sum(len(reminders_to(emulator, user)) for user in crowd) == 7  # nothing after
     again = restarted(services, bot_config, store)
     again.scheduler.tick(clock.advance(minutes=1))
     assert [len(reminders_to(emulator, user)) for user in crowd] == [1] * len(crowd)
-    pulse = store.get_round(pulse.id)
-    assert pulse is not None and pulse.reminder_sent_at is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.config import Config
@@ -150,18 +152,25 @@ def test_autoclose_closes_as_soon_as_everyone_finished(
     assert "5 of 5" in channel_posts(emulator)[-1] or "5 van 5" in channel_posts(emulator)[-1]
 
 
-def test_a_failed_chart_upload_never_holds_back_the_text_post(
-    driver: SlackDriver, emulator: SlackEmulator, caplog: pytest.LogCaptureFixture
+def test_a_failed_chart_upload_never_holds_back_the_text_post_and_is_tried_again(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     open_round(driver)
     for user in (ALEX, SAMI, NOOR):
         answer_all(driver, emulator, user, 4)
-    emulator.fail_next("files.getUploadURLExternal", error="missing_scope")
-    driver.command(LEAD, TEAM_CHANNEL, "close")
+    emulator.fail_next("files.getUploadURLExternal", error="internal_error")
+    with caplog.at_level(logging.INFO):
+        driver.command(LEAD, TEAM_CHANNEL, "close")
     assert "Facilitating" in channel_posts(emulator)[-1] or "Strategic" in channel_posts(
         emulator)[-1]
     assert emulator.uploads() == []
-    assert "missing_scope" in caplog.text
+    assert "internal_error" in caplog.text
+    services.scheduler.tick(clock.advance(minutes=1))
+    assert [upload.filename for upload in emulator.uploads()] == [
+        f"wi3-{services.store.list_rounds('T0WI3TEST', TEAM_CHANNEL)[0].id}.png"]
+    services.scheduler.tick(clock.advance(minutes=10))
+    assert len(emulator.uploads()) == 1
 
 
 def test_results_that_never_went_out_are_posted_once_after_a_restart(
@@ -178,5 +187,6 @@ def test_results_that_never_went_out_are_posted_once_after_a_restart(
     for _ in range(2):
         with running_bot(bot_config, emulator, clock) as bot:
             bot.services.start_background()
+            assert bot.services.outbox.wait_idle(30)
             bot.services.stop_background()
     assert len(channel_posts(emulator)) == posts_before + 1

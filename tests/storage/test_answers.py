@@ -183,3 +183,16 @@ def test_of_concurrent_clicks_on_one_question_exactly_one_moves_the_respondent_o
     progress = store.get_progress(round_.id, "U1")
     assert progress is not None and progress.position == 1
     assert len(store.answers_of(round_.id, "U1")) == 1
+
+
+def test_a_position_is_saved_over_the_expected_one_only(store: Store) -> None:
+    """Back, clicked at statement 3 while another click already moved on: refused."""
+    round_ = open_team_round(store)
+    store.save_progress(Progress(round_.id, "U1", position=3))
+    assert store.save_progress(Progress(round_.id, "U1", position=2),
+                               expected_position=3).position == 2
+    with pytest.raises(StalePositionError) as stale:
+        store.save_progress(Progress(round_.id, "U1", position=1), expected_position=3)
+    assert stale.value.current.position == 2
+    fresh = store.save_progress(Progress(round_.id, "U2", position=1), expected_position=0)
+    assert fresh.position == 1

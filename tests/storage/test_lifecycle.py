@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 
 from storage import Progress, ResultSnapshot, Store, Team, UserInfo, Workspace
+from storage.records import CommitmentPlan, Outgoing
 from tests.pg import StoreBackend
 
 from .conftest import ITEMS, FakeClock, open_team_round
@@ -14,8 +15,9 @@ GONE, STAYS = "T0GONE001", "T0STAYS01"
 
 
 def _fill(store: Store, workspace_id: str, clock: FakeClock) -> str:
-    """A workspace with a team, a closed round with answers and a snapshot, an open round,
-    a cached user: everything a purge must remove. Returns the closed round's id."""
+    """A workspace with a team, a closed round with answers, a snapshot and a commitment,
+    an open round with a queued invitation, a cached user: everything a purge must
+    remove. Returns the closed round's id."""
     store.save_workspace(Workspace(workspace_id, name=workspace_id))
     store.save_team(Team(workspace_id, "C0SAME001", leads=("U0SAME001",)))
     closed = store.open_round(workspace_id, "C0SAME001", invited=("U0SAME001",), item_ids=ITEMS)
@@ -29,6 +31,11 @@ def _fill(store: Store, workspace_id: str, clock: FakeClock) -> str:
                                  invited=("U0SAME001",))
     store.answer_and_advance(Progress(still_open.id, "U0SAME001", position=1), ITEMS[0], 3,
                              expected_position=0)
+    store.add_commitments(workspace_id, "C0SAME001", closed.id, [CommitmentPlan(
+        "Share one success story", "U0SAME001", date(2025, 3, 10), clock.now)],
+        planned_by="U0SAME001")
+    store.enqueue([Outgoing(f"invitation/{still_open.id}/U0SAME001", "invitation", workspace_id,
+                            round_id=still_open.id, user_id="U0SAME001")])
     store.save_user(UserInfo(workspace_id, "U0SAME001", dm_channel="D0SAME001"))
     return closed.id
 
@@ -67,6 +74,7 @@ def test_purge_removes_every_trace_of_the_workspace_and_only_after_its_grace(
         assert each.open_round_for(GONE, "C0SAME002") is None
         assert each.get_snapshot(gone_round) is None
         assert each.get_user(GONE, "U0SAME001") is None
+        assert each.commitments_of_team(GONE, "C0SAME001") == []
         assert each.rounds_for_user(GONE, "U0SAME001") == []
         assert all(r.workspace_id != GONE for r in each.open_rounds())
         assert each.uninstalled_workspaces() == {}
@@ -75,6 +83,7 @@ def test_purge_removes_every_trace_of_the_workspace_and_only_after_its_grace(
         assert each.answers_of(stays_round, "U0SAME001") == dict.fromkeys(ITEMS, 4)
         assert each.get_snapshot(stays_round) is not None
         assert each.get_user(STAYS, "U0SAME001") is not None
+        assert len(each.commitments_of_team(STAYS, "C0SAME001")) == 1
     assert GONE not in store_backend.raw()
 
 

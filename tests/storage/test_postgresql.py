@@ -25,6 +25,7 @@ from storage import (
     Team,
     open_store,
 )
+from storage.records import INVITATION, Outgoing
 from storage.sql import SQLStore, make_engine
 from storage.sql.migrate import head_revision
 from storage.sql.schema import SLACK_SDK_TABLES, metadata
@@ -242,3 +243,25 @@ def test_connections_dropped_between_requests_are_replaced_unnoticed(
         assert store.record_answers(round_.id, "U1", {"W2": 3}) == 1
         assert store.answers_of(round_.id, "U1") == {"W1": 2, "W2": 3}
         assert store.write_problem() is None
+
+
+def test_two_instances_dispatch_a_fan_out_each_message_once(
+    two_stores: tuple[SQLStore, SQLStore],
+) -> None:
+    """Claims skip each other's locked rows: no message twice, none left, nobody waits."""
+    invited = [f"U{n}" for n in range(30)]
+    two_stores[0].open_round("T1", "C1", invited=invited, outbox=lambda round_: [
+        Outgoing(f"invitation/{round_.id}/{user}", INVITATION, "T1", round_id=round_.id,
+                 user_id=user) for user in round_.invited])
+
+    def drain(n: int) -> list[str]:
+        store, sent = two_stores[n % 2], []
+        while (claim := store.claim_next(f"I{n}", 60)) is not None:
+            sent.append(str(claim.outgoing.user_id))
+            store.record_sent(claim, "ts")
+        return sent
+
+    drained = _race(6, drain)
+    assert sorted(user for each in drained for user in each) == sorted(invited)
+    round_id = two_stores[1].open_rounds()[0].id
+    assert two_stores[1].invitations_sent(round_id) == set(invited)

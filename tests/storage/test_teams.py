@@ -62,3 +62,58 @@ def test_ids_not_shaped_like_slack_ids_are_refused(store: Store, bad: str) -> No
     with pytest.raises(ValueError, match="channel id"):
         store.open_round("T1", bad)
     assert store.list_teams() == [] and store.open_rounds() == []
+
+
+def test_settings_change_one_field_at_a_time(store: Store) -> None:
+    """Two leads change different settings from the same stale copy: both changes stay."""
+    team = store.save_team(Team("T1", "C1", leads=("U1",)))
+    store.update_team("T1", "C1", language="nl")
+    assert store.update_team(team.workspace_id, team.channel_id, min_responses=5) is not None
+    after = store.get_team("T1", "C1")
+    assert after is not None and (after.language, after.min_responses) == ("nl", 5)
+    assert store.update_team("T1", "C9", language="nl") is None
+    with pytest.raises(ValueError):
+        store.update_team("T1", "C1", min_responses=2)
+    with pytest.raises(ValueError):
+        store.update_team("T1", "C1", colour="blue")  # type: ignore[call-arg]
+
+
+def test_leads_are_added_and_removed_one_by_one_and_the_last_one_stays(store: Store) -> None:
+    store.save_team(Team("T1", "C1", leads=("U1",)))
+    assert store.add_lead("T1", "C1", "U2") is True
+    assert store.add_lead("T1", "C1", "U2") is False
+    assert store.add_lead("T1", "C1", "U3") is True
+    assert store.remove_lead("T1", "C1", "U2") is True
+    assert store.remove_lead("T1", "C1", "U9") is False
+    assert store.remove_lead("T1", "C1", "U1") is True
+    assert store.remove_lead("T1", "C1", "U3") is False  # the last lead
+    team = store.get_team("T1", "C1")
+    assert team is not None and team.leads == ("U3",)
+
+
+def test_concurrent_lead_changes_lose_nothing(store: Store) -> None:
+    import threading
+
+    store.save_team(Team("T1", "C1", leads=("U0",)))
+    users = [f"U{n}" for n in range(1, 9)]
+    threads = [threading.Thread(target=store.add_lead, args=("T1", "C1", user))
+               for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    team = store.get_team("T1", "C1")
+    assert team is not None and sorted(team.leads) == ["U0", *users]
+
+
+def test_a_pulse_schedule_changes_only_over_the_one_read(store: Store) -> None:
+    weekly = PulseSchedule(frequency="weekly", weekday=1, time="09:00")
+    store.save_team(Team("T1", "C1", leads=("U1",), pulse=weekly))
+    monthly = PulseSchedule(frequency="monthly", weekday=1, time="09:00")
+    assert store.update_pulse("T1", "C1", monthly, expected=weekly) is True
+    keyed = PulseSchedule(frequency="weekly", weekday=1, time="09:00", last_period_key="2025-W10")
+    assert store.update_pulse("T1", "C1", keyed, expected=weekly) is False  # stale read
+    team = store.get_team("T1", "C1")
+    assert team is not None and team.pulse == monthly
+    assert store.update_pulse("T1", "C1", None, expected=monthly) is True
+    assert store.update_pulse("T1", "C9", weekly, expected=None) is False
