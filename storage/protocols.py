@@ -28,6 +28,7 @@ from typing import Protocol, Self
 
 from storage.records import (
     Checklist,
+    LastResult,
     Progress,
     ResultSnapshot,
     Round,
@@ -62,7 +63,15 @@ class TeamStore(Protocol):
         """Teams in workspace and channel order (all workspaces when None)."""
         ...
 
-    def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]: ...
+    def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]:
+        """The teams a person leads, in channel order (an indexed lookup)."""
+        ...
+
+    def teams_with_pulse_due(self, now: datetime | None = None) -> list[Team]:
+        """Teams whose pulse is on and whose next run is at or before ``now`` (or not
+        planned yet): the scheduler's question every tick, answered without reading the
+        other teams."""
+        ...
 
 
 class RoundStore(Protocol):
@@ -218,6 +227,23 @@ class SnapshotStore(Protocol):
         ...
 
 
+class LastResults(Protocol):
+    """Each team's last closed diagnostic in short, written when it closes, so overviews
+    (``/wi3 status all``, App Home) read one small record per team, never snapshots."""
+
+    def save_last_result(self, last: LastResult) -> bool:
+        """Keep a team's last result, unless a later one (``LastResult.order``) is kept
+        already; True if this one is kept now."""
+        ...
+
+    def last_results(
+        self, workspace_id: str, channel_ids: Iterable[str] | None = None
+    ) -> dict[str, LastResult]:
+        """The kept last results of a workspace's teams (of these channels, if given),
+        by channel id; teams without one are left out."""
+        ...
+
+
 class RequestClaims(Protocol):
     """Requests already handled (Slack retries, double clicks), for a while."""
 
@@ -275,6 +301,7 @@ class Store(
     FanOutProgress,
     ResponseStore,
     SnapshotStore,
+    LastResults,
     RequestClaims,
     UserCache,
     PrivacyStore,

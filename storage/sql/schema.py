@@ -10,6 +10,7 @@ an indexed lookup:
     participation, checklists
     fanout_sent                  which members an invitation or reminder DM reached
     snapshots                    closed-round aggregates (``result`` kept as written: json)
+    last_results                 each team's last closed diagnostic in short (overviews)
     user_cache, request_claims   what Slack told us; requests already handled
     store_meta                   facts about the store itself (the pseudonym key's check)
 
@@ -175,6 +176,15 @@ snapshots = Table(
     Index("snapshots_of_team", "workspace_id", "channel_id", "closed_at"),
 )
 
+last_results = Table(
+    "last_results", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("channel_id", Text, primary_key=True),
+    Column("round_id", Text, ForeignKey("rounds.id"), nullable=False),
+    Column("closed_at", Moment, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+
 user_cache = Table(
     "user_cache", metadata,
     Column("workspace_id", Text, primary_key=True),
@@ -200,6 +210,7 @@ store_meta = Table(
 
 DATA_TABLES: tuple[Table, ...] = (
     workspaces, teams, team_leads, pulse_schedules, rounds, answers, progress,
-    participation, checklists, fanout_sent, snapshots, user_cache, request_claims,
+    participation, checklists, fanout_sent, snapshots, last_results, user_cache,
+    request_claims,
 )
 """Every table holding wi3's data, parents before children (the order to fill them in)."""

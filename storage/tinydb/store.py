@@ -5,7 +5,8 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
 
     workspaces  workspaces and team settings       rounds     round lifecycle, snapshots
     responses   answers, progress, participation   caches     user cache, request keys
-    privacy     forget-me, retention               backup     export / import
+    summaries   each team's last result in short   privacy    forget-me, retention
+    backup      export / import
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from storage.tinydb.caches import CachesMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
 from storage.tinydb.rounds import RoundsMixin
+from storage.tinydb.summaries import SummariesMixin
 from storage.tinydb.workspaces import WorkspacesMixin
 
 
@@ -22,6 +24,7 @@ class TinyDBStore(
     WorkspacesMixin,
     RoundsMixin,
     ResponsesMixin,
+    SummariesMixin,
     CachesMixin,
     PrivacyMixin,
     BackupMixin,
@@ -29,7 +32,7 @@ class TinyDBStore(
     """Thread-safe persistence for one data directory, owned by this process.
 
     ``TinyDBStore.open(data_dir, clock=..., retention_days=...)`` takes the directory's
-    lock, validates every file, runs migrations and purges expired answers; use it as a
-    context manager or call ``close()``. Errors are ``StorageError`` subclasses with
-    one-line messages.
+    lock, reads the index and the round directory, purges expired answers (other files are
+    read and validated when first used); use it as a context manager or call ``close()``.
+    Errors are ``StorageError`` subclasses with one-line messages.
     """

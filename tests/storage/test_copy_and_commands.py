@@ -12,6 +12,7 @@ import pytest
 
 from model import load_content
 from storage import (
+    LastResult,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -78,6 +79,7 @@ def _fill(store: Store, clock: FakeClock) -> dict[str, str]:
     store.save_snapshot(ResultSnapshot(diagnostic.id, "T1", "C1", "diagnostic", None, clock.now,
                                        invited_count=5, responses=4, result={"team": "opaque"}))
     store.mark_results_posted(diagnostic.id)
+    store.save_last_result(LastResult("T1", "C1", diagnostic.id, clock.now, {"overall": 2}))
     pulse = store.open_round("T1", "C1", kind="pulse", invited=PEOPLE[:3], item_ids=ITEMS[:4],
                              pulse_number=1)
     for person in PEOPLE[:3]:
@@ -98,7 +100,7 @@ def _everything(store: Store, rounds: dict[str, str]) -> dict[str, Any]:
     seen: dict[str, Any] = {
         "workspaces": store.list_workspaces(), "teams": store.list_teams(),
         "open": store.open_rounds(), "awaiting": store.rounds_awaiting_results(),
-        "led": store.teams_led_by("T1", PEOPLE[0]),
+        "led": store.teams_led_by("T1", PEOPLE[0]), "last": store.last_results("T1"),
     }
     for round_id in rounds.values():
         seen[round_id] = (
