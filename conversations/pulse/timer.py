@@ -38,12 +38,11 @@ class PulseTimer(PulseOpening):
         """Open every pulse whose slot has come (once per period); schedule the next ones.
 
         A team whose members cannot be read now is left as it is and tried again on the
-        next tick, while its slot's window lasts.
+        next tick, while its slot's window lasts. Only teams whose next run has come are
+        read (`teams_with_pulse_due`): the others have nothing to do until then.
         """
         runs: list[TeamRun] = []
-        for team in self.store.list_teams():
-            if team.pulse is None or not team.pulse.enabled:
-                continue
+        for team in self.store.teams_with_pulse_due(now):  # not every team, every tick
             try:
                 outbounds = self._due_for(team, now, members)
             except Exception:

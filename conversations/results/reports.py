@@ -14,12 +14,19 @@ from conversations.i18n import t
 from conversations.outbound import Outbound, PostToChannel, Reply, UploadFile
 from conversations.results.history import History
 from conversations.results.outcome import RoundOutcome
+from conversations.results.summary import Summaries
 from conversations.team import may_manage, refusal
 from conversations.trend import element_trends
 from conversations.views.diagnostic import notice
 from conversations.views.pulse import pulse_post
 from conversations.views.results import results_post
-from conversations.views.status import OpenRoundStatus, TeamRow, status_all, status_message
+from conversations.views.status import (
+    MAX_OVERVIEW_TEAMS,
+    OpenRoundStatus,
+    TeamRow,
+    status_all,
+    status_message,
+)
 from model import Content
 from storage import Store, Team
 
@@ -32,6 +39,7 @@ class ReportsFlow:
         self.content = content
         self.clock = clock
         self.history = History(store, content)
+        self.summaries = Summaries(store, self.history)
 
     def last_outcome(self, team: Team) -> RoundOutcome | None:
         """The team's last full diagnostic, as every surface may show it."""
@@ -62,12 +70,17 @@ class ReportsFlow:
                                      content=self.content))]
 
     def status_all(self, caller: Caller) -> list[Outbound]:
-        """`/wi3 status all`: every team's phases, for a workspace admin."""
+        """`/wi3 status all`: every team's phases, for a workspace admin. The teams listed
+        are read from their last-result summaries (one small record each, never their
+        snapshots); the others are only counted."""
         if not caller.is_admin:
             return [Reply(notice(t(caller.lang, "admin.only")))]
-        rows = [TeamRow(team.channel_id, self.last_outcome(team))
-                for team in self.store.list_teams(caller.workspace_id)]
-        return [Reply(status_all(caller.lang, rows, self.content))]
+        teams = self.store.list_teams(caller.workspace_id)
+        listed = teams[:MAX_OVERVIEW_TEAMS]
+        lasts = self.summaries.last(caller.workspace_id, listed)
+        rows = [TeamRow(team.channel_id, last) for team, last in zip(listed, lasts, strict=True)]
+        return [Reply(status_all(caller.lang, rows, self.content,
+                                 more=len(teams) - len(listed)))]
 
     def export(self, caller: Caller, team: Team) -> list[Outbound]:
         """`/wi3 export`: the team's closed rounds as CSV, by DM to the requester."""
