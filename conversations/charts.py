@@ -7,6 +7,9 @@ figure and renders can run side by side in the bot's worker threads. Both show p
 "Pioneering" and "Facilitating" rings is a pioneering element, exactly as its label says.
 An element without a position (too few answers, or a divided team) is not drawn: its
 spoke says why, and the line leaves a gap.
+
+matplotlib is imported by the first chart, not with this module: it takes most of a
+second, and the bot's start (until it answers `/healthz`) should not wait for it.
 """
 
 from __future__ import annotations
@@ -14,17 +17,17 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from typing import cast
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.projections.polar import PolarAxes
+from typing import TYPE_CHECKING, cast
 
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.trend import TrendPoint
 from conversations.views.scores import cut
 from model import Content, Element, Phase, TeamResult, load_content
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.projections.polar import PolarAxes
 
 CENTRE = 0.0
 RINGS = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
@@ -69,8 +72,8 @@ def radar_chart(
     """PNG radar of the four positions; the previous round, when given, as a dashed line."""
     content = content or load_content()
     language = normalise_lang(lang)
-    figure = Figure(figsize=RADAR_SIZE, dpi=DPI)
-    axes = cast(PolarAxes, figure.add_subplot(projection="polar"))
+    figure = _figure(RADAR_SIZE)
+    axes = cast("PolarAxes", figure.add_subplot(projection="polar"))
     angles = [2 * math.pi * n / len(Element) for n in range(len(Element))]
     axes.set_theta_offset(math.pi / 2)
     axes.set_theta_direction(-1)
@@ -155,7 +158,7 @@ def trend_chart(
     """PNG line chart of each element's position over rounds (oldest first); None is a gap."""
     content = content or load_content()
     language = normalise_lang(lang)
-    figure = Figure(figsize=TREND_SIZE, dpi=DPI)
+    figure = _figure(TREND_SIZE)
     axes = figure.add_subplot()
     for number, element in enumerate(Element):
         positions = [n + DODGE * (number - 1.5) for n in range(len(points))]
@@ -195,8 +198,16 @@ def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: C
     axes.set_ylabel(t(lang, "results.chart.position_axis"))
 
 
+def _figure(size: tuple[float, float]) -> Figure:
+    from matplotlib.figure import Figure  # see the module docstring
+
+    return Figure(figsize=size, dpi=DPI)
+
+
 def _png(figure: Figure) -> bytes:
     """Render on a private Agg canvas; no software stamp, so equal input gives equal bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})
