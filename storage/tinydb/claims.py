@@ -10,7 +10,9 @@ stripes (by the key's digest, each with its own lock)::
 
 The live claims are also kept in memory (this process is the directory's only writer), so
 checking a key reads nothing; at start the logs of minutes that have not passed are read
-back. A log whose minute has passed holds only expired claims and is deleted whole.
+back. A log whose minute has passed holds only expired claims and is deleted whole, by
+the first claim of each minute (and the daily purge), so memory and disk hold only what
+is live.
 
 A line is appended with one ``write`` and ``fdatasync``'d before the claim counts, so a
 claim that returned survives a crash. A crash mid-append can leave a partial last line: it
@@ -87,11 +89,13 @@ class ClaimLogs:
         self._buckets: defaultdict[int, set[str]] = defaultdict(set)
         self._files: set[tuple[int, int]] = set()
         """Logs known to exist and to end with a complete line."""
+        self._next_purge = 0.0
+        self._purging = threading.Lock()
 
-    def load(self, now: float) -> int:
+    def load(self, now: float) -> None:
         """Read back the claims that have not expired; delete logs that hold none.
 
-        Returns how many claims are live. Opened read-only (an export next to a running
+        Opened read-only (an export next to a running
         bot, whose clock may differ), every claim in the logs is shown, as it is."""
         for log in claim_logs(self._dir.parent):
             if self._read_only:
@@ -107,7 +111,6 @@ class ClaimLogs:
             for digest, expires in claims.items():
                 self.adopt(digest, expires, now)
             self._files.add((log.bucket, log.stripe))
-        return len(self._live)
 
     def adopt(self, digest: str, expires: float, now: float) -> None:
         """Know a claim read from storage (a log, or an older layout's files)."""
@@ -129,7 +132,8 @@ class ClaimLogs:
                     self._append(bucket, stripe, "".join(chunk))
 
     def claim(self, digest: str, now: float, ttl_seconds: float) -> bool:
-        """True the first time ``digest`` is claimed while no earlier claim is live."""
+        """True the first time ``digest`` is claimed while no earlier claim is live. Once
+        a minute, a claim also lets go of the minutes that have passed."""
         stripe = int(digest[0], 16)
         with self._locks[stripe]:
             if self._live.get(digest, 0.0) > now:
@@ -138,25 +142,25 @@ class ClaimLogs:
             self._append(_bucket(expires), stripe, f"{digest} {expires:.3f}\n")
             self._live[digest] = expires
             self._buckets[_bucket(expires)].add(digest)
+        if now >= self._next_purge:
+            self._next_purge = now + BUCKET_SECONDS
+            self.purge(now)
         return True
 
     def purge(self, now: float) -> None:
         """Forget and delete the claims of every minute that has passed."""
-        for bucket in sorted(self._buckets):
-            if not self._expired(bucket, now):
-                continue
-            digests = self._buckets.pop(bucket)
-            for stripe, lock in enumerate(self._locks):
-                with lock:
-                    for digest in [d for d in digests if int(d[0], 16) == stripe]:
-                        if self._live.get(digest, now + 1) <= now:
-                            del self._live[digest]
-                    if not self._read_only:
-                        (self._dir / _name(bucket, stripe)).unlink(missing_ok=True)
-                    self._files.discard((bucket, stripe))
-
-    def live(self) -> int:
-        return len(self._live)
+        with self._purging:
+            for bucket in [b for b in list(self._buckets) if self._expired(b, now)]:
+                digests = self._buckets.pop(bucket, set())
+                for stripe, lock in enumerate(self._locks):
+                    with lock:
+                        for digest in [d for d in digests if int(d[0], 16) == stripe]:
+                            if self._live.get(digest, now + 1) <= now:
+                                del self._live[digest]
+                        if (bucket, stripe) in self._files:
+                            self._files.discard((bucket, stripe))
+                            if not self._read_only:
+                                (self._dir / _name(bucket, stripe)).unlink(missing_ok=True)
 
     def live_claims(self) -> Iterator[tuple[str, float]]:
         return iter(list(self._live.items()))
