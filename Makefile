@@ -29,12 +29,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## Quick runs of the four benchmarks (drop --quick for the full figures).
+## Quick runs of the five benchmarks (drop --quick for the full figures).
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py --quick
 	$(BIN)/python bench/latency.py --quick
 	$(BIN)/python bench/fanout.py --quick
 	$(BIN)/python bench/socket_mode.py --quick
+	$(BIN)/python bench/org_scale.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
