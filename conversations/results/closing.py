@@ -3,7 +3,8 @@
 Closing is idempotent: `Store.close_round` says yes to exactly one caller, and the results
 post is marked as published only after Slack took it, so a restart re-publishes a round
 whose post never went out (`Store.rounds_awaiting_results`) and never one that did. The
-round is scored once, into its snapshot (`snapshot.snapshot_of`).
+round is scored once, into its snapshot (`snapshot.snapshot_of`), and a diagnostic summed
+up into the team's last result (`summary.keep_summary`) before its post goes out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from conversations.outbound import Outbound, Reply, SendDM
 from conversations.results.history import History
 from conversations.results.publication import PublishResults, publication
 from conversations.results.snapshot import snapshot_of
+from conversations.results.summary import keep_summary
 from conversations.team import may_manage, refusal
 from conversations.views.diagnostic import notice
 from model import Content
@@ -65,7 +67,8 @@ class ClosingFlow:
         return self.store.mark_results_posted(round_id, self.clock())
 
     def publish(self, round_id: str) -> list[Outbound | PublishResults]:
-        """Score the closed round (once), and say what to post."""
+        """Score the closed round (once), keep a diagnostic's summary as the team's last
+        result (for the overviews), and say what to post."""
         round_ = self.store.get_round(round_id)
         team = self.store.get_team(round_.workspace_id, round_.channel_id) if round_ else None
         if round_ is None or team is None or round_.results_posted_at is not None:
@@ -73,6 +76,7 @@ class ClosingFlow:
         snapshot = self.store.get_snapshot(round_id) or snapshot_of(
             self.store, self.history, self.content, round_, team,
             round_.closed_at or self.clock())
+        keep_summary(self.store, snapshot, self.content)  # again after a crash: idempotent
         return [*self._closed_notices(round_),
                 publication(self.history, self.content, snapshot, team)]
 

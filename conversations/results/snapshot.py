@@ -10,9 +10,6 @@ keeps lives in its JSON `result` mapping:
 * `team`: the model's `TeamResult.to_dict()`, or None when nothing may be shown;
 * pulses only: `basis` ("diagnostic", "pulses" or None: what the carried scores rest on)
   and `carried_from` (the round they came from).
-
-A diagnostic's snapshot is also summed up as the team's last result (`summary`), which
-the overviews read.
 """
 
 from __future__ import annotations
@@ -21,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from conversations.results.history import History
-from conversations.results.summary import keep_summary
 from model import Content, TeamResult, score_pulse, score_team
 from storage import ResultSnapshot, Round, Store, Team
 
@@ -59,7 +55,6 @@ def snapshot_of(
         pulse_number=round_.pulse_number,
     )
     store.save_snapshot(snapshot)
-    keep_summary(store, snapshot, content)
     return snapshot
 
 

@@ -24,7 +24,7 @@ from conversations.results.outcome import ResultSummary
 from conversations.results.reports import ReportsFlow
 from conversations.views.status import TeamRow, team_line
 from model import load_content
-from storage import ResultSnapshot, Store, Team
+from storage import ResultSnapshot, StorageWriteError, Store, Team
 from tests.conftest import FakeClock
 from tests.model.conftest import by_phase
 
@@ -136,3 +136,25 @@ def test_a_team_closed_before_summaries_existed_gets_one_from_its_first_overview
     assert list(any_store.last_results(WS)) == ["C0OLDER01", "C0TEAM001"]
     reads = snapshot_reads(any_store, monkeypatch)
     assert overview(any_store, clock) == text and reads == []
+
+
+def test_a_summary_lost_to_a_failed_write_is_kept_when_the_results_go_out_again(
+    any_store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    any_store.save_team(Team(WS, "C0TEAM001", leads=(LEAD,)))
+    round_ = any_store.open_round(WS, "C0TEAM001", invited=PEOPLE, item_ids=ITEM_IDS)
+    for user in PEOPLE:
+        any_store.record_answers(round_.id, user, by_phase(4, 4, 2))
+    closing = ClosingFlow(any_store, CONTENT, clock)
+    real = any_store.save_last_result
+
+    def full_disk(_last: Any) -> bool:
+        raise StorageWriteError("the disk", OSError(28, "No space left on device"))
+
+    monkeypatch.setattr(any_store, "save_last_result", full_disk)
+    with pytest.raises(StorageWriteError):
+        closing.close(round_.id)  # the snapshot was kept, the summary not
+    assert any_store.get_snapshot(round_.id) is not None
+    monkeypatch.setattr(any_store, "save_last_result", real)
+    assert closing.publish(round_.id)  # what a restart does for unposted results
+    assert [last.round_id for last in any_store.last_results(WS).values()] == [round_.id]
