@@ -68,6 +68,7 @@ from conversations.views.diagnostic import invitation
 from model import load_content, score_team
 from storage import ResultSnapshot, Store, Team, UserInfo, open_store
 from storage import Workspace as StoredWorkspace
+from storage.tinydb import jsonfile
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "bench-signing-secret"
@@ -226,13 +227,15 @@ def build(store: Store, org: Org, emulator: SlackEmulator, starts: int, threads:
 
 @contextmanager
 def without_fsync() -> Iterator[None]:
-    """Filling a throwaway directory: no fsync per write, one sync at the end."""
-    real = os.fsync
+    """Filling a throwaway directory: no fsync per write (of the file or its directory),
+    one sync at the end."""
+    real_fsync, real_directory = os.fsync, jsonfile.fsync_directory
     os.fsync = lambda fd: None  # type: ignore[assignment]
+    jsonfile.fsync_directory = lambda directory: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        os.fsync = real
+        os.fsync, jsonfile.fsync_directory = real_fsync, real_directory
         os.sync()
 
 

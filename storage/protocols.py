@@ -59,8 +59,14 @@ class TeamStore(Protocol):
 
     def get_team(self, workspace_id: str, channel_id: str) -> Team | None: ...
 
-    def list_teams(self, workspace_id: str | None = None) -> list[Team]:
-        """Teams in workspace and channel order (all workspaces when None)."""
+    def list_teams(self, workspace_id: str | None = None, *,
+                   limit: int | None = None) -> list[Team]:
+        """Teams in workspace and channel order (all workspaces when None); the first
+        ``limit`` of them when given (only they are read)."""
+        ...
+
+    def count_teams(self, workspace_id: str) -> int:
+        """How many teams a workspace has."""
         ...
 
     def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]:

@@ -70,17 +70,16 @@ class ReportsFlow:
                                      content=self.content))]
 
     def status_all(self, caller: Caller) -> list[Outbound]:
-        """`/wi3 status all`: every team's phases, for a workspace admin. The teams listed
-        are read from their last-result summaries (one small record each, never their
-        snapshots); the others are only counted."""
+        """`/wi3 status all`: every team's phases, for a workspace admin. Only the teams
+        listed are read, from their last-result summaries (one small record each, never
+        their snapshots); the others are counted."""
         if not caller.is_admin:
             return [Reply(notice(t(caller.lang, "admin.only")))]
-        teams = self.store.list_teams(caller.workspace_id)
-        listed = teams[:MAX_OVERVIEW_TEAMS]
+        listed = self.store.list_teams(caller.workspace_id, limit=MAX_OVERVIEW_TEAMS)
         lasts = self.summaries.last(caller.workspace_id, listed)
         rows = [TeamRow(team.channel_id, last) for team, last in zip(listed, lasts, strict=True)]
-        return [Reply(status_all(caller.lang, rows, self.content,
-                                 more=len(teams) - len(listed)))]
+        more = self.store.count_teams(caller.workspace_id) - len(listed)
+        return [Reply(status_all(caller.lang, rows, self.content, more=more))]
 
     def export(self, caller: Caller, team: Team) -> list[Outbound]:
         """`/wi3 export`: the team's closed rounds as CSV, by DM to the requester."""

@@ -71,14 +71,22 @@ class WorkspacesMixin(StoreCore):
             doc = index.table("teams").doc(_team_doc_key(workspace_id, channel_id))
         return codec.team_from_doc(doc) if doc else None
 
-    def list_teams(self, workspace_id: str | None = None) -> list[Team]:
+    def list_teams(self, workspace_id: str | None = None, *,
+                   limit: int | None = None) -> list[Team]:
+        """Teams in order; with ``limit``, only the first ones are decoded."""
         index = self._index()
         with index.lock:
             docs = index.table("teams").docs()
-        chosen = [doc for doc in docs.values()
-                  if workspace_id is None or doc["workspace_id"] == workspace_id]
-        return sorted((codec.team_from_doc(doc) for doc in chosen),
-                      key=lambda t: (t.workspace_id, t.channel_id))
+        chosen = sorted((doc for doc in docs.values()
+                         if workspace_id is None or doc["workspace_id"] == workspace_id),
+                        key=lambda doc: (doc["workspace_id"], doc["channel_id"]))
+        return [codec.team_from_doc(doc) for doc in chosen[:limit]]
+
+    def count_teams(self, workspace_id: str) -> int:
+        index = self._index()
+        with index.lock:
+            docs = index.table("teams").docs()
+        return sum(1 for doc in docs.values() if doc["workspace_id"] == workspace_id)
 
     def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]:
         """The teams this person leads, from the index by lead (only they are decoded)."""

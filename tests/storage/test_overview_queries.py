@@ -123,3 +123,12 @@ def test_tinydb_answers_home_questions_from_its_indexes_without_reading_a_file(
         assert len(again.teams_led_by("T1", "L1")) == 5
         assert again.teams_with_pulse_due() == []
     assert read == []
+
+
+def test_an_overview_reads_its_first_teams_and_counts_the_rest(store: Store) -> None:
+    for workspace, channel in (("T1", "C3"), ("T1", "C1"), ("T2", "C0"), ("T1", "C2")):
+        store.save_team(Team(workspace, channel))
+    assert [t.channel_id for t in store.list_teams("T1", limit=2)] == ["C1", "C2"]
+    assert [(t.workspace_id, t.channel_id) for t in store.list_teams(limit=3)] == [
+        ("T1", "C1"), ("T1", "C2"), ("T1", "C3")]
+    assert (store.count_teams("T1"), store.count_teams("T2"), store.count_teams("T9")) == (3, 1, 0)
