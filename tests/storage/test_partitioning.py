@@ -205,3 +205,26 @@ def test_claims_of_the_older_layout_are_kept_at_start(data_dir: Path, clock: Fak
     assert not list((data_dir / "dedupe").glob("*.json"))
     with TinyDBStore.open(data_dir, clock=clock) as store:  # now kept in the logs
         assert store.claim("Ev-before-the-upgrade", 600) is False
+
+
+def test_the_retention_purge_reads_only_the_files_of_rounds_old_enough(
+    store: TinyDBStore, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old = open_team_round(store, "C1")
+    store.record_answers(old.id, "U1", {"W1": 3})
+    clock.advance(days=40)
+    for channel in ("C2", "C3"):
+        recent = open_team_round(store, channel)
+        store.record_answers(recent.id, "U1", {"W1": 3})
+    store.close()
+    with TinyDBStore.open(store.data_dir, clock=clock) as again:
+        read: list[str] = []
+        real_read = jsonfile.read_data_file
+
+        def spy(path: Path, spec: FileSpec) -> tuple[Data | None, bool]:
+            read.append(spec.relpath)
+            return real_read(path, spec)
+
+        monkeypatch.setattr(jsonfile, "read_data_file", spy)
+        assert again.purge_answers_older_than(30) == 1
+    assert read == [f"teams/T1/C1/round-{old.id}.json"]
