@@ -4,7 +4,7 @@ The data is partitioned so that one write touches one small file::
 
     DIR/index.json                               workspaces, teams (settings)
     DIR/users/<workspace>/<00-ff>.json           user cache, sharded by user id
-    DIR/summaries/<workspace>/<00-3f>.json       each team's last result in short,
+    DIR/summaries/<workspace>/<00-ff>.json       each team's last result in short,
                                                  sharded by channel id
     DIR/claims/<minute>-<0-f>.log                processed request keys (not JSON: one
                                                  line appended per claim, see claims.py)
@@ -47,8 +47,9 @@ LOCK_FILE = ".lock"
 OWNER_FILE = ".owner"
 USER_SHARDS = 256
 """User cache files per workspace: about 200 profiles each at 50,000 people."""
-SUMMARY_SHARDS = 64
-"""Last-result files per workspace: about 80 teams each at 5,000 teams."""
+SUMMARY_SHARDS = 256
+"""Last-result files per workspace: about 20 teams each at 5,000 teams, so an overview
+of a hundred teams reads about a third of them (and little of each)."""
 
 _SLACK = SLACK_ID.pattern
 _TEAM = rf"teams/(?P<workspace_id>{_SLACK})/(?P<channel_id>{_SLACK})"

@@ -1,7 +1,8 @@
-"""Each team's last result in short, in 64 files per workspace (by channel id).
+"""Each team's last result in short, in 256 files per workspace (by channel id).
 
-An overview of 5,000 teams reads 64 small files instead of 5,000 snapshots files, and
-closing a round rewrites one file of about eighty teams.
+The overview's hundred teams are in about eighty small files (some twenty summaries each
+at 5,000 teams) instead of a hundred snapshots files, and closing a round rewrites one of
+them.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class SummariesMixin(StoreCore):
     def last_results(
         self, workspace_id: str, channel_ids: Iterable[str] | None = None
     ) -> dict[str, LastResult]:
-        """By channel id, from the files that hold these channels (all 64 for a whole
+        """By channel id, from the files that hold these channels (all of them for a whole
         workspace)."""
         if not is_valid_id(workspace_id):
             return {}
