@@ -30,7 +30,6 @@ from storage.health import WriteHealth
 from storage.tinydb.layout import META_KEY, META_TABLE, Data, FileSpec
 from storage.tinydb.validation import checked
 
-Doc = dict[str, Any]
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
