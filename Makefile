@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fanout.py --quick
 	$(BIN)/python bench/instances.py --quick
 	$(BIN)/python bench/socket_mode.py --quick
-	$(BIN)/python bench/reports.py --quick
+	$(BIN)/python bench/org_scale.py --quick
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -33,6 +33,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clients import Clients, WorkspaceGone
 from bot.delivery import already_delivered, outbox_mark
+from bot.drawing import Drawer, HereAndNow, drawn
 from bot.people import People
 from bot.throttle import Stopped, Throttles, TooLong
 from conversations.outbound import UploadFile
@@ -92,9 +93,11 @@ class Dispatcher:
         workers: int = WORKERS,
         lease_seconds: float = LEASE_SECONDS,
         poll_seconds: float = POLL_SECONDS,
+        drawer: Drawer | None = None,
     ) -> None:
         self.store = store
         self.clients = clients
+        self.drawer = drawer or HereAndNow()
         self.people = people
         self.throttles = throttles
         self.kinds = kinds
@@ -331,7 +334,8 @@ class Dispatcher:
         if rendered.upload is not None:
             upload = rendered.upload
             response = client.files_upload_v2(
-                channel=self._conversation(outgoing), content=upload.content,
+                channel=self._conversation(outgoing),
+                content=drawn(upload.content, self.drawer),
                 filename=upload.filename, title=upload.title,
                 initial_comment=upload.comment)
             files = response.get("files") or [{}]

@@ -25,6 +25,8 @@ from storage import StorageError, Store, UserInfo
 logger = logging.getLogger(__name__)
 
 PROFILE_TTL = timedelta(days=1)
+PROFILE_REFRESH = PROFILE_TTL / 2
+"""An unchanged profile is saved again only this long after it was last saved."""
 FLAGS_TTL_SECONDS = 300.0
 # Above this many channel members, read the workspace directory a thousand people per call
 # (users.list, tier 2) instead of asking about each member (users.info, tier 4).
@@ -125,9 +127,16 @@ class People:
                 return
 
     def _remember(self, workspace_id: str, user_id: str, **fields: Any) -> None:
+        """Cache what Slack said; a refresh that changes nothing writes nothing, until the
+        saved profile is half its life old (so `lang` goes on trusting it)."""
         previous = self.store.get_user(workspace_id, user_id)
         base = previous or UserInfo(workspace_id=workspace_id, user_id=user_id)
-        self._cache(replace(base, fetched_at=self.clock(), **fields))
+        fresh = replace(base, fetched_at=self.clock(), **fields)
+        if previous is not None and previous.fetched_at is not None and fresh.fetched_at \
+                and replace(fresh, fetched_at=previous.fetched_at) == previous \
+                and fresh.fetched_at - previous.fetched_at < PROFILE_REFRESH:
+            return
+        self._cache(fresh)
 
     def remember_dm_channel(self, workspace_id: str, user_id: str, channel_id: str) -> None:
         info = self.store.get_user(workspace_id, user_id)

@@ -26,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.config import Config
+from bot.drawing import InAnotherProcess
 from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
 from bot.oauth import open_installations
@@ -132,6 +133,7 @@ def _wired_app(config: Config, client: WebClient,
             uninstall_grace_days=config.uninstall_grace_days,
             scheduler_interval=config.tick_seconds,
             lease_seconds=config.lease_seconds,
+            drawer=InAnotherProcess(),  # heavy drawings never hold up other people's clicks
         )
         if workspace_id is not None:
             _installed_again(store, workspace_id)

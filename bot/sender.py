@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from slack_sdk.errors import SlackApiError
 
 from bot.clients import Clients, WorkspaceGone
+from bot.drawing import Drawer, HereAndNow, drawn
 from bot.failures import explain, log_failure
 from bot.people import People
 from conversations.i18n import DEFAULT_LANG, Lang
@@ -49,10 +50,12 @@ class Queue(Protocol):
 
 
 class Sender:
-    def __init__(self, clients: Clients, people: People, queue: Queue) -> None:
+    def __init__(self, clients: Clients, people: People, queue: Queue,
+                 drawer: Drawer | None = None) -> None:
         self.clients = clients
         self.people = people
         self.queue = queue
+        self.drawer = drawer or HereAndNow()
 
     def send(
         self,
@@ -124,7 +127,7 @@ class Sender:
             channel = self.people.dm_channel(workspace_id, upload.user_id)
         self.clients.client_for(workspace_id).files_upload_v2(
             channel=channel,
-            content=upload.content,
+            content=drawn(upload.content, self.drawer),
             filename=upload.filename,
             title=upload.title,
             initial_comment=upload.comment,

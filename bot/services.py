@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.clients import Clients, OneToken
+from bot.drawing import Drawer
 from bot.kinds import kinds
 from bot.outbox import LEASE_SECONDS, WORKERS, Dispatcher
 from bot.people import People
@@ -93,13 +94,15 @@ class Services:
         default_timezone: str = DEFAULT_TIMEZONE,
         uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS,
         owner: str | None = None,
+        drawer: Drawer | None = None,
     ) -> Services:
         """`client`: one bot token's client, or each workspace's (`bot.clients`).
         `fanout_client` (the same kind) sends the queued messages: make it with
         `rate_limit_retries=0` and `connection_retries=0`, so 429s reach the shared budget
         and a lost answer comes back in doubt instead of being sent blindly again.
         `retention_days` set: the store's retention is applied daily (once a day, in one
-        instance)."""
+        instance). `drawer` makes heavy files (heat map, report PDF); by default in the
+        caller's thread (`bot.drawing`)."""
         clients = _as_clients(client)
         owner = owner or instance_name()
         content = load_content()
@@ -114,14 +117,15 @@ class Services:
         outbox = Dispatcher(
             store, fanout, people,
             Throttles(store, messages_per_second), kinds(store, people, rounds, pulse, closing),
-            owner=owner, clock=clock, workers=workers, lease_seconds=lease_seconds)
+            owner=owner, clock=clock, workers=workers, lease_seconds=lease_seconds,
+            drawer=drawer)
         scheduler = Scheduler(interval=scheduler_interval, clock=clock, leases=store,
                               owner=owner)
         actions = ActionsFlow(store, content, clock, default_timezone=default_timezone)
         report = ReportFlow(store, content, clock,
                             commitments=for_reports(store, people.shown_name))
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
-                       closing, reports, home, Sender(clients, people, outbox), outbox,
+                       closing, reports, home, Sender(clients, people, outbox, drawer), outbox,
                        scheduler, pulse, actions, report, uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
@@ -209,6 +213,7 @@ class Services:
         send in progress finishes first (quickly after `stop_sending`)."""
         self.scheduler.stop()
         self.outbox.stop()
+        self.sender.drawer.close()
 
 
 def _purge_key(now: datetime) -> str:

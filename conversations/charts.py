@@ -7,6 +7,9 @@ figure and renders can run side by side in the bot's worker threads. Both show p
 "Pioneering" and "Facilitating" rings is a pioneering element, exactly as its label says.
 An element without a position (too few answers, or a divided team) is not drawn: its
 spoke says why, and the line leaves a gap.
+
+matplotlib is imported by the first chart, not with this module: it takes most of a
+second, and the bot's start (until it answers `/healthz`) should not wait for it.
 """
 
 from __future__ import annotations
@@ -14,17 +17,17 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Mapping, Sequence
-from typing import cast
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.projections.polar import PolarAxes
+from typing import TYPE_CHECKING, cast
 
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.trend import TrendPoint
 from conversations.views.scores import cut
 from model import Content, Element, Phase, TeamResult, load_content
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.projections.polar import PolarAxes
 
 CENTRE = 0.0
 RINGS = (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC)
@@ -67,8 +70,8 @@ def radar_chart(
     content: Content | None = None,
 ) -> bytes:
     """PNG radar of the four positions; the previous round, when given, as a dashed line."""
-    figure = Figure(figsize=RADAR_SIZE, dpi=DPI)
-    axes = cast(PolarAxes, figure.add_subplot(projection="polar"))
+    figure = _figure(RADAR_SIZE)
+    axes = cast("PolarAxes", figure.add_subplot(projection="polar"))
     draw_radar(axes, lang, result, previous, content=content)
     figure.suptitle(title, fontsize=13, parse_math=False)
     figure.subplots_adjust(top=0.84, bottom=0.1)
@@ -168,7 +171,7 @@ def trend_chart(
     """PNG line chart of each element's position over rounds (oldest first); None is a gap."""
     content = content or load_content()
     language = normalise_lang(lang)
-    figure = Figure(figsize=TREND_SIZE, dpi=DPI)
+    figure = _figure(TREND_SIZE)
     axes = figure.add_subplot()
     for number, element in enumerate(Element):
         positions = [n + DODGE * (number - 1.5) for n in range(len(points))]
@@ -208,8 +211,16 @@ def _trend_axes(axes: Axes, lang: Lang, points: Sequence[TrendPoint], content: C
     axes.set_ylabel(t(lang, "results.chart.position_axis"))
 
 
+def _figure(size: tuple[float, float]) -> Figure:
+    from matplotlib.figure import Figure  # see the module docstring
+
+    return Figure(figsize=size, dpi=DPI)
+
+
 def png_bytes(figure: Figure) -> bytes:
     """Render on a private Agg canvas; no software stamp, so equal input gives equal bytes."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", metadata={"Software": None})

@@ -12,13 +12,14 @@ from conversations.context import Caller
 from conversations.diagnostic import subject_text
 from conversations.i18n import t
 from conversations.outbound import Outbound, PublishHome
+from conversations.results.outcome import ResultSummary
 from conversations.results.reports import ReportsFlow
 from conversations.views.commitments import home_lines, home_team_lines
 from conversations.views.common import mrkdwn_escape
 from conversations.views.home import HomeRound, HomeTeam, home_view
 from conversations.views.scores import phase_word
 from model import Content
-from storage import Store, Team
+from storage import Store
 
 
 class HomeFlow:
@@ -46,8 +47,10 @@ class HomeFlow:
                 finished=self.store.has_finished(round_.id, caller.user_id),
             ))
             teams[round_.channel_id] = HomeTeam(round_.channel_id, is_lead=False)
-        for team in self.store.teams_led_by(caller.workspace_id, caller.user_id):
-            teams[team.channel_id] = HomeTeam(team.channel_id, True, self._last_line(caller, team))
+        led = self.store.teams_led_by(caller.workspace_id, caller.user_id)
+        lasts = self.reports.summaries.last(caller.workspace_id, led)
+        for team, last in zip(led, lasts, strict=True):
+            teams[team.channel_id] = HomeTeam(team.channel_id, True, self._last_line(caller, last))
         owned = self.store.commitments_owned_by(caller.workspace_id, caller.user_id)
         for commitment in owned:
             teams.setdefault(commitment.channel_id, HomeTeam(commitment.channel_id, False))
@@ -64,14 +67,14 @@ class HomeFlow:
             return None
         return home_team_lines(caller.lang, counted, [c for c in commitments if c.is_active])
 
-    def _last_line(self, caller: Caller, team: Team) -> str | None:
-        """The lead's team's last result in one line, only as far as the privacy gate allows."""
-        last = self.reports.last_outcome(team)
-        if last is None or last.result is None or last.result.overall is None:
+    def _last_line(self, caller: Caller, last: ResultSummary | None) -> str | None:
+        """The lead's team's last result in one line, only as far as the privacy gate allows
+        (from its summary: no snapshot is read)."""
+        if last is None or last.withheld is not None or last.overall is None:
             return None
         return t(caller.lang, "home.last_result", date=f"{last.closed_at:%Y-%m-%d}",
                  subject=mrkdwn_escape(last.subject),
-                 phase=phase_word(caller.lang, last.result.overall, self.content))
+                 phase=phase_word(caller.lang, last.overall, self.content))
 
     def publish(self, caller: Caller) -> list[Outbound]:
         return [PublishHome(caller.user_id, self.view(caller))]

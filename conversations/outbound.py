@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 Message = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """Bytes a pure function will make (a heat map, a PDF): heavy work, so the bot makes
+    them away from the threads that answer clicks (`bot.drawing`). The function is named
+    ("package.module:function") and the arguments are plain values, so a drawing can be
+    made in another process without the flow's process importing the drawing library."""
+
+    function: str
+    args: tuple[Any, ...]
+    keywords: Mapping[str, Any] = field(default_factory=dict)
+
+    def draw(self) -> bytes:
+        module, _, name = self.function.partition(":")
+        made = getattr(importlib.import_module(module), name)(*self.args, **self.keywords)
+        if not isinstance(made, bytes):
+            raise TypeError(f"{self.function} made {type(made).__name__}, not bytes")
+        return made
 
 
 @dataclass(frozen=True)
@@ -41,12 +62,13 @@ class Reply:
 
 @dataclass(frozen=True)
 class UploadFile:
-    """A file for a channel or DM (charts, CSV exports)."""
+    """A file for a channel or DM (charts, CSV exports, reports); `content` may still be
+    to be drawn."""
 
     channel_id: str | None
     user_id: str | None
     filename: str
-    content: bytes
+    content: bytes | Drawing
     title: str
     comment: str | None = None
 

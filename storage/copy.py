@@ -121,6 +121,12 @@ def rows_of(files: Mapping[str, Any]) -> tuple[Rows, list[str]]:
                 skipped.append(f"{name} belongs to no known round (orphan); not copied")
         elif name.startswith("users/"):
             rows["user_cache"] += [_user_row(doc) for doc in data.get("users", {}).values()]
+        elif name.startswith("summaries/"):
+            rows["last_results"] += [
+                {"workspace_id": doc["workspace_id"], "channel_id": doc["channel_id"],
+                 "round_id": doc["round_id"], "closed_at": _time(doc["closed_at"]),
+                 "summary": doc["summary"]}
+                for doc in data.get("summaries", {}).values()]
         elif name.startswith("dedupe/"):
             rows["request_claims"] += [
                 {"digest": digest, "expires_at": datetime.fromtimestamp(doc["expires"], UTC)}

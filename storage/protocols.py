@@ -40,6 +40,7 @@ from storage.records import (
     Commitment,
     CommitmentPlan,
     CommitmentState,
+    LastResult,
     OutboxState,
     Outgoing,
     Pace,
@@ -102,11 +103,25 @@ class TeamStore(Protocol):
 
     def get_team(self, workspace_id: str, channel_id: str) -> Team | None: ...
 
-    def list_teams(self, workspace_id: str | None = None) -> list[Team]:
-        """Teams in workspace and channel order (all workspaces when None)."""
+    def list_teams(self, workspace_id: str | None = None, *,
+                   limit: int | None = None) -> list[Team]:
+        """Teams in workspace and channel order (all workspaces when None); the first
+        ``limit`` of them when given (only they are read)."""
         ...
 
-    def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]: ...
+    def count_teams(self, workspace_id: str) -> int:
+        """How many teams a workspace has."""
+        ...
+
+    def teams_led_by(self, workspace_id: str, user_id: str) -> list[Team]:
+        """The teams a person leads, in channel order (an indexed lookup)."""
+        ...
+
+    def teams_with_pulse_due(self, now: datetime | None = None) -> list[Team]:
+        """Teams whose pulse is on and whose next run is at or before ``now`` (or not
+        planned yet): the scheduler's question every tick, answered without reading the
+        other teams."""
+        ...
 
 
 class RoundStore(Protocol):
@@ -315,6 +330,20 @@ class CommitmentStore(Protocol):
                           at: datetime | None = None) -> Commitment:
         """Change what is given (None: unchanged); a ``remind_at`` other than the stored one
         arms the due-date DM again. UnknownCommitmentError when there is none."""
+class LastResults(Protocol):
+    """Each team's last closed diagnostic in short, written when it closes, so overviews
+    (``/wi3 status all``, App Home) read one small record per team, never snapshots."""
+
+    def save_last_result(self, last: LastResult) -> bool:
+        """Keep a team's last result, unless a later one (``LastResult.order``) is kept
+        already; True if this one is kept now."""
+        ...
+
+    def last_results(
+        self, workspace_id: str, channel_ids: Iterable[str] | None = None
+    ) -> dict[str, LastResult]:
+        """The kept last results of a workspace's teams (of these channels, if given),
+        by channel id; teams without one are left out."""
         ...
 
 
@@ -472,6 +501,7 @@ class Store(
     ResponseStore,
     SnapshotStore,
     CommitmentStore,
+    LastResults,
     RequestClaims,
     UserCache,
     PrivacyStore,

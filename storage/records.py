@@ -438,3 +438,22 @@ class Pace:
     rate: float
     recovered_at: float
     pauses: int = 0
+@dataclass(frozen=True)
+class LastResult:
+    """A team's last closed diagnostic in short: what overviews show of it, written when
+    it closed (``LastResults``), so they never read the team's snapshots."""
+
+    workspace_id: str
+    channel_id: str
+    round_id: str
+    closed_at: datetime
+    summary: Mapping[str, Any] = field(default_factory=dict)
+    """JSON-safe; its content is ``conversations.results.summary``'s business."""
+
+    def __post_init__(self) -> None:
+        require_aware(self.closed_at, "closed_at")
+
+    @property
+    def order(self) -> tuple[datetime, str]:
+        """Which of two results of a team is the later one."""
+        return (self.closed_at, self.round_id)

@@ -41,12 +41,13 @@ class PulseTimer(PulseOpening):
         """Open every pulse whose slot has come (once per period); schedule the next ones.
 
         A team whose members cannot be read now is left as it is and tried again on the
-        next tick, while its slot's window lasts. Teams of `paused` workspaces (they
-        removed wi3) are left alone: no pulse opens there.
+        next tick, while its slot's window lasts. Only teams whose next run has come are
+        read (`teams_with_pulse_due`): the others have nothing to do until then. Teams of
+        `paused` workspaces (they removed wi3) are left alone: no pulse opens there.
         """
         runs: list[TeamRun] = []
-        for team in self.store.list_teams():
-            if team.pulse is None or not team.pulse.enabled or team.workspace_id in paused:
+        for team in self.store.teams_with_pulse_due(now):  # not every team, every tick
+            if team.workspace_id in paused:
                 continue
             try:
                 outbounds = self._due_for(team, now, members)

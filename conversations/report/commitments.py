@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from conversations.actions.read import round_commitments
 from conversations.i18n import t
+from conversations.report.document import Commitment
 from conversations.report.flow import CommitmentsFor
-from conversations.report.pdf import Commitment
 from conversations.results.outcome import RoundOutcome
 from storage import Store, Team
 

@@ -16,8 +16,8 @@ from datetime import datetime
 from conversations.context import Caller
 from conversations.diagnostic import subject_text
 from conversations.i18n import t
-from conversations.outbound import Outbound, Reply, UploadFile
-from conversations.report.pdf import Commitment, Report, day, report_pdf
+from conversations.outbound import Drawing, Outbound, Reply, UploadFile
+from conversations.report.document import Commitment, Report, day
 from conversations.results.history import History, same_subject, subject_key
 from conversations.results.outcome import RoundOutcome, Withheld
 from conversations.team import may_manage, refusal
@@ -74,7 +74,9 @@ class ReportFlow:
         filename = f"wi3-{team.channel_id}-{outcome.closed_at:%Y%m%d}.pdf"
         title = t(team.language, "report.upload_title", subject=outcome.subject)
         return [
-            UploadFile(None, caller.user_id, filename, report_pdf(report, self.content), title),
+            UploadFile(None, caller.user_id, filename,
+                       Drawing("conversations.report.pdf:report_pdf", (report, self.content)),
+                       title),
             Reply(notice(t(caller.lang, "report.sent", subject=mrkdwn_escape(outcome.subject),
                            date=day(caller.lang, outcome.closed_at)))),
         ]

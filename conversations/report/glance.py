@@ -13,8 +13,7 @@ from datetime import datetime
 
 from conversations.context import Caller
 from conversations.i18n import t
-from conversations.outbound import Reply, UploadFile
-from conversations.report.heatmap import heatmap_png
+from conversations.outbound import Drawing, Reply, UploadFile
 from conversations.report.overview import counts_text, overview_csv, overview_rows
 from conversations.views.diagnostic import notice
 from conversations.views.status import TeamRow
@@ -36,7 +35,8 @@ def at_a_glance(
     lang = caller.lang
     plain = overview_rows(rows)
     stem = f"wi3-overview-{caller.workspace_id}-{now:%Y%m%d}"
-    png = heatmap_png(lang, plain, content, now=now)
+    png = Drawing("conversations.report.heatmap:heatmap_png", (lang, plain, content),
+                  {"now": now})
     csv_text = overview_csv(lang, plain, content)
     return Glance(
         notice=Reply(notice(t(lang, "overview.notice", teams=len(rows)))),

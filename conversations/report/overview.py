@@ -99,20 +99,19 @@ class Group:
 
 
 def overview_rows(rows: Sequence[TeamRow]) -> list[OverviewRow]:
-    """Plain rows from the overview's gated outcomes."""
+    """Plain rows from the overview's gated summaries."""
     plain = []
     for row in rows:
         last = row.last
         if last is None:
             plain.append(OverviewRow(row.channel_id))
             continue
-        result = last.result
-        cells = () if result is None else tuple(
-            ElementCell(e.element, e.phase, e.position, e.divided) for e in result.elements)
+        cells = tuple(ElementCell(e.element, e.phase, e.position, e.divided)
+                      for e in last.elements)
         plain.append(OverviewRow(
             channel_id=row.channel_id, subject=last.subject, closed_at=last.closed_at,
             responses=last.responses, invited=last.invited, min_responses=last.min_responses,
-            overall=None if result is None else result.overall, cells=cells))
+            overall=last.overall if last.withheld is None else None, cells=cells))
     return plain
 
 

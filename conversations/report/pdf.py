@@ -21,14 +21,13 @@ fewer than the team's minimum contributed to, so the report cannot show one eith
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import cast
 
 from matplotlib.projections.polar import PolarAxes
 
 from conversations.charts import draw_radar
-from conversations.i18n import Lang, normalise_lang, t
+from conversations.i18n import normalise_lang, t
+from conversations.report.document import Commitment, Report, day
 from conversations.report.layout import (
     MARGIN,
     MUTED_COLOUR,
@@ -84,39 +83,6 @@ MIN_LABELLED_SEGMENT = 0.32
 """A distribution segment narrower than this (cm) carries no count label."""
 
 
-@dataclass(frozen=True)
-class Commitment:
-    """One commitment as the report lists it, in the team's language.
-
-    The hook for the team's commitments (the actions feature): a `CommitmentsFor` callable
-    handed to `ReportFlow` returns these for a round; by default there are none and the
-    report has no commitments section.
-    """
-
-    what: str
-    owner: str | None = None
-    due: date | None = None
-    done: bool = False
-    follow_up: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Report:
-    """Everything one report shows. `outcome` has a result; `initiatives` holds the last
-    outcome per subject (this round's included), in the order the columns go."""
-
-    lang: Lang
-    team: str
-    outcome: RoundOutcome
-    made_at: datetime
-    initiatives: tuple[RoundOutcome, ...] = ()
-    commitments: tuple[Commitment, ...] = field(default_factory=tuple)
-
-    def __post_init__(self) -> None:
-        if self.outcome.result is None:
-            raise ValueError("a report is made of a round with a result to show")
-
-
 def report_pdf(report: Report, content: Content) -> bytes:
     """The report as PDF bytes; equal reports give equal bytes."""
     lang = report.lang
@@ -140,10 +106,6 @@ def report_pdf(report: Report, content: Content) -> bytes:
     _tips(doc, lang, result, content)
     _commitments(doc, lang, report.commitments)
     return doc.pdf(t(lang, "report.upload_title", subject=subject))
-
-
-def day(lang: str, moment: datetime | date) -> str:
-    return moment.strftime(t(lang, "results.chart.date_format"))
 
 
 def plain(text: str) -> str:

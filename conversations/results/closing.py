@@ -2,14 +2,17 @@
 
 Closing is idempotent: `Store.close_round` says yes to exactly one caller, and that call
 queues the results post (and a notice to each member still in the middle) with the close,
-in the outbox (`conversations.queued`), which sends it exactly once. The post is rendered
-when it goes out (`publication`): the round is scored once, into its snapshot
-(`snapshot.snapshot_of`), so a post rendered again after a crash is the same post. Once the
+in the outbox (`conversations.queued`), which sends it exactly once. The round is scored
+once, into its snapshot (`snapshot.snapshot_of`), when it closes (or by whoever first needs
+it after a crash in between), and a diagnostic summed up into the team's last result
+(`summary.keep_summary`) for the overviews. The post is rendered from the snapshot when it
+goes out (`publication`), so a post rendered again after a crash is the same post. Once the
 post went out, each lead's discussion guide (`conversations.actions.guide`) is queued.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 
@@ -21,13 +24,15 @@ from conversations.outbound import Outbound, Reply, SendQueued
 from conversations.results.history import History
 from conversations.results.publication import PublishResults, publication
 from conversations.results.snapshot import snapshot_of
+from conversations.results.summary import keep_summary
 from conversations.team import may_manage, refusal
 from conversations.views.common import Message
 from conversations.views.diagnostic import notice
 from model import Content
-from storage import ResultSnapshot, Round, Store, Team
+from storage import ResultSnapshot, Round, StorageError, Store, Team
 from storage.records import Outgoing
 
+logger = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
@@ -49,7 +54,11 @@ class ClosingFlow:
             outbox=lambda closed: [queued.results(closed), *notices(closed)])
         if not closed:
             return []
-        self._scored(round_id)  # status, report and export see the result from now on
+        try:
+            self._scored(round_id)  # status, report and export see the result from now on
+        except StorageError as error:  # closed all the same: the post scores it when it goes
+            logger.warning("a closed round could not be scored yet (%s); its results post "
+                           "scores it, an overview sums it up when first asked", error)
         return [SendQueued()]
 
     def close_command(self, caller: Caller, team: Team) -> list[Outbound]:
@@ -82,14 +91,17 @@ class ClosingFlow:
 
     def _scored(self, round_id: str) -> tuple[ResultSnapshot, Team] | None:
         """A closed round's snapshot, scored once (at closing, or by whoever first needs it
-        after a crash in between), with its team."""
+        after a crash in between), with its team; a new diagnostic snapshot also becomes the
+        team's last result."""
         round_ = self.store.get_round(round_id)
         team = self.store.get_team(round_.workspace_id, round_.channel_id) if round_ else None
         if round_ is None or team is None or round_.is_open:
             return None
-        snapshot = self.store.get_snapshot(round_id) or snapshot_of(
-            self.store, self.history, self.content, round_, team,
-            round_.closed_at or self.clock())
+        snapshot = self.store.get_snapshot(round_id)
+        if snapshot is None:
+            snapshot = snapshot_of(self.store, self.history, self.content, round_, team,
+                                   round_.closed_at or self.clock())
+            keep_summary(self.store, snapshot, self.content)
         return snapshot, team
 
     def leads_to_guide(self, round_id: str) -> tuple[str, ...]:

@@ -12,6 +12,11 @@ status, the overview, App Home, the export or a chart, it passes `shown_result`:
 `RoundOutcome` holds the result together with plain round metadata and refuses to exist
 with a result that was not passed through the gate, so a view cannot show an aggregate of
 fewer people than the team's minimum by mistake.
+
+Overviews read a team's last result from its summary (`summary`), written from the gate's
+answer when the round closed. `summary_minimum` decides whether that answer still stands:
+only while the team's minimum is at most `holds_up_to`, the fewest answers a statement
+counted in it had. Raised past that, the overview asks `shown_result` again.
 """
 
 from __future__ import annotations
@@ -20,10 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from model import MIN_RESPONSES_FLOOR, Content, TeamResult, with_minimum
-from storage import ResultSnapshot
+from model import MIN_RESPONSES_FLOOR, Content, Element, Phase, TeamResult, with_minimum
+from storage import LastResult, ResultSnapshot
 
 KINDS = ("diagnostic", "pulse")
+SUMMARY_VERSION = 1
+"""The shape of a last-result summary (`summary.summary_of`); others are not trusted."""
 
 
 class Withheld(StrEnum):
@@ -54,6 +61,68 @@ def shown_result(
         return Withheld.VERSION
     result = with_minimum(result, minimum, content=content)
     return result if result.fresh_items else Withheld.MINIMUM
+
+
+def holds_up_to(result: TeamResult) -> int | None:
+    """The highest minimum under which `with_minimum` leaves `result` as it is: the fewest
+    answers any counted statement had (None: nothing is counted, at any minimum)."""
+    return min((item.answered for item in result.items if item.counted), default=None)
+
+
+def summary_minimum(last: LastResult, team_minimum: int) -> int | None:
+    """The minimum a team's last-result summary is shown under now, or None when it may
+    not stand for the gate's answer: written by another version, or the team raised its
+    minimum past a statement it counted (then `shown_result` decides from the snapshot)."""
+    summary = last.summary
+    if summary.get("version") != SUMMARY_VERSION:
+        return None
+    minimum = max(team_minimum, int(summary["min_responses"]), MIN_RESPONSES_FLOOR)
+    limit = summary.get("holds_up_to")
+    return minimum if limit is None or minimum <= int(limit) else None
+
+
+@dataclass(frozen=True)
+class ElementSummary:
+    """One element of a summed-up result: its phase and position, or divided."""
+
+    element: Element
+    phase: Phase | None
+    position: float | None
+    divided: bool
+
+
+@dataclass(frozen=True)
+class ResultSummary:
+    """A team's last closed diagnostic as an overview shows it, past the privacy gate.
+
+    With `withheld` set, only the counts are shown (and `elements` is empty)."""
+
+    round_id: str
+    channel_id: str
+    subject: str
+    """In the team's language (the default subject named as such)."""
+    closed_at: datetime
+    invited: int
+    responses: int
+    min_responses: int
+    withheld: Withheld | None
+    overall: Phase | None
+    further: int
+    elements: tuple[ElementSummary, ...]
+
+    @classmethod
+    def of_outcome(cls, outcome: RoundOutcome) -> ResultSummary:
+        """The same summary from a full outcome (the gate's answer from the snapshot)."""
+        result = outcome.result
+        return cls(
+            round_id=outcome.round_id, channel_id=outcome.channel_id, subject=outcome.subject,
+            closed_at=outcome.closed_at, invited=outcome.invited, responses=outcome.responses,
+            min_responses=outcome.min_responses, withheld=outcome.withheld,
+            overall=result.overall if result else None,
+            further=result.further if result else 0,
+            elements=tuple(ElementSummary(e.element, e.phase, e.position, e.divided)
+                           for e in (result.elements if result else ())),
+        )
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,19 @@ from conversations.outbound import Outbound, PostToChannel, Reply, UploadFile
 from conversations.report.glance import at_a_glance
 from conversations.results.history import History
 from conversations.results.outcome import RoundOutcome
+from conversations.results.summary import Summaries
 from conversations.team import may_manage, refusal
 from conversations.trend import element_trends
 from conversations.views.diagnostic import notice
 from conversations.views.pulse import pulse_post
 from conversations.views.results import results_post
-from conversations.views.status import OpenRoundStatus, TeamRow, status_all, status_message
+from conversations.views.status import (
+    MAX_OVERVIEW_TEAMS,
+    OpenRoundStatus,
+    TeamRow,
+    status_all,
+    status_message,
+)
 from model import Content
 from storage import Store, Team
 
@@ -35,6 +42,7 @@ class ReportsFlow:
         self.content = content
         self.clock = clock
         self.history = History(store, content)
+        self.summaries = Summaries(store, self.history)
 
     def last_outcome(self, team: Team) -> RoundOutcome | None:
         """The team's last full diagnostic, as every surface may show it."""
@@ -65,17 +73,26 @@ class ReportsFlow:
                                      content=self.content))]
 
     def status_all(self, caller: Caller) -> list[Outbound]:
-        """`/wi3 status all`: every team's phases, for a workspace admin; the heat map and
-        a CSV of every team by DM (`conversations.report.glance`)."""
+        """`/wi3 status all`: every team's phases, for a workspace admin. The reply lists
+        the first teams, read from their last-result summaries (one small record each, never
+        their snapshots; the others are counted); the heat map and a CSV of every team come
+        by DM (`conversations.report.glance`), from the summaries of all teams."""
         if not caller.is_admin:
             return [Reply(notice(t(caller.lang, "admin.only")))]
-        rows = [TeamRow(team.channel_id, self.last_outcome(team))
-                for team in self.store.list_teams(caller.workspace_id)]
-        overview = Reply(status_all(caller.lang, rows, self.content))
-        glance = at_a_glance(caller, rows, self.content, self.clock())
+        listed = self.store.list_teams(caller.workspace_id, limit=MAX_OVERVIEW_TEAMS)
+        rows = self._rows(caller.workspace_id, listed)
+        more = self.store.count_teams(caller.workspace_id) - len(listed)
+        overview = Reply(status_all(caller.lang, rows, self.content, more=more))
+        every = rows if more <= 0 else self._rows(caller.workspace_id,
+                                                  self.store.list_teams(caller.workspace_id))
+        glance = at_a_glance(caller, every, self.content, self.clock())
         if glance is None:
             return [overview]
         return [glance.notice, overview, *glance.files]
+
+    def _rows(self, workspace_id: str, teams: list[Team]) -> list[TeamRow]:
+        lasts = self.summaries.last(workspace_id, teams)
+        return [TeamRow(team.channel_id, last) for team, last in zip(teams, lasts, strict=True)]
 
     def export(self, caller: Caller, team: Team) -> list[Outbound]:
         """`/wi3 export`: the team's closed rounds as CSV, and its commitments as a second

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Protocol
 
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.trend import position_change, position_trend
@@ -78,7 +79,20 @@ def element_notes(lang: str, result: ElementResult, content: Content) -> list[st
     return []
 
 
-def element_state(lang: str, result: ElementResult, content: Content) -> str:
+class Placed(Protocol):
+    """An element's place, as a full result (`ElementResult`) or a summary has it."""
+
+    @property
+    def element(self) -> Element: ...
+
+    @property
+    def phase(self) -> Phase | None: ...
+
+    @property
+    def divided(self) -> bool: ...
+
+
+def element_state(lang: str, result: Placed, content: Content) -> str:
     """The element in one word or two: its phase, "divided" or "n/a" (status views)."""
     if result.divided:
         return t(lang, "results.element.divided_short")

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import Block
 
 from conversations.i18n import t
 from conversations.refs import ActionIds
-from conversations.results.outcome import RoundOutcome
+from conversations.results.outcome import ResultSummary, RoundOutcome
 from conversations.trend import Trend, element_trends
 from conversations.views.common import (
     MAX_MESSAGE_BLOCKS,
@@ -32,8 +32,8 @@ from conversations.views.common import (
     section,
     slack_date,
 )
-from conversations.views.scores import element_name, element_state, phase_word
-from model import Content, Element, TeamResult, load_content
+from conversations.views.scores import Placed, element_name, element_state, phase_word
+from model import Content, Element, load_content
 
 REPOST_RESULTS = ActionIds.REPOST_RESULTS
 """Button on the lead's status: post the last closed round's full results to the channel.
@@ -67,10 +67,11 @@ class OpenRoundStatus:
 
 @dataclass(frozen=True)
 class TeamRow:
-    """One team in the admin overview: its channel and its last closed round, if any."""
+    """One team in the admin overview: its channel and its last closed diagnostic in short,
+    if any."""
 
     channel_id: str
-    last: RoundOutcome | None
+    last: ResultSummary | None
 
 
 def status_message(
@@ -144,16 +145,16 @@ def last_round_text(
     else:
         head = t(lang, "results.status.last", phase=phase_word(lang, result.overall, content),
                  further=result.further, **counts)
-    return head + "\n" + " · ".join(element_phases(lang, result, content, trend))
+    return head + "\n" + " · ".join(element_phases(lang, result.elements, content, trend))
 
 
 def element_phases(
-    lang: str, result: TeamResult, content: Content,
+    lang: str, elements: Sequence[Placed], content: Content,
     trend: Mapping[Element, Trend] | None = None,
 ) -> list[str]:
     """"Value: facilitating ↑" per element; "divided" or "n/a" without a phase."""
     parts = []
-    for element_result in result.elements:
+    for element_result in elements:
         name = element_name(lang, element_result.element, content)
         phase = element_state(lang, element_result, content)
         direction = (trend or {}).get(element_result.element)
@@ -166,11 +167,13 @@ def element_phases(
     return parts
 
 
-def status_all(lang: str, rows: Sequence[TeamRow], content: Content | None = None) -> Message:
-    """The admin's overview: every team's phase per element and overall, in the given order.
+def status_all(lang: str, rows: Sequence[TeamRow], content: Content | None = None, *,
+               more: int = 0) -> Message:
+    """The admin's overview: each team's phase per element and overall, in the given order.
 
     Teams whose last round is withheld show "n/a — x of y answered"; the list is cut with
-    "and N more teams" so the message stays within Slack's block and text limits.
+    "and N more teams" (the `more` teams not in `rows` among them) so the message stays
+    within Slack's block and text limits.
     """
     content = content or load_content()
     title = t(lang, "results.overview.title")
@@ -182,7 +185,7 @@ def status_all(lang: str, rows: Sequence[TeamRow], content: Content | None = Non
     budget = MAX_MESSAGE_BLOCKS - len(blocks) - 2  # room for "and N more" and the note
     sections, shown = pack_lines(lines, budget)
     blocks.extend(section(text) for text in sections)
-    hidden = len(rows) - shown
+    hidden = len(rows) - shown + more
     if hidden:
         blocks.append(section(t(lang, "results.overview.more", n=hidden)))
     blocks.append(context(t(lang, "results.overview.note")))
@@ -195,17 +198,17 @@ def team_line(lang: str, row: TeamRow, content: Content) -> str:
     if last is None:
         return t(lang, "results.overview.team_none", channel=row.channel_id)
     subject = mrkdwn_escape(last.subject)
-    if last.result is None:
+    if last.withheld is not None:
         return t(lang, "results.overview.team_na", channel=row.channel_id, subject=subject,
                  responses=last.responses, invited=last.invited,
                  min_responses=last.min_responses)
-    elements = " · ".join(element_phases(lang, last.result, content))
+    elements = " · ".join(element_phases(lang, last.elements, content))
     date = slack_date(last.closed_at)
-    if last.result.overall is None:
+    if last.overall is None:
         return t(lang, "results.overview.team_no_overall", channel=row.channel_id, date=date,
                  subject=subject, elements=elements)
     return t(lang, "results.overview.team", channel=row.channel_id, date=date, subject=subject,
-             phase=phase_word(lang, last.result.overall, content), elements=elements)
+             phase=phase_word(lang, last.overall, content), elements=elements)
 
 
 def pack_lines(lines: Sequence[str], max_sections: int) -> tuple[list[str], int]:

@@ -14,6 +14,7 @@ from storage.sql.schema import (
     checklists,
     commitments,
     fanout_sent,
+    last_results,
     outbox,
     participation,
     progress,
@@ -71,7 +72,7 @@ class LifecyclePart(SQLCore):
 def _purge(connection: Connection, workspace_id: str) -> None:
     """Everything of one workspace, children before parents (leads and pulse schedules go
     with their team)."""
-    for table in (commitments, outbox, rate_budgets):
+    for table in (commitments, last_results, outbox, rate_budgets):
         connection.execute(delete(table).where(table.c.workspace_id == workspace_id))
     of_workspace = select(rounds.c.id).where(rounds.c.workspace_id == workspace_id)
     for table in _ROUND_PARTS:

@@ -21,6 +21,7 @@ from storage.errors import RoundAlreadyOpenError, UnknownRoundError
 from storage.ids import require_slack_id
 from storage.protocols import OutboxOf
 from storage.pseudonyms import is_forgotten
+from storage.readonly import json_default
 from storage.records import ResultSnapshot, Round, RoundKind
 from storage.sql.core import SQLCore, moment, round_from_row
 from storage.sql.outbox import queue_messages
@@ -228,7 +229,7 @@ class RoundsPart(SQLCore):
     def save_snapshot(self, snapshot: ResultSnapshot) -> None:
         """Keep a round's aggregates (replacing an earlier snapshot of it)."""
         try:  # a deep, JSON-safe copy: later changes to the caller's dict do not leak in
-            result = json.loads(json.dumps(snapshot.result))
+            result = json.loads(json.dumps(snapshot.result, default=json_default))
         except (TypeError, ValueError) as err:
             raise ValueError(f"snapshot result must be JSON-safe: {err}") from err
         values = {"round_id": snapshot.round_id, "workspace_id": snapshot.workspace_id,

@@ -11,6 +11,7 @@ an indexed lookup:
     fanout_sent                  which members an invitation or reminder DM reached
     snapshots                    closed-round aggregates (``result`` kept as written: json)
     commitments                  what teams took on after their results (team content)
+    last_results                 each team's last closed diagnostic in short (overviews)
     user_cache, request_claims   what Slack told us; requests already handled
     workspace_uninstalls         workspaces that removed wi3, until their data is purged
     store_meta                   facts about the store itself (the pseudonym key's check)
@@ -212,6 +213,15 @@ commitments = Table(
           postgresql_where=text("reminded_at IS NULL AND state IN ('open', 'working')")),
 )
 
+last_results = Table(
+    "last_results", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("channel_id", Text, primary_key=True),
+    Column("round_id", Text, ForeignKey("rounds.id"), nullable=False),
+    Column("closed_at", Moment, nullable=False),
+    Column("summary", JSON, nullable=False),
+)
+
 user_cache = Table(
     "user_cache", metadata,
     Column("workspace_id", Text, primary_key=True),
@@ -292,7 +302,7 @@ COORDINATION_TABLES: tuple[Table, ...] = (outbox, leases, rate_budgets)
 
 DATA_TABLES: tuple[Table, ...] = (
     workspaces, teams, team_leads, pulse_schedules, rounds, answers, progress,
-    participation, checklists, fanout_sent, snapshots, commitments, user_cache, request_claims,
-    workspace_uninstalls,
+    participation, checklists, fanout_sent, snapshots, commitments, last_results, user_cache,
+    request_claims, workspace_uninstalls,
 )
 """Every table holding wi3's data, parents before children (the order to fill them in)."""

@@ -4,7 +4,8 @@ Assembled like the TinyDB store, one part per concern over ``SQLCore``::
 
     teams      workspaces and team settings       rounds    round lifecycle, fan-out, snapshots
     responses  answers, progress, participation   caches    user cache, request claims
-    privacy    forget-me, retention               backup    export, counts
+    summaries  each team's last result in short   privacy   forget-me, retention
+    backup     export, counts
     lifecycle  uninstall marks, purging a workspace
     commitments  what teams took on (next steps)
     outbox     messages to send once, leases, rate budgets (instances working together)
@@ -20,11 +21,12 @@ from storage.sql.outbox import OutboxPart
 from storage.sql.privacy import PrivacyPart
 from storage.sql.responses import ResponsesPart
 from storage.sql.rounds import RoundsPart
+from storage.sql.summaries import SummariesPart
 from storage.sql.teams import TeamsPart
 
 
-class SQLStore(TeamsPart, RoundsPart, ResponsesPart, CachesPart, CommitmentsPart, PrivacyPart,
-               LifecyclePart, BackupPart, OutboxPart):
+class SQLStore(TeamsPart, RoundsPart, ResponsesPart, SummariesPart, CachesPart, CommitmentsPart,
+               PrivacyPart, LifecyclePart, BackupPart, OutboxPart):
     """Thread-safe persistence in PostgreSQL, shared by any number of instances.
 
     ``SQLStore.open(url, pseudonym_key=..., migrate=...)`` connects and checks the schema

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 from typing import Any, Unpack
 
-from sqlalchemy import Connection, Row, Select, delete, func, select, update
+from sqlalchemy import Connection, Row, Select, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 
 from storage.ids import require_slack_id
@@ -213,10 +214,26 @@ class TeamsPart(SQLCore):
             row = connection.execute(query).first()
         return _team(row) if row else None
 
-    def list_teams(self, workspace_id: str | None = None) -> list[Team]:
-        query = _teams()
+    def list_teams(self, workspace_id: str | None = None, *,
+                   limit: int | None = None) -> list[Team]:
+        query = _teams().limit(limit)
         if workspace_id is not None:
             query = query.where(teams.c.workspace_id == workspace_id)
+        with self._read() as connection:
+            return [_team(row) for row in connection.execute(query)]
+
+    def count_teams(self, workspace_id: str) -> int:
+        query = select(func.count()).select_from(teams).where(
+            teams.c.workspace_id == workspace_id)
+        with self._read() as connection:
+            return int(connection.execute(query).scalar_one())
+
+    def teams_with_pulse_due(self, now: datetime | None = None) -> list[Team]:
+        """Teams whose pulse is on and due (the partial index on enabled schedules)."""
+        moment = self._now(now)
+        query = _teams().where(pulse_schedules.c.enabled,
+                               or_(pulse_schedules.c.next_run_at.is_(None),
+                                   pulse_schedules.c.next_run_at <= moment))
         with self._read() as connection:
             return [_team(row) for row in connection.execute(query)]
 

@@ -10,11 +10,14 @@ from storage.errors import StorageError
 from storage.tinydb import codec
 from storage.tinydb.core import StoreCore
 from storage.tinydb.layout import (
+    META_KEY,
+    META_TABLE,
     SCHEMA_VERSION,
     Data,
     FileSpec,
     classify,
     data_files,
+    dedupe_spec,
     relpath_is_safe,
 )
 from storage.tinydb.secret import remove_secret, write_secret
@@ -30,16 +33,18 @@ class BackupMixin(StoreCore):
         """Everything in the directory as one JSON-safe dict.
 
         Without the pseudonym key (``secret.key``) by default: the answers in an export
-        cannot then be matched to people. ``include_key`` makes a full backup that
+        cannot then be matched to people. Request claims are left out: they matter only
+        for the hour after a request. ``include_key`` makes a full backup that
         ``import_all`` restores exactly, as sensitive as the directory itself.
         """
         files: dict[str, Data] = {}
         for _path, spec in data_files(self._dir):
-            if spec is None:
-                continue
+            if spec is None or spec.kind == "dedupe":
+                continue  # claims: from memory, below (an older layout's are there too)
             data = self._part(spec).snapshot()
             if data is not None:
                 files[spec.relpath] = data
+        files.update(self._claims_as_files())
         return {
             "format": EXPORT_FORMAT,
             "schema_version": SCHEMA_VERSION,
@@ -47,6 +52,15 @@ class BackupMixin(StoreCore):
             "secret": self._secret.hex() if include_key and self._secret else None,
             "files": files,
         }
+
+    def _claims_as_files(self) -> dict[str, Data]:
+        """The live request claims in the JSON form an import (or a copy) takes."""
+        by_stripe: dict[int, dict[str, Data]] = {}
+        for digest, expires in self._claims.live_claims():
+            by_stripe.setdefault(int(digest[0], 16), {})[digest] = {"expires": expires}
+        return {dedupe_spec(stripe).relpath: {META_TABLE: {META_KEY: dedupe_spec(stripe).meta()},
+                                              "claims": claims}
+                for stripe, claims in sorted(by_stripe.items())}
 
     def import_all(self, dump: Mapping[str, Any]) -> int:
         """Restore an export into this (empty) store; returns the number of files written.
@@ -72,7 +86,7 @@ class BackupMixin(StoreCore):
             self._secret = None
         for spec, data in files:
             self._part(spec).replace(data)
-        self._build_directory()
+        self._reload()
         return len(files)
 
     def _validated_import(self, contents: Mapping[str, Any]) -> list[tuple[FileSpec, Data]]:

@@ -1,59 +1,89 @@
-"""Two caches of things Slack told us: user profiles and processed request keys."""
+"""Two caches of things Slack told us: user profiles and processed request keys.
+
+Profiles live in 256 files per workspace (by user id), so refreshing one rewrites about
+two hundred profiles at 50,000 people instead of all of them, and saving a profile that
+did not change writes nothing. Request keys are appended to logs (``claims.py``).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import replace
-from datetime import datetime
+from typing import Any
 
+from storage.errors import StoreClosedError
 from storage.pseudonyms import request_digest
 from storage.records import UserInfo
 from storage.tinydb import codec
-from storage.tinydb.core import StoreCore
-from storage.tinydb.layout import DEDUPE_SHARDS, dedupe_spec, is_valid_id, require_id, users_spec
+from storage.tinydb.core import StoreCore, Survey
+from storage.tinydb.jsonfile import read_data_file
+from storage.tinydb.layout import FileSpec, is_valid_id, require_id, users_spec
 
 
 class CachesMixin(StoreCore):
     """The user cache and the processed-request keys."""
 
     def get_user(self, workspace_id: str, user_id: str) -> UserInfo | None:
-        if not is_valid_id(workspace_id):
+        if not (is_valid_id(workspace_id) and is_valid_id(user_id)):
             return None
-        part = self._part(users_spec(workspace_id))
+        part = self._part(users_spec(workspace_id, user_id))
         with part.lock:
             doc = part.table("users").doc(user_id)
         return codec.user_from_doc(doc) if doc else None
 
     def save_user(self, info: UserInfo) -> UserInfo:
-        """Cache what Slack told us about a user; fetched_at defaults to now."""
+        """Cache what Slack told us about a user; fetched_at defaults to now. Writes only
+        when something differs from what is cached."""
         require_id(info.workspace_id, "workspace id")
+        require_id(info.user_id, "user id")
         info = replace(info, fetched_at=self._now(info.fetched_at))
-        part = self._part(users_spec(info.workspace_id))
+        doc = codec.user_to_doc(info)
+        part = self._part(users_spec(info.workspace_id, info.user_id))
         with part.lock:
-            part.table("users").put(info.user_id, codec.user_to_doc(info))
+            users = part.table("users")
+            if users.doc(info.user_id) != doc:
+                users.put(info.user_id, doc)
         return info
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
-        """True the first time a request key is seen within ``ttl_seconds``; atomic.
+        """True the first time a request key is seen within ``ttl_seconds``; atomic, and
+        one appended line whatever the number of live claims."""
+        if self._closed:
+            raise StoreClosedError("the store is closed")
+        return self._claims.claim(request_digest(key), self._now().timestamp(), ttl_seconds)
 
-        Expired keys of the same shard are purged in the same write, so the files stay small.
-        """
-        digest = request_digest(key)
+    def _adopt_older_layouts(self, found: Survey) -> None:
+        """A whole-workspace user cache goes into its shards (entries already in a shard
+        are newer and stay); request keys of the rewritten shards join the logs. The old
+        files are removed once their contents are safely in the new ones."""
+        for spec in found.of_kind("users_whole"):
+            self._split_user_cache(spec)
         now = self._now().timestamp()
-        part = self._part(dedupe_spec(int(digest[0], 16) % DEDUPE_SHARDS))
-        with part.batch():
-            claims = part.table("claims")
-            seen = claims.doc(digest)
-            if seen is not None and seen["expires"] > now:
-                return False
-            claims.drop_where(lambda _k, doc: doc["expires"] <= now)
-            claims.put(digest, {"expires": now + ttl_seconds})
-        return True
+        for spec in found.of_kind("dedupe"):
+            data, _ = read_data_file(self._dir / spec.relpath, spec)
+            claims = (data or {}).get("claims", {})
+            self._claims.carry_over({digest: doc["expires"] for digest, doc in claims.items()},
+                                    now)
+            self._remove(spec)
 
-    def _purge_claims(self, now: datetime) -> None:
-        """Drop expired request keys from every shard (writes only shards that change)."""
-        moment = now.timestamp()
-        for shard in range(DEDUPE_SHARDS):
-            part = self._part(dedupe_spec(shard))
+    def _split_user_cache(self, spec: FileSpec) -> None:
+        data, _ = read_data_file(self._dir / spec.relpath, spec)
+        if self._read_only:
+            return
+        workspace_id = str(spec.workspace_id)
+        by_shard: defaultdict[FileSpec, dict[str, Mapping[str, Any]]] = defaultdict(dict)
+        for user_id, doc in (data or {}).get("users", {}).items():
+            by_shard[users_spec(workspace_id, user_id)][user_id] = doc
+        for shard, docs in by_shard.items():
+            part = self._part(shard)
             with part.lock:
-                if part.exists():
-                    part.table("claims").drop_where(lambda _k, doc: doc["expires"] <= moment)
+                users = part.table("users")
+                missing = {key: doc for key, doc in docs.items() if users.doc(key) is None}
+                if missing:
+                    users.put_many(missing)
+        self._remove(spec)
+
+    def _remove(self, spec: FileSpec) -> None:
+        if not self._read_only:
+            (self._dir / spec.relpath).unlink(missing_ok=True)

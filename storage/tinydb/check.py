@@ -6,6 +6,7 @@ and reports every problem, so an operator sees the whole picture at once.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import filelock
 
 from storage.errors import StorageError
+from storage.tinydb.claims import BUCKET_SECONDS, claim_logs, read_log
 from storage.tinydb.jsonfile import read_data_file
 from storage.tinydb.layout import (
     LOCK_FILE,
@@ -97,8 +99,26 @@ def check(data_dir: str | Path) -> CheckReport:
             report.notes.append(f"{path / spec.relpath} belongs to no known round (orphan)")
     for tmp in temp_files(path):
         report.notes.append(f"{tmp} is an interrupted write; it is removed at the next start")
+    _check_claims(report, path)
     _check_secret(report, path)
     return report
+
+
+def _check_claims(report: CheckReport, path: Path) -> None:
+    """Request-claim logs: live claims counted, damaged lines reported."""
+    now = time.time()
+    for log in claim_logs(path):
+        report.files["claims"] += 1
+        claims, complete, bad = read_log(log.path)
+        if (log.bucket + 1) * BUCKET_SECONDS > now:
+            report.counts["request_keys"] += sum(1 for expires in claims.values()
+                                                 if expires > now)
+        if bad:
+            report.problems.append(f"{log.path}: line(s) {', '.join(map(str, bad))} are not "
+                                   "request claims")
+        if complete < log.path.stat().st_size:
+            report.notes.append(f"{log.path} ends in a cut-off line (an interrupted write); "
+                                "it is trimmed at the next start")
 
 
 def _lock_state(path: Path) -> tuple[bool | None, str | None]:
@@ -143,8 +163,10 @@ def _count(report: CheckReport, spec: FileSpec, data: Data) -> None:
         report.counts["respondents"] += len({d["respondent"] for d in answers.values()})
     elif spec.kind == "snapshots":
         report.counts["snapshots"] += len(tables.get("snapshots", {}))
-    elif spec.kind == "users":
+    elif spec.kind in ("users", "users_whole"):
         report.counts["cached_users"] += len(tables.get("users", {}))
+    elif spec.kind == "summaries":
+        report.counts["last_results"] += len(tables.get("summaries", {}))
     elif spec.kind == "dedupe":
         report.counts["request_keys"] += len(tables.get("claims", {}))
     elif spec.kind == "commitments":

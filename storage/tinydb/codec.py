@@ -6,14 +6,15 @@ dataclass cannot silently change what is on disk.
 
 from __future__ import annotations
 
-import copy
 import json
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from storage.readonly import frozen, json_default
 from storage.records import (
     Commitment,
+    LastResult,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -212,11 +213,17 @@ def user_from_doc(doc: Mapping[str, Any]) -> UserInfo:
     )
 
 
-def snapshot_to_doc(snap: ResultSnapshot) -> Doc:
-    try:  # a deep, JSON-safe copy: later changes to the caller's dict do not leak in
-        result = json.loads(json.dumps(snap.result))
+def json_copy(value: Mapping[str, Any], what: str) -> Doc:
+    """A deep, JSON-safe copy: later changes to the caller's dict do not leak in."""
+    try:
+        copied: Doc = json.loads(json.dumps(value, default=json_default))
     except (TypeError, ValueError) as err:
-        raise ValueError(f"snapshot result must be JSON-safe: {err}") from err
+        raise ValueError(f"{what} must be JSON-safe: {err}") from err
+    return copied
+
+
+def snapshot_to_doc(snap: ResultSnapshot) -> Doc:
+    result = json_copy(snap.result, "snapshot result")
     return {
         "round_id": snap.round_id,
         "workspace_id": snap.workspace_id,
@@ -241,7 +248,7 @@ def snapshot_from_doc(doc: Mapping[str, Any]) -> ResultSnapshot:
         closed_at=required_time(doc["closed_at"]),
         invited_count=doc["invited_count"],
         responses=doc["responses"],
-        result=copy.deepcopy(doc["result"]),
+        result=frozen(doc["result"]),  # the stored one, read-only: nothing copied
         pulse_number=doc.get("pulse_number"),
     )
 
@@ -281,4 +288,24 @@ def commitment_from_doc(doc: Mapping[str, Any]) -> Commitment:
         planned_at=time_from_text(doc.get("planned_at")),
         updated_at=time_from_text(doc.get("updated_at")),
         reminded_at=time_from_text(doc.get("reminded_at")),
+    )
+
+
+def last_result_to_doc(last: LastResult) -> Doc:
+    return {
+        "workspace_id": last.workspace_id,
+        "channel_id": last.channel_id,
+        "round_id": last.round_id,
+        "closed_at": time_to_text(last.closed_at),
+        "summary": json_copy(last.summary, "a last result's summary"),
+    }
+
+
+def last_result_from_doc(doc: Mapping[str, Any]) -> LastResult:
+    return LastResult(
+        workspace_id=doc["workspace_id"],
+        channel_id=doc["channel_id"],
+        round_id=doc["round_id"],
+        closed_at=required_time(doc["closed_at"]),
+        summary=frozen(doc["summary"]),
     )

@@ -9,9 +9,11 @@ write to one team's file, after which the index follows.
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from storage.errors import UnknownCommitmentError, UnknownRoundError
 from storage.records import (
@@ -21,9 +23,9 @@ from storage.records import (
     changed_commitment,
 )
 from storage.tinydb import codec
-from storage.tinydb.core import StoreCore, TeamKey
+from storage.tinydb.core import StoreCore, TeamKey, survey
 from storage.tinydb.jsonfile import Partition
-from storage.tinydb.layout import classify, commitments_spec, is_valid_id, require_id
+from storage.tinydb.layout import commitments_spec, is_valid_id, require_id
 
 TABLE = "commitments"
 
@@ -45,20 +47,31 @@ def _known(commitment: Commitment) -> _Known:
 
 
 class CommitmentsMixin(StoreCore):
-    """Commitments, their owners and their due-date DMs."""
+    """Commitments, their owners and their due-date DMs.
 
-    _commitments: dict[str, _Known]
+    An in-memory index (id -> team, owner, when the DM is due) answers "whose, where, due
+    when" without reading every team's file; it is built on first use (the scheduler's
+    first tick, say), not at start, from the teams' ``commitments.json`` files."""
 
-    def _build_directory(self) -> None:
-        super()._build_directory()
-        index: dict[str, _Known] = {}
-        for relpath in self._relpaths_of_kind("commitments"):
-            spec = classify(relpath)
-            assert spec is not None
-            for commitment in self._read_commitments(self._part(spec)):
-                index[commitment.id] = _known(commitment)
-        with self._dir_lock:
-            self._commitments = index
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._commitments_lock = threading.Lock()
+        self._commitment_index: dict[str, _Known] | None = None
+
+    def _known_commitments(self) -> dict[str, _Known]:
+        """The index, read from the files the first time (call under the index's lock)."""
+        if self._commitment_index is None:
+            index: dict[str, _Known] = {}
+            for spec in survey(self._dir).of_kind("commitments"):
+                for commitment in self._read_commitments(self._part(spec)):
+                    index[commitment.id] = _known(commitment)
+            self._commitment_index = index
+        return self._commitment_index
+
+    def _reload(self) -> None:
+        super()._reload()
+        with self._commitments_lock:
+            self._commitment_index = None
 
     def add_commitments(self, workspace_id: str, channel_id: str, round_id: str,
                         plans: Sequence[CommitmentPlan], *, planned_by: str,
@@ -80,21 +93,21 @@ class CommitmentsMixin(StoreCore):
             ) for n, plan in enumerate(plans)]
             if added:
                 part.table(TABLE).put_many({c.id: codec.commitment_to_doc(c) for c in added})
-            with self._dir_lock:
-                self._commitments.update({c.id: _known(c) for c in added})
+            with self._commitments_lock:
+                self._known_commitments().update({c.id: _known(c) for c in added})
         return added
 
     def _new_commitment_id(self, moment: datetime) -> str:
         stamp = moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
         while True:
             commitment_id = f"{stamp}-{secrets.token_hex(4)}"
-            with self._dir_lock:
-                if commitment_id not in self._commitments:
+            with self._commitments_lock:
+                if commitment_id not in self._known_commitments():
                     return commitment_id
 
     def get_commitment(self, commitment_id: str) -> Commitment | None:
-        with self._dir_lock:
-            known = self._commitments.get(commitment_id)
+        with self._commitments_lock:
+            known = self._known_commitments().get(commitment_id)
         return self._load_commitment(known.team, commitment_id) if known else None
 
     def commitments_of_team(self, workspace_id: str, channel_id: str) -> list[Commitment]:
@@ -137,12 +150,11 @@ class CommitmentsMixin(StoreCore):
 
     def _forget_owner(self, workspace_id: str, user_id: str) -> None:
         """The user's name comes off the workspace's commitments (the team keeps them)."""
-        for relpath in self._relpaths_of_kind("commitments"):
-            spec = classify(relpath)
-            assert spec is not None
-            if spec.workspace_id != workspace_id:
-                continue
-            part = self._part(spec)
+        with self._commitments_lock:
+            teams = sorted({known.team for known in self._known_commitments().values()
+                            if known.team[0] == workspace_id})
+        for team in teams:
+            part = self._part(commitments_spec(*team))
             with part.lock:
                 changed = [replace(c, owner=None if c.owner == user_id else c.owner,
                                    planned_by=None if c.planned_by == user_id else c.planned_by)
@@ -151,8 +163,8 @@ class CommitmentsMixin(StoreCore):
                 if changed:
                     part.table(TABLE).put_many({c.id: codec.commitment_to_doc(c)
                                                 for c in changed})
-                with self._dir_lock:
-                    self._commitments.update({c.id: _known(c) for c in changed})
+                with self._commitments_lock:
+                    self._known_commitments().update({c.id: _known(c) for c in changed})
 
     # -- plumbing -----------------------------------------------------------------------------
 
@@ -170,8 +182,8 @@ class CommitmentsMixin(StoreCore):
         return codec.commitment_from_doc(doc) if doc else None
 
     def _indexed(self, wanted: Callable[[_Known], bool]) -> list[Commitment]:
-        with self._dir_lock:
-            chosen = [(known.team, cid) for cid, known in self._commitments.items()
+        with self._commitments_lock:
+            chosen = [(known.team, cid) for cid, known in self._known_commitments().items()
                       if wanted(known)]
         loaded = (self._load_commitment(team, cid) for team, cid in chosen)
         return [c for c in loaded if c is not None]
@@ -180,8 +192,8 @@ class CommitmentsMixin(StoreCore):
         self, commitment_id: str, change: Callable[[Commitment], Commitment | None]
     ) -> Commitment | None:
         """Apply ``change`` under the team file's lock; None if it changed nothing."""
-        with self._dir_lock:
-            known = self._commitments.get(commitment_id)
+        with self._commitments_lock:
+            known = self._known_commitments().get(commitment_id)
         if known is None:
             raise UnknownCommitmentError(commitment_id)
         part = self._part(commitments_spec(*known.team))
@@ -193,6 +205,6 @@ class CommitmentsMixin(StoreCore):
             if changed is None or changed == current:
                 return None
             part.table(TABLE).put(commitment_id, codec.commitment_to_doc(changed))
-            with self._dir_lock:
-                self._commitments[commitment_id] = _known(changed)
+            with self._commitments_lock:
+                self._known_commitments()[commitment_id] = _known(changed)
         return changed

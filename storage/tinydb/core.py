@@ -6,9 +6,16 @@ writing to different rounds do not wait for each other; a write touches one smal
 (see ``storage.tinydb.layout``), so its cost does not grow with the total amount stored.
 
 Which rounds exist, and which is open for each team, is kept in memory as a directory
-rebuilt at startup from the teams' ``rounds.json`` files, the only place a round's metadata
-is written. That keeps every round operation a single-file write; it is correct because
-this process is the directory's only writer.
+(``storage.tinydb.directory``) rebuilt at startup from the teams' ``rounds.json`` files, the
+only place a round's metadata is written. That keeps every round operation a single-file
+write; it is correct because this process is the directory's only writer.
+
+Start reads only what serving needs: ``index.json`` and every team's ``rounds.json``, once
+each, and the live request claims. Every other file is read, migrated and validated when it
+is first used (a damaged one then fails that request, naming the file); ``python -m storage
+check`` still reads and reports every file. Parsed files stay in memory up to a limit, the
+least recently used dropped first, and so do their ``Partition`` objects: one exists while
+a file is cached or in use, not for every file ever touched.
 """
 
 from __future__ import annotations
@@ -18,8 +25,10 @@ import logging
 import os
 import stat
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -41,21 +50,21 @@ from storage.protocols import Answers
 from storage.pseudonyms import respondent_key
 from storage.records import DEFAULT_RETENTION_DAYS, Round, require_aware
 from storage.tinydb import codec
+from storage.tinydb.claims import ClaimLogs
+from storage.tinydb.directory import LeadIndex, RoundDirectory, TeamKey, TwoOpenRoundsError
 from storage.tinydb.jsonfile import DIR_MODE, Partition, make_directories, read_data_file
 from storage.tinydb.layout import (
+    INDEX_FILE,
     LOCK_FILE,
     OWNER_FILE,
     FileSpec,
     classify,
-    data_files,
     index_spec,
+    is_temp_file,
     round_spec,
     rounds_spec,
-    temp_files,
 )
 from storage.tinydb.secret import load_or_create_secret, read_secret
-
-TeamKey = tuple[str, str]
 
 DEFAULT_CACHE_FILES = 1024
 """How many data files stay parsed in memory; the least recently used are dropped."""
@@ -90,6 +99,35 @@ def holding(data_dir: Path) -> Iterator[None]:
         lock.release()
 
 
+@dataclass
+class Survey:
+    """What one walk over the data directory found (see ``survey``)."""
+
+    specs: list[FileSpec] = field(default_factory=list)
+    temp_files: list[Path] = field(default_factory=list)
+
+    def of_kind(self, *kinds: str) -> list[FileSpec]:
+        return [spec for spec in self.specs if spec.kind in kinds]
+
+
+def survey(data_dir: Path) -> Survey:
+    """The data directory's files by kind, and leftovers of interrupted writes, in one walk
+    (names only: nothing is opened)."""
+    found = Survey()
+    for folder, subfolders, names in os.walk(data_dir):
+        subfolders.sort()
+        relfolder = os.path.relpath(folder, data_dir)
+        for name in sorted(names):
+            if is_temp_file(name):
+                found.temp_files.append(Path(folder) / name)
+            elif name.endswith(".json"):
+                relpath = name if relfolder == "." else f"{relfolder}/{name}".replace(os.sep, "/")
+                spec = classify(relpath)
+                if spec is not None:
+                    found.specs.append(spec)
+    return found
+
+
 def _make_private(data_dir: Path) -> None:
     """A data directory others may look into is closed to them (answers, secret.key)."""
     mode = stat.S_IMODE(data_dir.stat().st_mode)
@@ -121,13 +159,15 @@ class StoreCore:
         self._closed = False
         self._health = WriteHealth()
         self._secret: bytes | None = None
-        self._parts: dict[str, Partition] = {}
+        self._parts: weakref.WeakValueDictionary[str, Partition] = (
+            weakref.WeakValueDictionary())
         self._recent: OrderedDict[str, Partition] = OrderedDict()
         self._parts_lock = threading.Lock()
-        self._dir_lock = threading.RLock()
-        self._round_team: dict[str, TeamKey] = {}
-        self._open_by_team: dict[TeamKey, str] = {}
-        self._unposted: set[str] = set()
+        self._index_part = Partition(data_dir, index_spec(), self._health, read_only)
+        self._parts[INDEX_FILE] = self._index_part
+        self._rounds = RoundDirectory()
+        self._leads = LeadIndex()
+        self._claims = ClaimLogs(data_dir, self._health, read_only)
 
     @classmethod
     def open(
@@ -139,7 +179,8 @@ class StoreCore:
         retention_days: int = DEFAULT_RETENTION_DAYS,
         cache_files: int = DEFAULT_CACHE_FILES,
     ) -> Self:
-        """Take the directory's lock, validate every file, migrate, purge expired answers.
+        """Take the directory's lock, read the index and the round directory (validated,
+        migrated), purge expired answers and claims; other files are read when first used.
 
         Raises StoreLockedError, CorruptFileError, SchemaVersionError (all StorageError,
         with a one-line message). ``read_only`` skips the lock and never writes (for
@@ -203,65 +244,66 @@ class StoreCore:
         return self._health.problem()
 
     def _start(self) -> None:
+        found = survey(self._dir)
         if not self._read_only:
-            for tmp in temp_files(self._dir):
+            for tmp in found.temp_files:
                 tmp.unlink()  # an interrupted write: the real file still has the last state
-        holds_data = self._load_all_files()
         if self._read_only:
             self._secret = read_secret(self._dir)
         else:
-            self._secret = load_or_create_secret(self._dir, may_create=not holds_data)
-        self._build_directory()
+            self._secret = load_or_create_secret(self._dir, may_create=not found.specs)
+        self._load_index(found)
+        self._build_directory(found.of_kind("rounds"))
+        self._claims.load(self._now().timestamp())
+        self._adopt_older_layouts(found)
         if not self._read_only:
             self.purge_expired()
 
-    def _load_all_files(self) -> bool:
-        """Parse and validate every data file, write back migrated ones; True if any exist."""
-        found = False
-        for path, spec in data_files(self._dir):
-            if spec is None:
-                continue
-            found = True
+    def _load_index(self, found: Survey) -> None:
+        """Parse and validate index.json (kept in memory from now on); write it back if a
+        migration changed it."""
+        if not found.of_kind("index"):
+            return
+        data, migrated = read_data_file(self._dir / INDEX_FILE, index_spec())
+        if data is not None and migrated and not self._read_only:
+            self._index_part.replace(data)
+        elif data is not None:
+            self._index_part.prime(data)
+
+    def _adopt_older_layouts(self, found: Survey) -> None:
+        """Fold files of an older layout into the current one (provided by the caches)."""
+        raise NotImplementedError
+
+    def _reload(self) -> None:
+        """After files were written behind the directory's back (an import)."""
+        found = survey(self._dir)
+        self._leads.reset()
+        self._build_directory(found.of_kind("rounds"))
+        self._adopt_older_layouts(found)
+
+    def _build_directory(self, specs: list[FileSpec]) -> None:
+        """Every team's rounds into the round directory: each ``rounds.json`` read once."""
+        rounds: list[Round] = []
+        for spec in specs:
+            path = self._dir / spec.relpath
             data, migrated = read_data_file(path, spec)
             if data is None:
-                continue  # removed since the directory was listed
-            part = self._part(spec)
+                continue
             if migrated and not self._read_only:
-                part.replace(data)
-            else:
-                part.prime(data)
-        return found
-
-    def _build_directory(self) -> None:
-        round_team: dict[str, TeamKey] = {}
-        open_by_team: dict[TeamKey, str] = {}
-        unposted: set[str] = set()
-        for relpath in self._relpaths_of_kind("rounds"):
-            spec = classify(relpath)
-            assert spec is not None and spec.workspace_id and spec.channel_id
-            key = (spec.workspace_id, spec.channel_id)
-            for round_ in self._rounds_of_team(key):
-                round_team[round_.id] = key
-                if round_.is_open:
-                    if key in open_by_team:
-                        raise CorruptFileError(
-                            self._dir / relpath,
-                            f"two open rounds ({open_by_team[key]}, {round_.id})")
-                    open_by_team[key] = round_.id
-                elif round_.results_posted_at is None:
-                    unposted.add(round_.id)
-        with self._dir_lock:
-            self._round_team, self._open_by_team, self._unposted = (
-                round_team, open_by_team, unposted)
-
-    def _relpaths_of_kind(self, kind: str) -> list[str]:
-        with self._parts_lock:
-            return [rel for rel, part in self._parts.items() if part.spec.kind == kind]
+                self._part(spec).replace(data)
+            rounds.extend(codec.round_from_doc(doc) for doc in data.get("rounds", {}).values())
+        try:
+            self._rounds.rebuild(rounds)
+        except TwoOpenRoundsError as err:
+            raise CorruptFileError(self._dir / rounds_spec(*err.team).relpath, str(err)) from err
 
     def _part(self, spec: FileSpec) -> Partition:
-        """The one Partition object for a file; drops the least recently used copies."""
+        """The one Partition object for a file while anyone holds it; the most recently
+        used stay (parsed) in memory, the others are let go."""
         if self._closed:
             raise StoreClosedError("the store is closed")
+        if spec.relpath == INDEX_FILE:
+            return self._index_part
         with self._parts_lock:
             part = self._parts.get(spec.relpath)
             if part is None:
@@ -277,6 +319,7 @@ class StoreCore:
         return part
 
     def _index(self) -> Partition:
+        """index.json, never let go: nearly every request reads a team's settings."""
         return self._part(index_spec())
 
     def _rounds_part(self, key: TeamKey) -> Partition:
@@ -290,8 +333,8 @@ class StoreCore:
         """Apply the retention setting (provided by the privacy part of the store)."""
         raise NotImplementedError
 
-    def _purge_claims(self, now: datetime) -> None:
-        """Drop expired request keys (provided by the caches part of the store)."""
+    def _drop_lead(self, workspace_id: str, user_id: str) -> None:
+        """Forget-me for lead roles (provided by the workspaces part of the store)."""
         raise NotImplementedError
 
     def _forget_owner(self, workspace_id: str, user_id: str) -> None:
@@ -311,13 +354,16 @@ class StoreCore:
         return respondent_key(self._secret, workspace_id, user_id)
 
     def _team_of(self, round_id: str) -> TeamKey:
-        with self._dir_lock:
-            key = self._round_team.get(round_id)
+        key = self._rounds.team_of(round_id)
         if key is None:
             raise UnknownRoundError(round_id)
         return key
 
     def _load_round(self, key: TeamKey, round_id: str) -> Round:
+        """A round as stored: an open one from the directory, a closed one from its file."""
+        current = self._rounds.open_round(key)
+        if current is not None and current.id == round_id:
+            return current
         part = self._rounds_part(key)
         with part.lock:
             doc = part.table("rounds").doc(round_id)
@@ -334,7 +380,5 @@ class StoreCore:
 
     def _require_open(self, round_id: str, key: TeamKey) -> None:
         """Refuse respondent writes to a closed round (a stale button, a late click)."""
-        with self._dir_lock:
-            is_open = self._open_by_team.get(key) == round_id
-        if not is_open:
+        if not self._rounds.is_open(round_id, key):
             raise RoundClosedError(self._load_round(key, round_id))

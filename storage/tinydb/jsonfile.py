@@ -30,7 +30,6 @@ from storage.health import WriteHealth
 from storage.tinydb.layout import META_KEY, META_TABLE, Data, FileSpec
 from storage.tinydb.validation import checked
 
-Doc = dict[str, Any]
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 
@@ -216,14 +215,16 @@ class KeyedTable(Table):
     def _get_next_id(self) -> NoReturn:
         raise TypeError("every document in a wi3 table needs an explicit key")
 
-    def doc(self, key: str) -> Doc | None:
-        """The document stored under ``key`` (a copy), or None."""
-        found = self._read_table().get(key)
-        return dict(found) if found is not None else None
+    def doc(self, key: str) -> Mapping[str, Any] | None:
+        """The document stored under ``key``, or None: the stored one, not a copy, so
+        read it (decode it) and never change it."""
+        found: Mapping[str, Any] | None = self._read_table().get(key)
+        return found
 
-    def docs(self) -> dict[str, Doc]:
-        """Every document by key (copies)."""
-        return {key: dict(doc) for key, doc in self._read_table().items()}
+    def docs(self) -> Mapping[str, Mapping[str, Any]]:
+        """Every document by key: the stored ones, read-only like ``doc``."""
+        table: Mapping[str, Mapping[str, Any]] = self._read_table()
+        return table
 
     def keys(self) -> set[str]:
         return set(self._read_table())

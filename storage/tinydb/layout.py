@@ -3,8 +3,11 @@
 The data is partitioned so that one write touches one small file::
 
     DIR/index.json                               workspaces, teams (settings)
-    DIR/users/<workspace>.json                   user cache
-    DIR/dedupe/<0-f>.json                        processed request keys, sharded
+    DIR/users/<workspace>/<00-ff>.json           user cache, sharded by user id
+    DIR/summaries/<workspace>/<00-ff>.json       each team's last result in short,
+                                                 sharded by channel id
+    DIR/claims/<minute>-<0-f>.log                processed request keys (not JSON: one
+                                                 line appended per claim, see claims.py)
     DIR/uninstalls.json                          workspaces that removed wi3, until purged
     DIR/outbox/<0-f>.json                        messages to send once, sharded by key
     DIR/teams/<workspace>/<channel>/rounds.json  metadata of every round of that team
@@ -15,6 +18,11 @@ The data is partitioned so that one write touches one small file::
     DIR/secret.key                               HMAC secret for respondent keys (0600)
     DIR/.lock, DIR/.owner                        single-owner lock and its holder's pid
 
+Two older kinds are still read, once, and folded into the new ones at start (and after an
+import): ``users/<workspace>.json`` (the whole user cache of a workspace in one file) and
+``dedupe/<0-f>.json`` (request keys in JSON files, rewritten on every claim; an export
+still carries the live claims in this form).
+
 Every JSON file is a TinyDB database with a ``_meta`` table holding ``schema_version`` and
 the file's ``kind``; validation and migrations are keyed on both.
 """
@@ -22,6 +30,7 @@ the file's ``kind``; validation and migrations are keyed on both.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -40,15 +49,22 @@ UNINSTALLS_FILE = "uninstalls.json"
 SECRET_FILE = "secret.key"
 LOCK_FILE = ".lock"
 OWNER_FILE = ".owner"
-DEDUPE_SHARDS = 16
 OUTBOX_SHARDS = 16
+USER_SHARDS = 256
+"""User cache files per workspace: about 200 profiles each at 50,000 people."""
+SUMMARY_SHARDS = 256
+"""Last-result files per workspace: about 20 teams each at 5,000 teams, so an overview
+of a hundred teams reads about a third of them (and little of each)."""
 
 _SLACK = SLACK_ID.pattern
 _TEAM = rf"teams/(?P<workspace_id>{_SLACK})/(?P<channel_id>{_SLACK})"
 _TMP_RE = re.compile(r"\..+\.[0-9a-f]{16}\.tmp")
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("index", re.compile(r"index\.json")),
-    ("users", re.compile(rf"users/(?P<workspace_id>{_SLACK})\.json")),
+    ("users", re.compile(rf"users/(?P<workspace_id>{_SLACK})/(?P<shard>[0-9a-f]{{2}})\.json")),
+    ("summaries",
+     re.compile(rf"summaries/(?P<workspace_id>{_SLACK})/(?P<shard>[0-9a-f]{{2}})\.json")),
+    ("users_whole", re.compile(rf"users/(?P<workspace_id>{_SLACK})\.json")),
     ("dedupe", re.compile(r"dedupe/(?P<shard>[0-9a-f])\.json")),
     ("uninstalls", re.compile(r"uninstalls\.json")),
     ("outbox", re.compile(r"outbox/(?P<shard>[0-9a-f])\.json")),
@@ -67,6 +83,9 @@ TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
                             "min_responses", "round_days", "auto_close"}),
     },
     "users": {"users": frozenset({"workspace_id", "user_id"})},
+    "summaries": {"summaries": frozenset({"workspace_id", "channel_id", "round_id",
+                                          "closed_at", "summary"})},
+    "users_whole": {"users": frozenset({"workspace_id", "user_id"})},
     "dedupe": {"claims": frozenset({"expires"})},
     "uninstalls": {"uninstalls": frozenset({"at"})},
     "outbox": {"messages": frozenset({"seq", "kind", "workspace_id", "state", "attempts",
@@ -144,16 +163,35 @@ def index_spec() -> FileSpec:
     return FileSpec("index", INDEX_FILE)
 
 
-def users_spec(workspace_id: str) -> FileSpec:
-    return FileSpec("users", f"users/{workspace_id}.json", workspace_id=workspace_id)
+def shard_of(key: str, shards: int) -> int:
+    """Which of ``shards`` files holds ``key`` (stable across runs and machines)."""
+    return zlib.crc32(key.encode("utf-8")) % shards
 
 
 def uninstalls_spec() -> FileSpec:
     return FileSpec("uninstalls", UNINSTALLS_FILE)
 
 
-def dedupe_spec(shard: int) -> FileSpec:
-    return FileSpec("dedupe", f"dedupe/{shard:x}.json")
+def users_spec(workspace_id: str, user_id: str) -> FileSpec:
+    shard = shard_of(user_id, USER_SHARDS)
+    return FileSpec("users", f"users/{workspace_id}/{shard:02x}.json",
+                    workspace_id=workspace_id)
+
+
+def dedupe_spec(stripe: int) -> FileSpec:
+    """Request claims as JSON (an older layout, and how an export carries them)."""
+    return FileSpec("dedupe", f"dedupe/{stripe:x}.json")
+
+
+def summaries_spec(workspace_id: str, channel_id: str) -> FileSpec:
+    shard = shard_of(channel_id, SUMMARY_SHARDS)
+    return FileSpec("summaries", f"summaries/{workspace_id}/{shard:02x}.json",
+                    workspace_id=workspace_id)
+
+
+def all_summaries_specs(workspace_id: str) -> list[FileSpec]:
+    return [FileSpec("summaries", f"summaries/{workspace_id}/{shard:02x}.json",
+                     workspace_id=workspace_id) for shard in range(SUMMARY_SHARDS)]
 
 
 def outbox_spec(shard: int) -> FileSpec:

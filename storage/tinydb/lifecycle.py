@@ -13,7 +13,7 @@ from datetime import datetime
 
 from storage.tinydb import codec
 from storage.tinydb.jsonfile import Partition, fsync_directory
-from storage.tinydb.layout import is_valid_id, uninstalls_spec, users_spec
+from storage.tinydb.layout import is_valid_id, uninstalls_spec
 from storage.tinydb.outbox import OutboxMixin
 
 
@@ -65,13 +65,8 @@ class LifecycleMixin(OutboxMixin):
         with index.batch():
             index.table("teams").drop_where(lambda _k, doc: doc["workspace_id"] == workspace_id)
             index.table("workspaces").drop({workspace_id})
-        with self._dir_lock:
-            gone = {rid for rid, key in self._round_team.items() if key[0] == workspace_id}
-            self._round_team = {rid: key for rid, key in self._round_team.items()
-                                if rid not in gone}
-            self._open_by_team = {key: rid for key, rid in self._open_by_team.items()
-                                  if key[0] != workspace_id}
-            self._unposted -= gone
+        self._rounds.forget_workspace(workspace_id)
+        self._leads.reset()  # rebuilt from the index when next asked
         self._drop_outbox_of(workspace_id)
         if is_valid_id(workspace_id):  # ids become paths: never anything else
             self._drop_files(workspace_id)
@@ -89,7 +84,12 @@ class LifecycleMixin(OutboxMixin):
         if teams_dir.exists():
             shutil.rmtree(teams_dir)
             fsync_directory(teams_dir.parent)
-        users_file = self._dir / users_spec(workspace_id).relpath
-        if users_file.exists():
-            users_file.unlink()
-            fsync_directory(users_file.parent)
+        for folder in ("users", "summaries"):
+            gone = self._dir / folder / workspace_id
+            if gone.exists():
+                shutil.rmtree(gone)
+                fsync_directory(gone.parent)
+        whole = self._dir / "users" / f"{workspace_id}.json"  # the layout before sharding
+        if whole.exists():
+            whole.unlink()
+            fsync_directory(whole.parent)

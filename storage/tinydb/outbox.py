@@ -134,8 +134,9 @@ class OutboxMixin(StoreCore):
             part = self._outbox_part(key)
             with part.lock:
                 table = part.table("messages")
-                doc = table.doc(key)
-                assert doc is not None, f"the outbox lost track of {key}"
+                stored = table.doc(key)
+                assert stored is not None, f"the outbox lost track of {key}"
+                doc = dict(stored)  # stored documents are shared: change a copy
                 token = f"{owner}:{secrets.token_hex(6)}"
                 doc.update(
                     state="sending", claim=token, ready_at=codec.time_to_text(until),
@@ -157,7 +158,8 @@ class OutboxMixin(StoreCore):
         key = claim.outgoing.key
         part = self._outbox_part(key)
         with part.lock:
-            doc = part.table("messages").doc(key)
+            stored = part.table("messages").doc(key)
+        doc = None if stored is None else dict(stored)  # stored documents are shared
         if doc is not None and doc["state"] == "sent":
             return False
         self._receipt_means(claim.outgoing, moment)
@@ -222,7 +224,7 @@ class OutboxMixin(StoreCore):
             doc = table.doc(key)
             if doc is None or doc["state"] != "sending" or doc["claim"] != claim.token:
                 return False
-            changed = change(doc)
+            changed = change(dict(doc))  # stored documents are shared: change a copy
             waiting = self._waiting_index()
             if changed is None:
                 table.drop({key})

@@ -96,9 +96,11 @@ class ResponsesMixin(StoreCore):
         """One respondent's answers in a round: item id -> 1..5 or None (don't know)."""
         part, key = self._round_part(round_id)
         respondent = self._respondent(key[0], user_id)
+        item_ids = self._load_round(key, round_id).item_ids
         with part.lock:
-            docs = part.table("answers").docs()
-        return {d["item"]: d["score"] for d in docs.values() if d["respondent"] == respondent}
+            answers = part.table("answers")
+            found = {item: answers.doc(f"{respondent}:{item}") for item in item_ids}
+        return {item: doc["score"] for item, doc in found.items() if doc is not None}
 
     def all_answers(self, round_id: str, *, finished_only: bool = False) -> list[Answers]:
         """Every respondent's answers, one dict each, with no way to tell who is who."""

@@ -49,10 +49,9 @@ class RoundsMixin(OutboxMixin):
         opened_at = self._now(at)
         part = self._rounds_part(key)
         with part.lock:
-            with self._dir_lock:
-                current = self._open_by_team.get(key)
+            current = self._rounds.open_round(key)
             if current is not None:
-                raise RoundAlreadyOpenError(self._load_round(key, current))
+                raise RoundAlreadyOpenError(current)
             round_ = Round(
                 id=self._new_round_id(opened_at), workspace_id=workspace_id,
                 channel_id=channel_id, kind=kind, subject=subject, status="open",
@@ -62,9 +61,7 @@ class RoundsMixin(OutboxMixin):
             with self._outbox_lock:
                 self._queue_for(outbox, round_, opened_at)
                 part.table("rounds").put(round_.id, codec.round_to_doc(round_))
-            with self._dir_lock:
-                self._round_team[round_.id] = key
-                self._open_by_team[key] = round_.id
+            self._rounds.record(round_)
         return round_
 
     def _queue_for(self, outbox: OutboxOf | None, round_: Round, now: datetime) -> None:
@@ -75,26 +72,18 @@ class RoundsMixin(OutboxMixin):
         stamp = opened_at.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
         while True:
             round_id = f"{stamp}-{secrets.token_hex(4)}"
-            with self._dir_lock:
-                if round_id not in self._round_team:
-                    return round_id
+            if not self._rounds.knows(round_id):
+                return round_id
 
     def get_round(self, round_id: str) -> Round | None:
-        with self._dir_lock:
-            key = self._round_team.get(round_id)
+        key = self._rounds.team_of(round_id)
         return self._load_round(key, round_id) if key else None
 
     def open_round_for(self, workspace_id: str, channel_id: str) -> Round | None:
-        with self._dir_lock:
-            round_id = self._open_by_team.get((workspace_id, channel_id))
-        return self._load_round((workspace_id, channel_id), round_id) if round_id else None
+        return self._rounds.open_round((workspace_id, channel_id))
 
     def open_rounds(self) -> list[Round]:
-        with self._dir_lock:
-            pairs = list(self._open_by_team.items())
-        rounds = [self._load_round(key, round_id) for key, round_id in pairs]
-        rounds = [r for r in rounds if r.is_open]  # one may have closed meanwhile
-        return sorted(rounds, key=_round_order)
+        return sorted(self._rounds.open_rounds(), key=_round_order)
 
     def due_rounds(self, now: datetime | None = None) -> list[Round]:
         """Open rounds whose closing time has come."""
@@ -102,15 +91,13 @@ class RoundsMixin(OutboxMixin):
         return [r for r in self.open_rounds() if r.closes_at is not None and r.closes_at <= moment]
 
     def rounds_for_user(self, workspace_id: str, user_id: str) -> list[Round]:
-        """Open rounds in a workspace to which the user is invited."""
-        return [r for r in self.open_rounds()
-                if r.workspace_id == workspace_id and user_id in r.invited]
+        """Open rounds in a workspace to which the user is invited (the directory's index
+        by person: no file is read)."""
+        return sorted(self._rounds.open_rounds_of(workspace_id, user_id), key=_round_order)
 
     def rounds_awaiting_results(self) -> list[Round]:
         """Closed rounds whose results were not posted yet (say, after a crash)."""
-        with self._dir_lock:
-            pending = [(self._round_team[rid], rid) for rid in self._unposted]
-        return sorted((self._load_round(key, rid) for key, rid in pending),
+        return sorted((self._load_round(key, rid) for key, rid in self._rounds.unposted()),
                       key=_round_order)
 
     def list_rounds(self, workspace_id: str, channel_id: str) -> list[Round]:
@@ -133,6 +120,7 @@ class RoundsMixin(OutboxMixin):
             with self._outbox_lock:
                 self._queue_for(outbox, changed, self._now())
                 part.table("rounds").put(round_id, codec.round_to_doc(changed))
+            self._rounds.record(changed)
         return changed
 
     def add_invited(self, round_id: str, user_ids: Iterable[str], *,
@@ -152,21 +140,14 @@ class RoundsMixin(OutboxMixin):
                     outbox: OutboxOf | None = None) -> bool:
         """Close a round; True only for the call that closed it (safe to repeat)."""
         closed_at = self._now(at)
-        round_part, key = self._round_part(round_id)
+        round_part, _ = self._round_part(round_id)
         with round_part.lock:  # no answer can slip in between the check and the close
             closed = self._change_round(
                 round_id,
                 lambda r: replace(r, status="closed", closed_at=closed_at) if r.is_open else None,
                 outbox,
             )
-            if closed is None:
-                return False
-            with self._dir_lock:
-                if self._open_by_team.get(key) == round_id:
-                    del self._open_by_team[key]
-                if closed.results_posted_at is None:
-                    self._unposted.add(round_id)
-        return True
+        return closed is not None
 
     def mark_results_posted(self, round_id: str, at: datetime | None = None) -> bool:
         """Record that results went out; True only the first time."""
@@ -175,8 +156,6 @@ class RoundsMixin(OutboxMixin):
             round_id,
             lambda r: replace(r, results_posted_at=moment) if r.results_posted_at is None else None,
         )
-        with self._dir_lock:
-            self._unposted.discard(round_id)
         return changed is not None
 
     def _record_results_posted(self, round_id: str, at: datetime) -> None:
@@ -246,8 +225,7 @@ class RoundsMixin(OutboxMixin):
             part.table("snapshots").put(snapshot.round_id, codec.snapshot_to_doc(snapshot))
 
     def get_snapshot(self, round_id: str) -> ResultSnapshot | None:
-        with self._dir_lock:
-            key = self._round_team.get(round_id)
+        key = self._rounds.team_of(round_id)
         if key is None:
             return None
         part = self._part(snapshots_spec(*key))

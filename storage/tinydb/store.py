@@ -5,7 +5,8 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
 
     workspaces  workspaces and team settings       rounds     round lifecycle, snapshots
     responses   answers, progress, participation   caches     user cache, request keys
-    privacy     forget-me, retention               backup     export / import
+    summaries   each team's last result in short   privacy    forget-me, retention
+    backup      export / import
     lifecycle   uninstall marks, purging a workspace
     commitments what teams took on (next steps)
     outbox      messages to send once (sharded files); leases, rate budgets (memory)
@@ -21,6 +22,7 @@ from storage.tinydb.outbox import OutboxMixin
 from storage.tinydb.privacy import PrivacyMixin
 from storage.tinydb.responses import ResponsesMixin
 from storage.tinydb.rounds import RoundsMixin
+from storage.tinydb.summaries import SummariesMixin
 from storage.tinydb.workspaces import WorkspacesMixin
 
 
@@ -28,6 +30,7 @@ class TinyDBStore(
     WorkspacesMixin,
     RoundsMixin,
     ResponsesMixin,
+    SummariesMixin,
     CachesMixin,
     CommitmentsMixin,
     PrivacyMixin,
@@ -38,7 +41,7 @@ class TinyDBStore(
     """Thread-safe persistence for one data directory, owned by this process.
 
     ``TinyDBStore.open(data_dir, clock=..., retention_days=...)`` takes the directory's
-    lock, validates every file, runs migrations and purges expired answers; use it as a
-    context manager or call ``close()``. Errors are ``StorageError`` subclasses with
-    one-line messages.
+    lock, reads the index and the round directory, purges expired answers (other files are
+    read and validated when first used); use it as a context manager or call ``close()``.
+    Errors are ``StorageError`` subclasses with one-line messages.
     """

@@ -75,6 +75,14 @@ def _snapshot(spec: FileSpec, key: str, doc: Mapping[str, Any]) -> None:
     _same("team", (snap.workspace_id, snap.channel_id), (spec.workspace_id, spec.channel_id))
 
 
+def _last_result(spec: FileSpec, key: str, doc: Mapping[str, Any]) -> None:
+    last = codec.last_result_from_doc(doc)
+    _same("channel_id", last.channel_id, key)
+    _same("workspace_id", last.workspace_id, spec.workspace_id)
+    if not isinstance(doc["summary"], dict):
+        raise ValueError("summary must be a JSON object")
+
+
 def _answer(_spec: FileSpec, key: str, doc: Mapping[str, Any]) -> None:
     validate_score(doc["score"])
     _same("key", f"{doc['respondent']}:{doc['item']}", key)
@@ -111,6 +119,8 @@ _CHECKS: Mapping[tuple[str, str], Check] = {
     ("index", "workspaces"): _workspace,
     ("index", "teams"): _team,
     ("users", "users"): _user,
+    ("users_whole", "users"): _user,
+    ("summaries", "summaries"): _last_result,
     ("rounds", "rounds"): _round,
     ("snapshots", "snapshots"): _snapshot,
     ("round", "answers"): _answer,

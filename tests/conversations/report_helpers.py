@@ -8,20 +8,24 @@ from datetime import UTC, datetime
 
 from pypdf import PdfReader
 
+from conversations.outbound import Drawing
 from conversations.results.outcome import RoundOutcome, Withheld
 from model import TeamResult
 
 CLOSED = datetime(2026, 3, 20, 12, tzinfo=UTC)
 
 
-def pdf_pages(pdf: bytes) -> list[str]:
+def pdf_pages(pdf: bytes | Drawing) -> list[str]:
     """Each page's text, all whitespace removed: pypdf reads a kerned pair ("Te", "Tw")
-    as two words, so words are compared without the spaces between them."""
+    as two words, so words are compared without the spaces between them. A report a flow
+    returned is still to be drawn (`conversations.outbound.Drawing`): drawn here."""
+    if isinstance(pdf, Drawing):
+        pdf = pdf.draw()
     assert pdf.startswith(b"%PDF-")
     return [squash(page.extract_text() or "") for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
-def pdf_text(pdf: bytes) -> str:
+def pdf_text(pdf: bytes | Drawing) -> str:
     return "".join(pdf_pages(pdf))
 
 

@@ -10,7 +10,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from conversations.context import Caller
-from conversations.outbound import Reply, UploadFile
+from conversations.outbound import Drawing, Reply, UploadFile
 from conversations.report.heatmap import heatmap_png
 from conversations.report.overview import (
     MAX_HEATMAP_TEAMS,
@@ -24,6 +24,7 @@ from conversations.report.overview import (
     overview_rows,
     share,
 )
+from conversations.results.outcome import ResultSummary
 from conversations.results.reports import ReportsFlow
 from conversations.views.status import TeamRow
 from model import Element, Phase, load_content, score_team
@@ -149,7 +150,8 @@ def test_the_heat_map_is_a_readable_png_at_5_and_at_5000_teams() -> None:
 
 def test_overview_rows_come_from_gated_outcomes_only() -> None:
     result = score_team([by_phase(4, 4, 2)] * 3)
-    rows = overview_rows([TeamRow("C1", outcome(result)), TeamRow("C2", outcome(None)),
+    rows = overview_rows([TeamRow("C1", ResultSummary.of_outcome(outcome(result))),
+                          TeamRow("C2", ResultSummary.of_outcome(outcome(None))),
                           TeamRow("C3", None)])
     assert [r.group for r in rows] == ["2", "withheld", "no_round"]
     assert rows[0].cells[0].position == result.elements[0].position
@@ -171,6 +173,9 @@ def test_status_all_sends_the_heat_map_and_csv_to_the_admin_only(tmp_path: objec
         assert (png.user_id, table.user_id) == ("U0ADMIN", "U0ADMIN")
         assert png.filename == "wi3-overview-T0WS-20260321.png"
         assert png.comment is not None and "Nog 3 teams" in png.comment
+        assert isinstance(table.content, bytes)
         assert len(table.content.decode().splitlines()) == 1 + 4 * 3
+        assert isinstance(png.content, Drawing)  # drawn away from the clicks (bot.drawing)
+        assert png.content.draw().startswith(b"\x89PNG")
         lead = Caller("T0WS", "U0LEAD", "en", "C0TEAM0")
         assert not [o for o in reports.status_all(lead) if isinstance(o, UploadFile)]

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from conversations.context import Caller
 from conversations.home import HomeFlow
-from conversations.outbound import Reply, UploadFile
+from conversations.outbound import Drawing, Reply, UploadFile
 from conversations.pulse import PulseFlow
 from conversations.results.closing import ClosingFlow
 from conversations.results.reports import ReportsFlow
@@ -155,7 +155,8 @@ def _reply(out: Sequence[Any]) -> str:
 def _upload(out: Sequence[Any], suffix: str) -> str:
     """A file sent by DM (the overview's heat map and CSV), with its comment."""
     (upload,) = [o for o in out if isinstance(o, UploadFile) and o.filename.endswith(suffix)]
-    return f"{upload.comment}\n{hashlib.sha256(upload.content).hexdigest()}"
+    content = upload.content.draw() if isinstance(upload.content, Drawing) else upload.content
+    return f"{upload.comment}\n{hashlib.sha256(content).hexdigest()}"
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conversations.context import Caller
-from conversations.outbound import Reply, UploadFile
+from conversations.outbound import Drawing, Reply, UploadFile
 from conversations.report.flow import ReportFlow
 from conversations.results.closing import ClosingFlow
 from model import load_content
@@ -46,7 +46,7 @@ def report_of(people: Sequence[Person], minimum: int) -> bytes | str:
         out = ReportFlow(store, CONTENT, clock).report(Caller(WS, LEAD, "en", CHANNEL), team)
     uploads = [o.content for o in out if isinstance(o, UploadFile)]
     if uploads:
-        return uploads[0]
+        return uploads[0].draw() if isinstance(uploads[0], Drawing) else uploads[0]
     (reply,) = [o for o in out if isinstance(o, Reply)]
     return str(reply.message)
 

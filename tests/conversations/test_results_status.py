@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from conversations.refs import ActionIds
-from conversations.results.outcome import RoundOutcome, Withheld
+from conversations.results.outcome import ResultSummary, RoundOutcome, Withheld
 from conversations.views.status import (
     REPOST_RESULTS,
     OpenRoundStatus,
@@ -128,8 +128,8 @@ def test_overview_lists_teams_above_threshold_and_na_for_the_rest():
     result = score_team([per_element(waarde=(4, 4, 4), impact=(4, 2, 1), innovatie=(4, 4, 2),
                                      investering=(1, 1, 1))] * 4)
     rows = [
-        TeamRow("C1", closed(result, channel="C1")),
-        TeamRow("C2", closed(None, responses=2, channel="C2")),
+        TeamRow("C1", ResultSummary.of_outcome(closed(result, channel="C1"))),
+        TeamRow("C2", ResultSummary.of_outcome(closed(None, responses=2, channel="C2"))),
         TeamRow("C3", None),
     ]
     message = status_all("en", rows)
@@ -145,8 +145,9 @@ def test_overview_lists_teams_above_threshold_and_na_for_the_rest():
 
 def test_overview_of_many_teams_is_cut_within_block_limits():
     result = score_team([by_phase(4, 4, 2)] * 3)
-    rows = [TeamRow(f"C{n:05d}", closed(result, channel=f"C{n:05d}")) for n in range(500)]
-    message = status_all("nl", rows)
+    rows = [TeamRow(f"C{n:05d}", ResultSummary.of_outcome(closed(result, channel=f"C{n:05d}")))
+            for n in range(100)]
+    message = status_all("nl", rows, more=400)
     assert len(message["blocks"]) <= 50
     assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
     text = texts(message)

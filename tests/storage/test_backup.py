@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from storage import (
+    LastResult,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -39,6 +40,7 @@ def _fill(store: TinyDBStore, clock: FakeClock) -> str:
     store.close_round(closed.id)
     store.save_snapshot(ResultSnapshot(closed.id, "T1", "C1", "diagnostic", None, clock.now,
                                        invited_count=3, responses=1, result={"overall": 1}))
+    store.save_last_result(LastResult("T1", "C1", closed.id, clock.now, {"overall": 1}))
     open_ = open_team_round(store, "C1")
     store.record_answers(open_.id, "U2", {"W1": 5})
     store.save_progress(Progress(open_.id, "U2", position=1))
@@ -50,7 +52,8 @@ def _fill(store: TinyDBStore, clock: FakeClock) -> str:
 
 def _everything(store: TinyDBStore) -> dict[str, Any]:
     """What a user of the store can see, to compare two stores."""
-    seen: dict[str, Any] = {"workspaces": store.list_workspaces(), "teams": store.list_teams()}
+    seen: dict[str, Any] = {"workspaces": store.list_workspaces(), "teams": store.list_teams(),
+                            "last": store.last_results("T1")}
     for team in store.list_teams():
         for round_ in store.list_rounds("T1", team.channel_id):
             seen[round_.id] = (

@@ -177,7 +177,7 @@ def test_a_plan_without_text_or_with_a_bad_owner_is_refused(text: str, owner: st
 
 
 @pytest.mark.backends("tinydb")
-def test_a_hand_edited_commitment_stops_the_start_naming_file_and_record(
+def test_a_hand_edited_commitment_is_refused_at_first_use_naming_file_and_record(
     store: Store, restart: Callable[[], Store], data_dir: Path
 ) -> None:
     [commitment] = planned(store)
@@ -186,5 +186,7 @@ def test_a_hand_edited_commitment_stops_the_start_naming_file_and_record(
     data = json.loads(path.read_text())
     data["commitments"][commitment.id]["state"] = "forgotten about"
     path.write_text(json.dumps(data))
+    again = restart()  # the start reads only what it needs to serve (issue 17)
     with pytest.raises(CorruptFileError, match=rf"commitments\.json.*{commitment.id}.*state"):
-        restart()
+        again.commitments_of_team("T1", "C1")
+    assert json.loads(path.read_text()) == data  # never "repaired"

@@ -13,6 +13,7 @@ import pytest
 from model import load_content
 from storage import (
     CommitmentPlan,
+    LastResult,
     Progress,
     PulseSchedule,
     ResultSnapshot,
@@ -85,6 +86,7 @@ def _fill(store: Store, clock: FakeClock) -> dict[str, str]:
     ], planned_by=PEOPLE[0])
     store.mark_commitment_reminded(first.id)
     store.update_commitment(first.id, state="done")
+    store.save_last_result(LastResult("T1", "C1", diagnostic.id, clock.now, {"overall": 2}))
     pulse = store.open_round("T1", "C1", kind="pulse", invited=PEOPLE[:3], item_ids=ITEMS[:4],
                              pulse_number=1)
     for person in PEOPLE[:3]:
@@ -105,7 +107,7 @@ def _everything(store: Store, rounds: dict[str, str]) -> dict[str, Any]:
     seen: dict[str, Any] = {
         "workspaces": store.list_workspaces(), "teams": store.list_teams(),
         "open": store.open_rounds(), "awaiting": store.rounds_awaiting_results(),
-        "led": store.teams_led_by("T1", PEOPLE[0]),
+        "led": store.teams_led_by("T1", PEOPLE[0]), "last": store.last_results("T1"),
     }
     for round_id in rounds.values():
         seen[round_id] = (

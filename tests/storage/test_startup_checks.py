@@ -1,4 +1,9 @@
-"""A damaged or too-new data directory stops the start, names the file, and is left as is."""
+"""A damaged or too-new data directory is refused, the file named and left as is.
+
+What serving needs from the start (``index.json``, each team's ``rounds.json``) is checked
+at the start, which then stops; every other file is checked when it is first used, which
+then fails with the same one line (and ``python -m storage check`` reports it at any time).
+"""
 
 from __future__ import annotations
 
@@ -48,8 +53,29 @@ def _expect_refusal(data_dir: Path, path: Path, error: type[Exception], reason: 
         TinyDBStore.open(data_dir)
 
 
-def test_a_truncated_file_stops_the_start_and_is_named(filled: Path) -> None:
+def _expect_refusal_on_first_use(data_dir: Path, path: Path, error: type[Exception],
+                                 reason: str) -> None:
+    """The start goes ahead; the first use of the damaged round refuses, every time."""
+    before = path.read_bytes()
+    with TinyDBStore.open(data_dir) as store:
+        [round_] = store.list_rounds("T1", "C1")
+        for _ in range(2):  # a later use refuses again: nothing was "repaired" or cached
+            with pytest.raises(error) as raised:
+                store.answers_of(round_.id, "U1")
+            assert str(path) in str(raised.value) and reason in str(raised.value)
+            assert "\n" not in str(raised.value)
+    assert path.read_bytes() == before  # never overwritten or dropped
+    assert any(str(path) in problem for problem in check(data_dir).problems)
+
+
+def test_a_truncated_round_file_is_refused_when_first_used_and_is_named(filled: Path) -> None:
     path = _round_file(filled)
+    path.write_bytes(path.read_bytes()[:40])
+    _expect_refusal_on_first_use(filled, path, CorruptFileError, "not valid JSON")
+
+
+def test_a_truncated_rounds_file_stops_the_start_and_is_named(filled: Path) -> None:
+    path = filled / "teams/T1/C1/rounds.json"
     path.write_bytes(path.read_bytes()[:40])
     _expect_refusal(filled, path, CorruptFileError, "not valid JSON")
 
@@ -72,14 +98,14 @@ def test_an_empty_file_stops_the_start(filled: Path) -> None:
         (lambda d: next(iter(d["answers"].values())).update(at="soon"), "Invalid isoformat"),
     ],
 )
-def test_a_hand_edited_file_with_the_wrong_shape_stops_the_start(
+def test_a_hand_edited_file_with_the_wrong_shape_is_refused_when_first_used(
     filled: Path, edit: Callable[[dict[str, Any]], object], reason: str
 ) -> None:
     path = _round_file(filled)
     data = json.loads(path.read_text())
     edit(data)
     path.write_text(json.dumps(data))
-    _expect_refusal(filled, path, CorruptFileError, reason)
+    _expect_refusal_on_first_use(filled, path, CorruptFileError, reason)
 
 
 def test_a_team_edited_below_the_privacy_minimum_stops_the_start(filled: Path) -> None:
@@ -135,12 +161,14 @@ def test_older_files_are_migrated_at_startup_and_written_back(
 def test_check_reports_every_problem_without_changing_anything(filled: Path) -> None:
     round_file = _round_file(filled)
     round_file.write_text("{")
-    (filled / "dedupe").joinpath("0.json").write_text("[]")
+    [claims] = (filled / "claims").glob("*.log")
+    claims.write_text(claims.read_text() + "not a claim\n")
     before = {p: p.read_bytes() for p in filled.rglob("*") if p.is_file()}
     report = check(filled)
     assert not report.ok
     assert len(report.problems) == 2
     assert any(str(round_file) in p for p in report.problems)
+    assert any(str(claims) in p and "line(s) 2" in p for p in report.problems)
     assert {p: p.read_bytes() for p in filled.rglob("*") if p.is_file()} == before
 
 

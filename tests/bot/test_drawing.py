@@ -1,0 +1,54 @@
+"""Heavy files are drawn in another process in production, never in the bot's own."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.drawing import HereAndNow, InAnotherProcess
+from conversations.outbound import Drawing
+from conversations.report.overview import OverviewRow
+from model import load_content
+from tests.conversations.test_report_pdf import report
+
+REPO = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 3, 21, 9, tzinfo=UTC)
+
+
+def process_id() -> bytes:
+    """A drawing that says which process made it."""
+    return str(os.getpid()).encode()
+
+
+def test_a_report_and_a_heat_map_are_drawn_in_a_worker_process() -> None:
+    drawer = InAnotherProcess()
+    try:
+        elsewhere = drawer.draw(Drawing(f"{__name__}:process_id", ()))
+        assert elsewhere != str(os.getpid()).encode()  # not this process
+        pdf = drawer.draw(Drawing("conversations.report.pdf:report_pdf",
+                                  (report(), load_content())))
+        assert pdf.startswith(b"%PDF-")
+        heat_map = drawer.draw(Drawing("conversations.report.heatmap:heatmap_png",
+                                       ("nl", [OverviewRow("C0TEAM001")], load_content()),
+                                       {"now": NOW}))
+        assert heat_map.startswith(b"\x89PNG")
+        assert drawer.draw(Drawing(f"{__name__}:process_id", ())) == elsewhere  # one worker
+    finally:
+        drawer.close()
+
+
+def test_here_and_now_draws_in_this_process() -> None:
+    assert HereAndNow().draw(Drawing(f"{__name__}:process_id", ())) == \
+        str(os.getpid()).encode()
+
+
+def test_the_bot_does_not_import_the_drawing_library_to_start() -> None:
+    """Charts and reports import matplotlib when first drawn (about 0.8 s of the start)."""
+    code = ("import sys, bot.runtime, bot.services, bot.app; "
+            "print('matplotlib' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                           text=True, check=True)
+    assert shown.stdout.strip() == "False"
