@@ -79,6 +79,10 @@ class ReadOnlyList(Sequence[Any]):
     def __len__(self) -> int:
         return len(self._data)
 
+    def __iter__(self) -> Iterator[Any]:
+        """Straight over the list (`Sequence`'s own iterates by index until IndexError)."""
+        return map(frozen, self._data)
+
     def __eq__(self, other: object) -> bool:
         if isinstance(other, ReadOnlyList):
             return self._data == other._data
