@@ -2,7 +2,9 @@
 
 Besides the overview's text, the admin gets by DM the heat map (with the counts per
 element and phase as its comment) and a CSV of every team, and a line saying both are on
-their way. Built from the overview's rows, which passed the privacy gate.
+their way. Built from the overview's rows, which passed the privacy gate. Both files are
+`Drawing`s: for 5,000 teams each is a few tenths of a second of CPU, made away from the
+clicks.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from conversations.context import Caller
 from conversations.i18n import t
 from conversations.outbound import Drawing, Reply, UploadFile
-from conversations.report.overview import counts_text, overview_csv, overview_rows
+from conversations.report.overview import counts_text, overview_rows
 from conversations.views.diagnostic import notice
 from conversations.views.status import TeamRow
 from model import Content
@@ -37,14 +39,14 @@ def at_a_glance(
     stem = f"wi3-overview-{caller.workspace_id}-{now:%Y%m%d}"
     png = Drawing("conversations.report.heatmap:heatmap_png", (lang, plain, content),
                   {"now": now})
-    csv_text = overview_csv(lang, plain, content)
+    table = Drawing("conversations.report.overview:overview_csv_bytes", (lang, plain, content))
     return Glance(
         notice=Reply(notice(t(lang, "overview.notice", teams=len(rows)))),
         files=(
             UploadFile(None, caller.user_id, f"{stem}.png", png,
                        t(lang, "overview.heatmap_title"),
                        comment=counts_text(lang, plain, content)),
-            UploadFile(None, caller.user_id, f"{stem}.csv", csv_text.encode("utf-8"),
+            UploadFile(None, caller.user_id, f"{stem}.csv", table,
                        t(lang, "overview.csv_title")),
         ),
     )

@@ -210,3 +210,8 @@ def overview_csv(lang: str, rows: Sequence[OverviewRow], content: Content) -> st
                 "" if cell is None or cell.position is None else f"{cell.position:.2f}",
             )])
     return buffer.getvalue()
+
+
+def overview_csv_bytes(lang: str, rows: Sequence[OverviewRow], content: Content) -> bytes:
+    """`overview_csv` as the file's bytes: a `Drawing`, made away from the clicks."""
+    return overview_csv(lang, rows, content).encode("utf-8")

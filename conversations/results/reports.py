@@ -5,7 +5,7 @@ post."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from conversations.actions.read import since_last_round, team_commitments
@@ -72,23 +72,27 @@ class ReportsFlow:
                                      open_round=progress, last=last, trend=trend,
                                      content=self.content))]
 
-    def status_all(self, caller: Caller) -> list[Outbound]:
+    def status_all(self, caller: Caller) -> Iterator[Outbound]:
         """`/wi3 status all`: every team's phases, for a workspace admin. The reply lists
         the first teams, read from their last-result summaries (one small record each, never
         their snapshots; the others are counted); the heat map and a CSV of every team come
-        by DM (`conversations.report.glance`), from the summaries of all teams."""
+        by DM (`conversations.report.glance`), from the summaries of all teams.
+
+        The reply comes first and is sent before the rest is read: the bot sends what this
+        yields as it comes, so the admin is not kept waiting by 5,000 teams' summaries."""
         if not caller.is_admin:
-            return [Reply(notice(t(caller.lang, "admin.only")))]
+            yield Reply(notice(t(caller.lang, "admin.only")))
+            return
         listed = self.store.list_teams(caller.workspace_id, limit=MAX_OVERVIEW_TEAMS)
         rows = self._rows(caller.workspace_id, listed)
         more = self.store.count_teams(caller.workspace_id) - len(listed)
-        overview = Reply(status_all(caller.lang, rows, self.content, more=more))
+        yield Reply(status_all(caller.lang, rows, self.content, more=more))
         every = rows if more <= 0 else self._rows(caller.workspace_id,
                                                   self.store.list_teams(caller.workspace_id))
         glance = at_a_glance(caller, every, self.content, self.clock())
-        if glance is None:
-            return [overview]
-        return [glance.notice, overview, *glance.files]
+        if glance is not None:
+            yield glance.notice
+            yield from glance.files
 
     def _rows(self, workspace_id: str, teams: list[Team]) -> list[TeamRow]:
         lasts = self.summaries.last(workspace_id, teams)

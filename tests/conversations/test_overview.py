@@ -165,17 +165,18 @@ def test_status_all_sends_the_heat_map_and_csv_to_the_admin_only(tmp_path: objec
             store.save_team(Team("T0WS", f"C0TEAM{number}", leads=("U0LEAD",)))
         reports = ReportsFlow(store, CONTENT, clock)
         admin = Caller("T0WS", "U0ADMIN", "nl", None, is_admin=True)
-        out = reports.status_all(admin)
-        notice, overview = [o for o in out if isinstance(o, Reply)]
+        out = list(reports.status_all(admin))
+        overview, notice = [o for o in out if isinstance(o, Reply)]
+        assert out[0] is overview  # the reply first, before every team is read
         assert "3 teams" in notice.message["text"]
         assert overview.message["text"] == "WI3-overzicht van alle teams"
         png, table = [o for o in out if isinstance(o, UploadFile)]
         assert (png.user_id, table.user_id) == ("U0ADMIN", "U0ADMIN")
         assert png.filename == "wi3-overview-T0WS-20260321.png"
         assert png.comment is not None and "Nog 3 teams" in png.comment
-        assert isinstance(table.content, bytes)
-        assert len(table.content.decode().splitlines()) == 1 + 4 * 3
-        assert isinstance(png.content, Drawing)  # drawn away from the clicks (bot.drawing)
+        assert isinstance(table.content, Drawing)  # made away from the clicks (bot.drawing)
+        assert len(table.content.draw().decode().splitlines()) == 1 + 4 * 3
+        assert isinstance(png.content, Drawing)
         assert png.content.draw().startswith(b"\x89PNG")
         lead = Caller("T0WS", "U0LEAD", "en", "C0TEAM0")
         assert not [o for o in reports.status_all(lead) if isinstance(o, UploadFile)]

@@ -116,7 +116,7 @@ def surfaces(people: Sequence[Person], minimum: int) -> list[str]:
                 store.record_checklist(round_.id, user, p.barriers, p.reasons)
         clock.advance(days=7)
         shown = [_post(closing, round_.id)]
-        overview = reports.status_all(lead)
+        overview = list(reports.status_all(lead))
         shown += [_reply(reports.status(lead, team)), _reply(overview)]
         shown += [_upload(overview, name) for name in (".csv", ".png")]
         shown.append(str(HomeFlow(store, CONTENT, reports, clock).view(lead)["blocks"]))
@@ -148,8 +148,8 @@ def _post(closing: ClosingFlow, round_id: str) -> str:
 
 
 def _reply(out: Sequence[Any]) -> str:
-    """The answer itself: the last reply (status all first says what comes by DM)."""
-    return str([o for o in out if isinstance(o, Reply)][-1].message)
+    """The answer itself: the first reply (status all then says what comes by DM)."""
+    return str(next(o for o in out if isinstance(o, Reply)).message)
 
 
 def _upload(out: Sequence[Any], suffix: str) -> str:

@@ -67,9 +67,9 @@ def snapshot_reads(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def overview(store: Store, clock: FakeClock) -> str:
-    """The overview's own reply (a notice of the heat map by DM comes before it)."""
-    reply = [o for o in ReportsFlow(store, CONTENT, clock).status_all(ADMIN)
-             if isinstance(o, Reply)][-1]
+    """The overview's own reply (a notice of the heat map by DM comes after it)."""
+    reply = next(o for o in ReportsFlow(store, CONTENT, clock).status_all(ADMIN)
+             if isinstance(o, Reply))
     return "\n".join(block_texts(reply.message["blocks"]))
 
 

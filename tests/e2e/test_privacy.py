@@ -44,8 +44,9 @@ def surfaces(driver: SlackDriver, emulator: SlackEmulator) -> dict[str, str]:
     found = {"post": posts(emulator)[-1]}
     driver.command(LEAD, TEAM_CHANNEL, "status")
     found["status"] = str(emulator.responses()[-1].body)
+    before = len(emulator.responses())
     driver.command(LEAD, TEAM_CHANNEL, "status all")  # Lotte is a workspace admin
-    found["status all"] = str(emulator.responses()[-1].body)
+    found["status all"] = str([r.body for r in emulator.responses()[before:]])
     heat_map, overview_csv = emulator.uploads()[-2:]
     assert heat_map.filename.endswith(".png") and overview_csv.filename.endswith(".csv")
     found["heat map"] = heat_map.initial_comment

@@ -87,7 +87,7 @@ def test_the_overview_and_app_home_use_indexes(pg_url: str, clock: FakeClock) ->
         home = HomeFlow(store, content, reports, clock)
         lead = Caller("T1", "U0LEAD", "en", None, is_admin=True)
         with statements(store) as overview:
-            reports.status_all(lead)
+            list(reports.status_all(lead))
         with statements(store) as home_tab:
             home.view(lead)
         assert overview and home_tab

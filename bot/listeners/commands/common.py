@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from bot.listeners.context import ReplyTo, is_direct_message
 from bot.services import Services
@@ -27,7 +27,7 @@ class Request:
             return None
         return self.services.store.get_team(self.caller.workspace_id, self.caller.channel_id)
 
-    def send(self, outbounds: list[Any] | list[Outbound]) -> None:
+    def send(self, outbounds: Iterable[Outbound]) -> None:
         self.services.sender.send(outbounds, workspace_id=self.caller.workspace_id,
                                   reply=self.reply, lang=self.caller.lang)
 
