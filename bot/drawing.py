@@ -3,14 +3,16 @@
 A heat map of 5,000 teams or a seven-page PDF takes a second or more of CPU, and in the
 bot's own process that second holds the interpreter from the threads answering other
 people's clicks. `InAnotherProcess` makes drawings in one worker process (started on
-first use, so the bot never imports the drawing library itself); the thread that asked
-waits without holding anyone up. `HereAndNow` draws in the caller's thread: for tests,
+first use, so the bot never imports the drawing library itself; at a lower CPU priority,
+so it gives way to the bot on a busy machine); the thread that asked waits without
+holding anyone up. `HereAndNow` draws in the caller's thread: for tests,
 the try-out and one-shot tools, where nobody else is clicking.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
@@ -53,7 +55,8 @@ class InAnotherProcess:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(
-                    max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+                    max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_yield_to_the_bot)
             return self._pool
 
     def close(self) -> None:
@@ -61,6 +64,15 @@ class InAnotherProcess:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+WORKER_NICENESS = 10
+"""How much lower the drawing worker's CPU priority is than the bot's: on a machine with
+few cores, a drawing gives way to the threads answering clicks rather than competing."""
+
+
+def _yield_to_the_bot() -> None:
+    os.nice(WORKER_NICENESS)
 
 
 def _draw(drawing: Drawing) -> bytes:

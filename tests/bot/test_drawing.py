@@ -40,6 +40,20 @@ def test_a_report_and_a_heat_map_are_drawn_in_a_worker_process() -> None:
         drawer.close()
 
 
+def niceness() -> bytes:
+    """A drawing that says at which CPU priority it was made."""
+    return str(os.nice(0)).encode()
+
+
+def test_the_worker_gives_way_to_the_bot_on_a_busy_machine() -> None:
+    drawer = InAnotherProcess()
+    try:
+        worker = int(drawer.draw(Drawing(f"{__name__}:niceness", ())))
+        assert worker > os.nice(0)  # a lower priority than the bot's own
+    finally:
+        drawer.close()
+
+
 def test_here_and_now_draws_in_this_process() -> None:
     assert HereAndNow().draw(Drawing(f"{__name__}:process_id", ())) == \
         str(os.getpid()).encode()
