@@ -24,6 +24,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import interpreter
 from bot.app import create_app
 from bot.config import Config
 from bot.drawing import InAnotherProcess
@@ -141,6 +142,7 @@ def _wired_app(config: Config, client: WebClient,
         app = create_app(config, store, client=client, listener_executor=listeners,
                          services=services, installations=installations)
         services.start_background()
+        interpreter.settle()
         try:
             yield app
         finally:
