@@ -114,9 +114,12 @@ def survey(data_dir: Path) -> Survey:
     """The data directory's files by kind, and leftovers of interrupted writes, in one walk
     (names only: nothing is opened)."""
     found = Survey()
-    for folder, subfolders, names in os.walk(data_dir):
+    top = str(data_dir)
+    for folder, subfolders, names in os.walk(top):
         subfolders.sort()
-        relfolder = os.path.relpath(folder, data_dir)
+        # os.walk's folders start with `top`: cutting it off is what os.path.relpath
+        # computes, without its two abspath calls per folder (5,000 folders at 50,000 people)
+        relfolder = folder[len(top) + 1:] or "."
         for name in sorted(names):
             if is_temp_file(name):
                 found.temp_files.append(Path(folder) / name)
