@@ -258,6 +258,7 @@ class StoreCore:
         self._load_index(found)
         self._build_directory(found.of_kind("rounds"))
         self._claims.load(self._now().timestamp())
+        self._found(found)
         self._adopt_older_layouts(found)
         if not self._read_only:
             self.purge_expired()
@@ -273,6 +274,10 @@ class StoreCore:
         elif data is not None:
             self._index_part.prime(data)
 
+    def _found(self, found: Survey) -> None:
+        """What the start-up walk found, for the parts that index files of their own kind
+        (they extend this and call it)."""
+
     def _adopt_older_layouts(self, found: Survey) -> None:
         """Fold files of an older layout into the current one (provided by the caches)."""
         raise NotImplementedError
@@ -282,6 +287,7 @@ class StoreCore:
         found = survey(self._dir)
         self._leads.reset()
         self._build_directory(found.of_kind("rounds"))
+        self._found(found)
         self._adopt_older_layouts(found)
 
     def _build_directory(self, specs: list[FileSpec]) -> None:
