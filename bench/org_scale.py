@@ -58,9 +58,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
+from latency import DEFAULT_SERVER, Server
 from timing import Timing, summarise
 
 from bot.emulator import SlackDriver, SlackEmulator, Workspace
@@ -93,7 +91,6 @@ ANSWERS_EACH = 20
 """Answer clicks per person at most (of 23 questions), so each click has a question."""
 TARGETS = {"start_s": 2.0, "first_click_p99_ms": 50.0, "invites_s": 1.0, "status_all_s": 0.5,
            "during_p99_ms": 50.0, "home_p99_ms": 50.0}
-DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 BUILD_THREADS = {"tinydb": 1, "postgresql": 4}
 WAIT_SECONDS = 60.0
 BUDGET_REFILL_SECONDS = 1.0
@@ -529,37 +526,6 @@ def measure(emulator: WatchedEmulator, env: dict[str, str], org: Org, built: Bui
 # --------------------------------------------------------------------- backends
 
 
-class Server:
-    """The PostgreSQL server's database of this run, dropped when it ends."""
-
-    def __init__(self, url: str) -> None:
-        self.url = make_url(url).set(drivername="postgresql")
-        self.names: list[str] = []
-
-    def reachable(self) -> str | None:
-        try:
-            with psycopg.connect(self._dsn(), connect_timeout=3):
-                return None
-        except psycopg.Error as err:
-            return str(err).strip().splitlines()[0]
-
-    def new_database(self) -> str:
-        name = f"wi3_org_{os.getpid()}_{secrets.token_hex(2)}"
-        with psycopg.connect(self._dsn(), autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        self.names.append(name)
-        return self.url.set(database=name).render_as_string(hide_password=False)
-
-    def drop_all(self) -> None:
-        with psycopg.connect(self._dsn(), autocommit=True) as admin:
-            for name in self.names:
-                admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                              .format(sql.Identifier(name)))
-
-    def _dsn(self) -> str:
-        return self.url.render_as_string(hide_password=False)
-
-
 def run_backend(backend: str, org: Org, runs: dict[str, int], server: Server | None,
                 tmp: Path) -> tuple[Built, Rows]:
     workspace = emulated_workspace(org, runs["invites"])
@@ -572,7 +538,7 @@ def run_backend(backend: str, org: Org, runs: dict[str, int], server: Server | N
             env = {"WI3_DATA_DIR": str(data_dir), "WI3_RETENTION_DAYS": "100000"}
         else:
             assert server is not None
-            url = server.new_database()
+            url = server.new_database("org")
             key = secrets.token_hex(32)
             with open_store(database_url=url, pseudonym_key=bytes.fromhex(key),
                             retention_days=100_000, migrate=True) as store:
