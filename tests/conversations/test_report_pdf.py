@@ -11,7 +11,7 @@ import pytest
 from conversations.i18n import t
 from conversations.report.pdf import Commitment, Report, report_pdf
 from conversations.views.results import TIPS_SHOWN
-from model import Element, TipLevel, chosen_tips, load_content, score_team
+from model import Element, Phase, TipLevel, chosen_tips, load_content, score_team
 from tests.conversations.report_helpers import after, outcome, pdf_pages, pdf_text, squash
 from tests.model.conftest import by_phase
 
@@ -58,6 +58,19 @@ def test_the_first_page_is_the_model_with_its_authors_and_the_caveat(
     for element in Element:
         assert squash(CONTENT.elements[element].description.get(lang)) in first
     assert squash(t(lang, "report.subtitle", team="#team-demo", subject="our wiki")) in first
+
+
+def test_the_model_page_credits_the_authors_with_three_phases_not_getting_started(
+    lang: str, pages: list[str]
+) -> None:
+    first = pages[0]
+    theirs = after(first, t(lang, "report.model.phases"), t(lang, "report.model.phases_ours"))
+    ours = after(first, t(lang, "report.model.phases_ours"), t(lang, "report.model.source"))
+    getting_started = CONTENT.phases[Phase.NOT_STARTED]
+    assert squash(getting_started.name.get(lang)) not in theirs
+    assert squash(f"0. {getting_started.name.get(lang)}") in ours
+    for phase in (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC):
+        assert squash(f"{int(phase)}. {CONTENT.phases[phase].name.get(lang)}") in theirs
 
 
 def test_every_statement_appears_with_its_team_score(lang: str, pages: list[str]) -> None:
