@@ -261,11 +261,9 @@ def _tips(file: _File, items: tuple[Item, ...]) -> tuple[Tip, ...]:
     file.keys("", file.data, ("tips",))
     tips = []
     for where, row in file.entries("tips"):
-        file.keys(where, row, ("element", "from_phase", "level", "addresses", "text"),
-                  ("source",))
+        file.keys(where, row, ("element", "from_phase", "level", "addresses", "text", "source"))
         start = file.phase(f"{where}.from_phase", row["from_phase"], tuple(Phase))
         element = file.element(f"{where}.element", row["element"])
-        source = file.string(f"{where}.source", row["source"]) if "source" in row else ""
         tips.append(Tip(
             element=element,
             transition=(start, Phase(min(start + 1, Phase.STRATEGIC))),
@@ -273,7 +271,7 @@ def _tips(file: _File, items: tuple[Item, ...]) -> tuple[Tip, ...]:
             level=_level(file, f"{where}.level", row["level"]),
             addresses=_addresses(file, f"{where}.addresses", row["addresses"], items,
                                  element, Phase(min(start + 1, Phase.STRATEGIC))),
-            source=source,
+            source=file.text(f"{where}.source", row["source"]),
         ))
     for element in Element:
         for phase in Phase:

@@ -94,7 +94,8 @@ class Tip:
     whose low score the tip answers (items of the element tagged with the phase the step
     leads to; for (3, 3) the strategic ones), so results can show the tips for the team's
     biggest inhibitors first. `level` says who can act on it. `source` says where the
-    advice is grounded (for consultants; not shown to users).
+    advice is grounded, in each language, since the report prints it under the tip for
+    consultants and teams alike.
     """
 
     element: Element
@@ -102,7 +103,7 @@ class Tip:
     text: Text
     level: TipLevel
     addresses: tuple[str, ...]
-    source: str = ""
+    source: Text
 
 
 @dataclass(frozen=True)

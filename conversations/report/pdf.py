@@ -492,8 +492,8 @@ def _tips(doc: Document, lang: str, result: TeamResult, content: Content) -> Non
                 if addressed:
                     doc.paragraph(t(lang, "report.tips.addresses", themes="; ".join(addressed)),
                                   size=7.5, indent=0.75, colour=MUTED_COLOUR, after=0.02)
-                doc.paragraph(t(lang, "report.tips.source", source=tip.source), size=7.5,
-                              indent=0.75, colour=MUTED_COLOUR, after=0.15)
+                doc.paragraph(t(lang, "report.tips.source", source=tip.source.get(language)),
+                              size=7.5, indent=0.75, colour=MUTED_COLOUR, after=0.15)
 
 
 # -- 6. commitments ---------------------------------------------------------------------------

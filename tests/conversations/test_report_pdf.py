@@ -127,10 +127,31 @@ def test_the_chosen_tips_come_with_their_sources(lang: str, pages: list[str]) ->
                                    RESULT.inhibitors, level)[:TIPS_SHOWN[level]]:
                 tip_text = squash(tip.text.get(lang))
                 assert tip_text in text
-                source = squash(t(lang, "report.tips.source", source=tip.source))
+                source = squash(t(lang, "report.tips.source", source=tip.source.get(lang)))
                 assert source in text[text.index(tip_text):], tip.source
                 shown += 1
     assert shown >= len(Element)
+
+
+def test_a_dutch_report_gives_every_source_in_dutch() -> None:
+    """Each "Bron:" line is the Dutch source; no English one and no internal note. The
+    team lags on skills (V7), so the show-and-tell tip is among them: its source credits
+    the article with "kwaliteit", which is all the article says."""
+    text = pdf_text(report_pdf(report("nl", outcome=outcome(score_team(
+        [by_phase(4, 4, 2, V7=1, V3=3)] * 3))), CONTENT))
+    lines = text.split(squash("Bron:"))[1:]
+    assert len(lines) >= len(Element) and squash("Source:") not in text
+    dutch = [squash(tip.source.nl) for tip in CONTENT.tips]
+    for line in lines:
+        assert any(line.startswith(source) for source in dutch), line[:80]
+    for tip in CONTENT.tips:
+        if tip.source.en != tip.source.nl:
+            assert squash(tip.source.en) not in text
+    assert "contentreview" not in text.lower()
+    show_and_tell = squash("Organiseer een korte demosessie")
+    assert show_and_tell in text
+    source = text[text.index(show_and_tell):].split(squash("Bron:"))[1]
+    assert source.startswith(squash("Eigen advies; WI3-reeks deel 1 rekent kwaliteit"))
 
 
 PROMISED = Commitment("Move project updates into the channel", owner="Alex",
