@@ -134,6 +134,18 @@ class Content:
         (a snapshot from an older questionnaire)."""
         return tuple(self.discussion.get(item_id, ()))
 
+    def tip_with_text(self, text: str) -> Tip | None:
+        """The tip whose text, in either language, is `text` (spacing aside), if any.
+
+        A commitment picked from the suggestions is saved as the tip's text in the team's
+        language; this finds the tip again, so that each reader gets it in their own
+        language. Tip texts are unique per language (checked on load)."""
+        wanted = " ".join(text.split())
+        for tip in self.tips:
+            if wanted in (" ".join(tip.text.en.split()), " ".join(tip.text.nl.split())):
+                return tip
+        return None
+
     def tips_for(self, element: Element, phase: Phase | int) -> tuple[Tip, ...]:
         """Tips for the next step from `phase` (phase 3: tips to sustain it)."""
         start = Phase(phase)

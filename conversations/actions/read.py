@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from conversations.i18n import normalise_lang
+from model import Content
 from storage import Commitment, ResultSnapshot, Round, Store, Team
 
 
@@ -19,6 +21,14 @@ class CommitmentTally:
     done: int
     total: int
     dropped: int = 0
+
+
+def commitment_text(lang: str, commitment: Commitment, content: Content) -> str:
+    """What a commitment says, for a reader of `lang`: a picked suggestion is saved as the
+    tip's text in the team's language, and every reader gets that tip in their own (one
+    language per message); words the lead wrote stay as written."""
+    tip = content.tip_with_text(commitment.text)
+    return tip.text.get(normalise_lang(lang)) if tip is not None else commitment.text
 
 
 def tally(commitments: Iterable[Commitment]) -> CommitmentTally | None:

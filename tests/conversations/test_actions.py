@@ -300,6 +300,40 @@ def test_a_saved_plan_goes_to_the_channel_and_each_owner_by_dm(world: World) -> 
         (ANNA, False), (BERT, True)]
 
 
+def test_a_suggestion_reaches_each_reader_in_their_own_language(world: World) -> None:
+    """The team reads English, Bert Dutch: the tip he took on reads in Dutch in every
+    message to him, and in English in the channel; words the lead wrote stay as written."""
+    round_id, _ = world.close_round([STEADY] * 3)
+    world.store.save_user(UserInfo("T1", BERT, locale="nl-NL"))
+    [opened] = world.actions.plan(world.caller(), round_id, "t")
+    assert isinstance(opened, OpenModal)
+    key = next(b for b in opened.view["blocks"] if b.get("block_id") == field_block(1, "tip"))[
+        "element"]["options"][0]["value"]
+    english, dutch = suggestion_text("en", key, CONTENT), suggestion_text("nl", key, CONTENT)
+    assert english and dutch and english != dutch
+    post, assigned = world.plan(round_id, step(tip=key, owner=BERT))
+    assert english in text_of(post.message) and dutch not in text_of(post.message)
+    [commitment] = world.store.commitments_of_team("T1", "C1")
+    [(_, [due])] = world.actions.due_follow_ups(commitment.remind_at)
+    [answered] = world.actions.answer(world.caller(BERT, "nl"), commitment.id, "working",
+                                      Where("D0BERT", "1.0"))
+    [edit] = world.actions.edit(world.caller(LEAD, "nl"), commitment.id, "t")
+    home = HomeFlow(world.store, CONTENT, ReportsFlow(world.store, CONTENT, world.clock),
+                    world.clock).view(world.caller(BERT, "nl"))
+    for message, dutch_words in ((assigned.message, "heeft je een afspraak"),
+                                 (due.message, "moet vandaag klaar zijn"),
+                                 (answered.message, "je bent er nog mee bezig"),
+                                 (home, "Jouw afspraken")):
+        read = text_of(message)
+        assert dutch in read and english not in read and dutch_words in read, read
+    initial = next(b for b in edit.view["blocks"]  # type: ignore[union-attr]
+                   if b.get("block_id") == field_block(1, "text"))["element"]["initial_value"]
+    assert initial == dutch
+    assert dutch in commitments_csv([commitment], {}, "nl")
+    kept = world.plan(round_id, step("Onze eigen woorden", owner=ANNA))
+    assert "Onze eigen woorden" in text_of(kept[1].message)  # as written, to Anna too
+
+
 def test_the_due_date_dm_is_set_for_nine_in_the_owners_morning(world: World) -> None:
     round_id, _ = world.close_round([STEADY] * 3)
     world.plan(round_id, step("New York", owner=ANNA), step("Amsterdam", owner=BERT))

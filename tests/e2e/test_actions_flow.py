@@ -22,8 +22,10 @@ from bot.emulator import ModalView, SlackDriver, SlackEmulator, Workspace
 from bot.emulator.seed import LEAD, MEMBERS, OTHER_BOT, TEAM_CHANNEL
 from bot.emulator.workspace import Message
 from bot.services import Services
+from conversations.actions.suggestions import suggestion_text
 from conversations.refs import ActionIds, ViewIds
 from conversations.views.plan import field_block
+from model import load_content
 from storage import Commitment
 from tests.conftest import FakeClock
 from tests.conversations.report_helpers import pdf_text, squash
@@ -34,6 +36,7 @@ ALEX, SAMI, NOOR, KAI = MEMBERS
 OUTSIDER = "U0OUTSIDE9"
 WORKSPACE = "T0WI3TEST"
 NEXT_WEEK = "2026-12-07"
+CONTENT = load_content()
 
 
 @pytest.fixture
@@ -149,6 +152,27 @@ def test_saved_commitments_go_to_the_channel_each_owner_and_app_home(
     assert "*Your commitments*" in home.visible_text() and first.text in home.visible_text()
     assert "Next steps: 0 of 2 done" in home.visible_text()
     assert "Name an owner for our wiki" in home.visible_text()  # the team's, Noor's
+
+
+def test_a_tip_taken_on_reads_in_the_owners_language_in_every_dm(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    """The channel reads English, Noor Dutch: one language per message, hers."""
+    closed_round(driver, services, clock)
+    modal = open_plan(driver, emulator)
+    key = modal.inputs()[field_block(1, "tip")]["options"][0]["value"]
+    english, dutch = suggestion_text("en", key, CONTENT), suggestion_text("nl", key, CONTENT)
+    assert english and dutch
+    driver.submit_view(LEAD, plan_values({"tip": key, "owner": NOOR, "due": NEXT_WEEK}))
+    post = emulator.messages_to(TEAM_CHANNEL)[-1].visible_text()
+    assert "Our next steps" in post and english in post and dutch not in post
+    assigned = emulator.messages_to(NOOR)[-1].visible_text()
+    assert "heeft je een afspraak" in assigned and dutch in assigned
+    assert english not in assigned
+    clock.now = clock.now.replace(year=2026, month=12, day=7, hour=8, minute=0)  # 9:00 CET
+    services.scheduler.tick(clock())
+    due = emulator.messages_to(NOOR)[-1].visible_text()
+    assert "moet vandaag klaar zijn" in due and dutch in due and english not in due
 
 
 def test_on_the_due_date_the_owner_is_asked_once_and_answers(
