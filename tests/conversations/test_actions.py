@@ -517,6 +517,24 @@ def test_suggestions_come_from_the_gated_result_in_the_readers_language(world: W
     assert suggestion_text("en", "waarde.7.0", CONTENT) is None
 
 
+def test_a_tip_under_way_is_not_suggested_again_until_it_is_finished(world: World) -> None:
+    round_id, _ = world.close_round([STEADY] * 3)
+    [opened] = world.actions.plan(world.caller(), round_id, "t")
+    assert isinstance(opened, OpenModal)
+    key = next(b for b in opened.view["blocks"] if b.get("block_id") == field_block(1, "tip"))[
+        "element"]["options"][0]["value"]
+    tip = suggestion_text("en", key, CONTENT)
+    assert tip is not None and tip in text_of(opened.view)
+    world.plan(round_id, step(tip=key))
+    second_round, _ = world.close_round([STEADY] * 3)
+    [again] = world.actions.plan(world.caller(), second_round, "t")
+    assert isinstance(again, OpenModal) and tip not in text_of(again.view)
+    [commitment] = world.store.commitments_of_team("T1", "C1")
+    world.store.update_commitment(commitment.id, state="done")
+    [later] = world.actions.plan(world.caller(), second_round, "t")
+    assert isinstance(later, OpenModal) and tip in text_of(later.view)
+
+
 def test_the_read_api_gives_a_rounds_commitments_for_its_report(world: World) -> None:
     first_round, _ = world.close_round([STEADY] * 3)
     world.plan(first_round, step("After the first round"))

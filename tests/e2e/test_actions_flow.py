@@ -256,6 +256,32 @@ def test_the_next_round_shows_how_the_commitments_went(
     assert post.index("Since last round") < post.index("What to work on")  # by the trend
 
 
+def test_round_two_does_not_suggest_again_a_tip_already_under_way(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    closed_round(driver, services, clock)
+    first = open_plan(driver, emulator)
+    offered = [o["value"] for o in first.inputs()[field_block(1, "tip")]["options"]]
+    driver.submit_view(LEAD, plan_values({"tip": offered[0], "owner": ALEX, "due": NEXT_WEEK}))
+    taken = suggestion_text("nl", offered[0], CONTENT)  # Lotte reads the modal in Dutch
+    assert taken is not None and taken in first.visible_text()
+    clock.advance(days=3)
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    round_ = services.store.open_round_for(WORKSPACE, TEAM_CHANNEL)
+    assert round_ is not None
+    for user in (ALEX, SAMI, NOOR):
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    second_guide = [m for m in emulator.messages_to(LEAD)
+                    if m.text.startswith("Je gespreksleidraad")][-1]
+    driver.click(LEAD, second_guide, ActionIds.PLAN_ACTIONS)
+    second = emulator.modal(LEAD)
+    assert second is not None and second.private_metadata == round_.id
+    again = [o["value"] for o in second.inputs()[field_block(1, "tip")]["options"]]
+    assert taken not in second.visible_text() and offered[0] not in again
+    assert set(offered[1:]) <= set(again)  # the rest is still suggested
+
+
 def test_a_trigger_that_came_too_late_is_said_and_nothing_opens(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
