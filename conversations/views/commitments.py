@@ -64,9 +64,14 @@ def what(lang: str, commitment: Commitment, content: Content | None = None) -> s
 
 
 def since_line(lang: str, tally: CommitmentTally) -> str:
-    """"Since last round: 2 of 3 commitments done" (and how many were dropped)."""
-    key = "actions.list.since_dropped" if tally.dropped else "actions.list.since"
-    return t(lang, key, done=tally.done, total=tally.total, dropped=tally.dropped)
+    """"Since last round: 2 of 3 commitments done" (and how many were dropped, and how many
+    are not yet due), ticked only when everything not dropped is done."""
+    details = "".join(t(lang, f"actions.list.since_{part}", n=count) for part, count in (
+        ("dropped", tally.dropped), ("not_due", tally.not_due)) if count)
+    mark = t(lang, "actions.list.since_all_done" if tally.all_done
+             else "actions.list.since_under_way")
+    return t(lang, "actions.list.since", mark=mark, done=tally.done, total=tally.total,
+             details=details)
 
 
 def since_blocks(lang: str, tally: CommitmentTally | None) -> list[Block]:

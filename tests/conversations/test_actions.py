@@ -464,6 +464,32 @@ def test_the_next_rounds_post_says_how_the_commitments_went(world: World) -> Non
     assert "2 of 3 commitments done" in text_of(reposted[0].message)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(("lang", "under_way", "all_done"), [
+    ("en", "⏳ Since last round: 0 of 2 commitments done, 1 not yet due",
+     "✅ Since last round: 1 of 2 commitments done, 1 dropped"),
+    ("nl", "⏳ Sinds de vorige ronde: 0 van de 2 afspraken nagekomen, 1 nog vóór de einddatum",
+     "✅ Sinds de vorige ronde: 1 van de 2 afspraken nagekomen, 1 losgelaten"),
+])
+def test_no_tick_for_commitments_not_done_and_those_not_yet_due_are_said(
+    world: World, lang: str, under_way: str, all_done: str
+) -> None:
+    round_id, _ = world.close_round([STEADY] * 3)
+    world.store.save_team(Team("T1", "C1", leads=(LEAD,), language=lang))
+    far = (world.clock.now + timedelta(days=60)).date().isoformat()
+    world.plan(round_id, step("Late already"), step("Not due yet", due=far))
+    _, out = world.close_round([STEADY] * 3)  # a week on: the first is due, the second not
+    [post] = [o for o in out if isinstance(o, PublishResults)]
+    line = next(line for line in text_of(post.message).splitlines()
+                if under_way.split(" ", 2)[1] in line)
+    assert line == under_way
+    late, not_due = world.store.commitments_of_team("T1", "C1")
+    world.store.update_commitment(late.id, state="dropped")
+    world.store.update_commitment(not_due.id, state="done")
+    reposted = ReportsFlow(world.store, CONTENT, world.clock).repost(
+        world.caller(lang=lang), world.team(), post.round_id)
+    assert all_done in text_of(reposted[0].message)  # type: ignore[union-attr]
+
+
 def test_the_next_pulse_post_says_it_too_and_a_first_round_says_nothing(world: World) -> None:
     round_id, first = world.close_round([STEADY] * 3)
     [post] = [o for o in first if isinstance(o, PublishResults)]

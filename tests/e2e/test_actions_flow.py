@@ -282,6 +282,26 @@ def test_round_two_does_not_suggest_again_a_tip_already_under_way(
     assert set(offered[1:]) <= set(again)  # the rest is still suggested
 
 
+def test_a_commitment_not_yet_due_gets_no_tick_in_the_next_post(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    closed_round(driver, services, clock)
+    open_plan(driver, emulator)
+    driver.submit_view(LEAD, plan_values({"text": "Share stories", "owner": ALEX,
+                                          "due": "2027-01-15"}))
+    clock.advance(days=2)
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    round_ = services.store.open_round_for(WORKSPACE, TEAM_CHANNEL)
+    assert round_ is not None
+    for user in (ALEX, SAMI, NOOR):
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    post = next(m.visible_text() for m in reversed(emulator.messages_to(TEAM_CHANNEL))
+                if "WI3 results" in m.visible_text())
+    [since] = [line for line in post.splitlines() if "Since last round" in line]
+    assert since == "⏳ Since last round: 0 of 1 commitments done, 1 not yet due"
+
+
 def test_a_trigger_that_came_too_late_is_said_and_nothing_opens(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
