@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from conversations.actions.read import commitment_text
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.results.outcome import RoundOutcome
 from conversations.trend import Trend, element_trends
@@ -117,6 +118,7 @@ def commitments_csv(commitments: Sequence[Commitment],
     """The team's commitments, one line each in the order planned: what, the owner's user
     id, when due and how it stands; `round_closed` dates the round each one followed."""
     language = normalise_lang(lang)
+    content = load_content()
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe_cell(t(language, f"actions.csv.{column}"))
@@ -124,7 +126,8 @@ def commitments_csv(commitments: Sequence[Commitment],
     for commitment in commitments:
         writer.writerow([safe_cell(cell) for cell in (
             str(commitment.number), _moment(commitment.planned_at),
-            _moment(round_closed.get(commitment.round_id)), commitment.text,
+            _moment(round_closed.get(commitment.round_id)),
+            commitment_text(language, commitment, content),
             commitment.owner or "", commitment.due.isoformat(),
             t(language, f"actions.state.{commitment.state}"), _moment(commitment.updated_at),
         )])

@@ -31,6 +31,13 @@ class Phase(IntEnum):
     FACILITATING = 2
     STRATEGIC = 3
 
+    @property
+    def from_the_article(self) -> bool:
+        """Whether the authors' model has this phase: their three do, and "getting
+        started" (NOT_STARTED) is this product's own addition, which `/wi3 about` and the
+        report must not credit to them."""
+        return self != Phase.NOT_STARTED
+
 
 @dataclass(frozen=True)
 class Text:

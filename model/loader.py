@@ -261,11 +261,9 @@ def _tips(file: _File, items: tuple[Item, ...]) -> tuple[Tip, ...]:
     file.keys("", file.data, ("tips",))
     tips = []
     for where, row in file.entries("tips"):
-        file.keys(where, row, ("element", "from_phase", "level", "addresses", "text"),
-                  ("source",))
+        file.keys(where, row, ("element", "from_phase", "level", "addresses", "text", "source"))
         start = file.phase(f"{where}.from_phase", row["from_phase"], tuple(Phase))
         element = file.element(f"{where}.element", row["element"])
-        source = file.string(f"{where}.source", row["source"]) if "source" in row else ""
         tips.append(Tip(
             element=element,
             transition=(start, Phase(min(start + 1, Phase.STRATEGIC))),
@@ -273,8 +271,9 @@ def _tips(file: _File, items: tuple[Item, ...]) -> tuple[Tip, ...]:
             level=_level(file, f"{where}.level", row["level"]),
             addresses=_addresses(file, f"{where}.addresses", row["addresses"], items,
                                  element, Phase(min(start + 1, Phase.STRATEGIC))),
-            source=source,
+            source=file.text(f"{where}.source", row["source"]),
         ))
+    _unique_texts(file, tips)
     for element in Element:
         for phase in Phase:
             if not any(t.element == element and t.transition[0] == phase
@@ -283,6 +282,20 @@ def _tips(file: _File, items: tuple[Item, ...]) -> tuple[Tip, ...]:
                                 f"from phase {phase:d}; every step needs one a team can "
                                 "start on")
     return tuple(tips)
+
+
+def _unique_texts(file: _File, tips: list[Tip]) -> None:
+    """No two tips say the same: a commitment made from a tip is found again by its text
+    (`Content.tip_with_text`), to be shown in each reader's language."""
+    seen: dict[str, int] = {}
+    for number, tip in enumerate(tips, 1):
+        for lang in LANGS:
+            said = " ".join(tip.text.get(lang).split())
+            if said in seen and seen[said] != number:
+                raise file.fail(f"tips[{number}].text.{lang}",
+                                f"the same text as tips[{seen[said]}]; every tip says "
+                                "something of its own")
+            seen[said] = number
 
 
 def _level(file: _File, key: str, value: Any) -> TipLevel:

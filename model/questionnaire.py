@@ -94,7 +94,8 @@ class Tip:
     whose low score the tip answers (items of the element tagged with the phase the step
     leads to; for (3, 3) the strategic ones), so results can show the tips for the team's
     biggest inhibitors first. `level` says who can act on it. `source` says where the
-    advice is grounded (for consultants; not shown to users).
+    advice is grounded, in each language, since the report prints it under the tip for
+    consultants and teams alike.
     """
 
     element: Element
@@ -102,7 +103,7 @@ class Tip:
     text: Text
     level: TipLevel
     addresses: tuple[str, ...]
-    source: str = ""
+    source: Text
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,18 @@ class Content:
         """The open questions about a statement; none for an id the content does not know
         (a snapshot from an older questionnaire)."""
         return tuple(self.discussion.get(item_id, ()))
+
+    def tip_with_text(self, text: str) -> Tip | None:
+        """The tip whose text, in either language, is `text` (spacing aside), if any.
+
+        A commitment picked from the suggestions is saved as the tip's text in the team's
+        language; this finds the tip again, so that each reader gets it in their own
+        language. Tip texts are unique per language (checked on load)."""
+        wanted = " ".join(text.split())
+        for tip in self.tips:
+            if wanted in (" ".join(tip.text.en.split()), " ".join(tip.text.nl.split())):
+                return tip
+        return None
 
     def tips_for(self, element: Element, phase: Phase | int) -> tuple[Tip, ...]:
         """Tips for the next step from `phase` (phase 3: tips to sustain it)."""

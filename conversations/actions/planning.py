@@ -16,6 +16,7 @@ from datetime import date, datetime, time
 from typing import Protocol
 
 from conversations.actions.base import ActionsBase, lang_of
+from conversations.actions.read import team_commitments
 from conversations.actions.suggestions import suggestion_text, suggestions_for
 from conversations.context import Caller
 from conversations.diagnostic import subject_text
@@ -80,7 +81,9 @@ class PlanningFlow(ActionsBase):
         round_, team = found
         if not may_manage(team, caller):
             return refusal(team, caller)
-        suggestions = suggestions_for(caller.lang, self.shown_result(round_, team), self.content)
+        under_way = [c.text for c in team_commitments(self.store, team) if c.is_active]
+        suggestions = suggestions_for(caller.lang, self.shown_result(round_, team), self.content,
+                                      under_way)
         view = plan_modal(caller.lang, round_id=round_.id, channel_id=team.channel_id,
                           subject=subject_text(caller.lang, round_.subject),
                           suggestions=suggestions)

@@ -1,13 +1,15 @@
 """The tips a lead can pick from when planning: the team tips the results post showed.
 
 Per placed element, furthest behind first, the team-level tips chosen by its findings
-(`model.chosen_tips`), as many as the post shows. Each carries a short key (element, phase,
-place among that step's tips) that a modal option can hold and a submission resolves
-against the content again, so nothing but the key travels through Slack.
+(`model.chosen_tips`), as many as the post shows, leaving out those the team already has
+under way as commitments (the next tip in line takes the place of one). Each carries a
+short key (element, phase, place among that step's tips) that a modal option can hold and a
+submission resolves against the content again, so nothing but the key travels through Slack.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from conversations.i18n import normalise_lang
@@ -22,18 +24,22 @@ class Suggestion:
     text: str
 
 
-def suggestions_for(lang: str, result: TeamResult | None, content: Content) -> list[Suggestion]:
-    """The team tips of a round's results, in the reader's language (none without one)."""
+def suggestions_for(lang: str, result: TeamResult | None, content: Content,
+                    under_way: Iterable[str] = ()) -> list[Suggestion]:
+    """The team tips of a round's results, in the reader's language (none without one),
+    but none the team took on already: `under_way` are its open commitments' texts."""
     if result is None:
         return []
+    taken = {content.tip_with_text(text) for text in under_way}
     found = []
     for element_result in work_order(result):
         element, phase = element_result.element, element_result.phase
         if phase is None:
             continue
         step = content.tips_for(element, phase)
-        for tip in chosen_tips(element, phase, result.inhibitors, TipLevel.TEAM,
-                               content=content)[:TIPS_SHOWN[TipLevel.TEAM]]:
+        fresh = [tip for tip in chosen_tips(element, phase, result.inhibitors, TipLevel.TEAM,
+                                            content=content) if tip not in taken]
+        for tip in fresh[:TIPS_SHOWN[TipLevel.TEAM]]:
             found.append(Suggestion(f"{element.value}.{int(phase)}.{step.index(tip)}",
                                     tip.text.get(normalise_lang(lang))))
     return found

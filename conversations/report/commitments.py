@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conversations.actions.read import round_commitments
+from conversations.actions.read import commitment_text, round_commitments
 from conversations.i18n import t
 from conversations.report.document import Commitment
 from conversations.report.flow import CommitmentsFor
 from conversations.results.outcome import RoundOutcome
+from model import load_content
 from storage import Store, Team
 
 NameOf = Callable[[str, str], str | None]
@@ -23,7 +24,7 @@ def for_reports(store: Store, name_of: NameOf) -> CommitmentsFor:
         lang = team.language
         return [
             Commitment(
-                what=c.text,
+                what=commitment_text(lang, c, load_content()),
                 owner=(name_of(team.workspace_id, c.owner) or c.owner) if c.owner else None,
                 due=c.due,
                 done=c.state == "done",

@@ -134,12 +134,14 @@ def _cover(doc: Document, report: Report, content: Content) -> None:
         info = content.elements[element]
         doc.paragraph(t(lang, "report.model.element", name=info.name.get(language),
                         description=info.description.get(language)), size=8.5, after=0.12)
-    doc.heading(t(lang, "report.model.phases"), size=10.5, keep=1.0)
-    for phase in Phase:
-        stage = content.phases[phase]
-        doc.paragraph(t(lang, "report.model.phase", number=int(phase),
-                        name=stage.name.get(language),
-                        description=stage.description.get(language)), size=8.5, after=0.12)
+    for heading, theirs in (("report.model.phases", True), ("report.model.phases_ours", False)):
+        doc.heading(t(lang, heading), size=10.5, keep=1.0)
+        for phase in (p for p in Phase if p.from_the_article == theirs):
+            stage = content.phases[phase]
+            doc.paragraph(t(lang, "report.model.phase", number=int(phase),
+                            name=stage.name.get(language),
+                            description=stage.description.get(language)), size=8.5,
+                          after=0.12)
     doc.heading(t(lang, "report.model.source"), size=10.5, keep=1.0)
     doc.paragraph(about.source.get(language), size=8.5)
     doc.heading(t(lang, "report.model.caveat"), size=10.5, keep=1.0)
@@ -490,8 +492,8 @@ def _tips(doc: Document, lang: str, result: TeamResult, content: Content) -> Non
                 if addressed:
                     doc.paragraph(t(lang, "report.tips.addresses", themes="; ".join(addressed)),
                                   size=7.5, indent=0.75, colour=MUTED_COLOUR, after=0.02)
-                doc.paragraph(t(lang, "report.tips.source", source=tip.source), size=7.5,
-                              indent=0.75, colour=MUTED_COLOUR, after=0.15)
+                doc.paragraph(t(lang, "report.tips.source", source=tip.source.get(language)),
+                              size=7.5, indent=0.75, colour=MUTED_COLOUR, after=0.15)
 
 
 # -- 6. commitments ---------------------------------------------------------------------------

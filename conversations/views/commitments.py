@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time
 
 from slack_sdk.models.blocks import Block, ButtonElement, ConfirmObject, DividerBlock
 
-from conversations.actions.read import CommitmentTally
+from conversations.actions.read import CommitmentTally, commitment_text
 from conversations.i18n import t
 from conversations.refs import ActionIds
 from conversations.views.common import (
@@ -26,6 +26,7 @@ from conversations.views.common import (
     section,
 )
 from conversations.views.scores import bounded_list
+from model import Content, load_content
 from storage import Commitment
 
 SHOWN_UNDER_WAY = 15
@@ -56,15 +57,21 @@ def state_text(lang: str, commitment: Commitment) -> str:
     return t(lang, f"actions.state.{commitment.state}")
 
 
-def what(commitment: Commitment) -> str:
-    """The commitment's text as typed, unable to ping anyone or fake a link."""
-    return mrkdwn_escape(commitment.text)
+def what(lang: str, commitment: Commitment, content: Content | None = None) -> str:
+    """The commitment's text in the reader's language when it is a tip, else as typed;
+    unable to ping anyone or fake a link."""
+    return mrkdwn_escape(commitment_text(lang, commitment, content or load_content()))
 
 
 def since_line(lang: str, tally: CommitmentTally) -> str:
-    """"Since last round: 2 of 3 commitments done" (and how many were dropped)."""
-    key = "actions.list.since_dropped" if tally.dropped else "actions.list.since"
-    return t(lang, key, done=tally.done, total=tally.total, dropped=tally.dropped)
+    """"Since last round: 2 of 3 commitments done" (and how many were dropped, and how many
+    are not yet due), ticked only when everything not dropped is done."""
+    details = "".join(t(lang, f"actions.list.since_{part}", n=count) for part, count in (
+        ("dropped", tally.dropped), ("not_due", tally.not_due)) if count)
+    mark = t(lang, "actions.list.since_all_done" if tally.all_done
+             else "actions.list.since_under_way")
+    return t(lang, "actions.list.since", mark=mark, done=tally.done, total=tally.total,
+             details=details)
 
 
 def since_blocks(lang: str, tally: CommitmentTally | None) -> list[Block]:
@@ -78,7 +85,7 @@ def since_blocks(lang: str, tally: CommitmentTally | None) -> list[Block]:
 def next_steps_post(lang: str, commitments: Sequence[Commitment], *, lead: str,
                     channel_id: str, subject: str) -> Message:
     """"Our next steps": what the team took on, who owns it, by when."""
-    lines = [t(lang, "actions.steps.line", number=c.number, text=what(c),
+    lines = [t(lang, "actions.steps.line", number=c.number, text=what(lang, c),
                owner=owner_text(lang, c.owner), due=due_text(c.due)) for c in commitments]
     blocks: list[Block] = [
         section(f"*{t(lang, 'actions.steps.title')}*\n"
@@ -91,7 +98,7 @@ def next_steps_post(lang: str, commitments: Sequence[Commitment], *, lead: str,
 
 def changed_post(lang: str, commitment: Commitment, *, lead: str) -> Message:
     """A lead changed a commitment: the team sees what it is now."""
-    line = t(lang, "actions.steps.line", number=commitment.number, text=what(commitment),
+    line = t(lang, "actions.steps.line", number=commitment.number, text=what(lang, commitment),
              owner=owner_text(lang, commitment.owner), due=due_text(commitment.due))
     blocks: list[Block] = [
         section(t(lang, "actions.steps.changed", lead=lead, number=commitment.number,
@@ -104,7 +111,7 @@ def changed_post(lang: str, commitment: Commitment, *, lead: str) -> Message:
 
 def dropped_post(lang: str, commitment: Commitment, *, lead: str) -> Message:
     text = t(lang, "actions.steps.dropped", lead=lead, number=commitment.number,
-             channel=commitment.channel_id, text=what(commitment))
+             channel=commitment.channel_id, text=what(lang, commitment))
     return message(text, [section(text)])
 
 
@@ -114,14 +121,14 @@ def dropped_post(lang: str, commitment: Commitment, *, lead: str) -> Message:
 def assigned_dm(lang: str, commitment: Commitment, *, lead: str) -> Message:
     """"<@lead> put you down for a commitment": what, by when, and that wi3 will ask."""
     text = t(lang, "actions.owner.assigned", lead=lead, channel=commitment.channel_id,
-             text=what(commitment), due=due_text(commitment.due))
+             text=what(lang, commitment), due=due_text(commitment.due))
     return message(t(lang, "actions.owner.assigned_fallback", channel=commitment.channel_id,
                      due=commitment.due.isoformat()), [section(text)])
 
 
 def due_dm(lang: str, commitment: Commitment) -> Message:
     """The due-date DM: how did it go? Done (primary), Still working, Dropped."""
-    text = t(lang, "actions.owner.due", channel=commitment.channel_id, text=what(commitment))
+    text = t(lang, "actions.owner.due", channel=commitment.channel_id, text=what(lang, commitment))
     buttons = [button(t(lang, f"actions.owner.{state}"), action_id, commitment.id,
                       style="primary" if state == "done" else None)
                for state, action_id in STATE_ACTIONS.items()]
@@ -132,7 +139,7 @@ def due_dm(lang: str, commitment: Commitment) -> Message:
 
 def answered_dm(lang: str, commitment: Commitment) -> Message:
     """The due-date DM once answered: what was recorded, no buttons left."""
-    text = t(lang, f"actions.owner.answered_{commitment.state}", text=what(commitment))
+    text = t(lang, f"actions.owner.answered_{commitment.state}", text=what(lang, commitment))
     return message(text, [section(text)])
 
 
@@ -168,7 +175,7 @@ def commitments_list(lang: str, channel_id: str, commitments: Sequence[Commitmen
 
 
 def _list_line(lang: str, commitment: Commitment) -> str:
-    return t(lang, "actions.list.line", number=commitment.number, text=what(commitment),
+    return t(lang, "actions.list.line", number=commitment.number, text=what(lang, commitment),
              owner=owner_text(lang, commitment.owner), due=due_text(commitment.due),
              state=state_text(lang, commitment))
 
@@ -195,7 +202,7 @@ def _plan_block(lang: str, plan_round: str | None) -> Block:
 
 def home_lines(lang: str, owned: Sequence[Commitment]) -> str:
     """"Your commitments": the ones a person owns and that are still under way."""
-    lines = [t(lang, "actions.home.line", channel=c.channel_id, text=what(c),
+    lines = [t(lang, "actions.home.line", channel=c.channel_id, text=what(lang, c),
                due=due_text(c.due), state=state_text(lang, c)) for c in owned if c.is_active]
     return bounded_list(lang, t(lang, "actions.home.title"), lines, SHOWN_FINISHED,
                         empty=t(lang, "actions.home.none"))
@@ -204,7 +211,7 @@ def home_lines(lang: str, owned: Sequence[Commitment]) -> str:
 def home_team_lines(lang: str, tally: CommitmentTally, under_way: Sequence[Commitment]
                     ) -> str:
     """Under a team on App Home: how its commitments went, and the ones under way."""
-    lines = [t(lang, "actions.home.team_line", text=what(c), owner=owner_text(lang, c.owner),
+    lines = [t(lang, "actions.home.team_line", text=what(lang, c), owner=owner_text(lang, c.owner),
                due=due_text(c.due)) for c in under_way]
     title = t(lang, "actions.home.team", done=tally.done, total=tally.total)
     return bounded_list(lang, title, lines, 3)

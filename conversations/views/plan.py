@@ -24,11 +24,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from conversations.actions.read import commitment_text
 from conversations.actions.suggestions import Suggestion
 from conversations.i18n import t
 from conversations.refs import ViewIds
 from conversations.views.common import MAX_SECTION_TEXT, clip, context, mrkdwn_escape, section
 from conversations.views.scores import bounded_list
+from model import load_content
 from storage import MAX_COMMITMENT_TEXT, Commitment
 
 STEPS = 3
@@ -70,7 +72,8 @@ def edit_modal(lang: str, commitment: Commitment) -> dict[str, Any]:
     blocks: list[Block] = [
         section(t(lang, "actions.plan.edit_intro", number=commitment.number,
                   channel=commitment.channel_id)),
-        _text_input(lang, 1, initial=commitment.text, label="actions.plan.edit_text_label"),
+        _text_input(lang, 1, initial=commitment_text(lang, commitment, load_content()),
+                    label="actions.plan.edit_text_label"),
         _owner_input(lang, 1, initial=commitment.owner),
         _due_input(lang, 1, initial=commitment.due.isoformat()),
     ]

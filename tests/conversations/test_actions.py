@@ -300,6 +300,40 @@ def test_a_saved_plan_goes_to_the_channel_and_each_owner_by_dm(world: World) -> 
         (ANNA, False), (BERT, True)]
 
 
+def test_a_suggestion_reaches_each_reader_in_their_own_language(world: World) -> None:
+    """The team reads English, Bert Dutch: the tip he took on reads in Dutch in every
+    message to him, and in English in the channel; words the lead wrote stay as written."""
+    round_id, _ = world.close_round([STEADY] * 3)
+    world.store.save_user(UserInfo("T1", BERT, locale="nl-NL"))
+    [opened] = world.actions.plan(world.caller(), round_id, "t")
+    assert isinstance(opened, OpenModal)
+    key = next(b for b in opened.view["blocks"] if b.get("block_id") == field_block(1, "tip"))[
+        "element"]["options"][0]["value"]
+    english, dutch = suggestion_text("en", key, CONTENT), suggestion_text("nl", key, CONTENT)
+    assert english and dutch and english != dutch
+    post, assigned = world.plan(round_id, step(tip=key, owner=BERT))
+    assert english in text_of(post.message) and dutch not in text_of(post.message)
+    [commitment] = world.store.commitments_of_team("T1", "C1")
+    [(_, [due])] = world.actions.due_follow_ups(commitment.remind_at)
+    [answered] = world.actions.answer(world.caller(BERT, "nl"), commitment.id, "working",
+                                      Where("D0BERT", "1.0"))
+    [edit] = world.actions.edit(world.caller(LEAD, "nl"), commitment.id, "t")
+    home = HomeFlow(world.store, CONTENT, ReportsFlow(world.store, CONTENT, world.clock),
+                    world.clock).view(world.caller(BERT, "nl"))
+    for message, dutch_words in ((assigned.message, "heeft je een afspraak"),
+                                 (due.message, "moet vandaag klaar zijn"),
+                                 (answered.message, "je bent er nog mee bezig"),
+                                 (home, "Jouw afspraken")):
+        read = text_of(message)
+        assert dutch in read and english not in read and dutch_words in read, read
+    initial = next(b for b in edit.view["blocks"]  # type: ignore[union-attr]
+                   if b.get("block_id") == field_block(1, "text"))["element"]["initial_value"]
+    assert initial == dutch
+    assert dutch in commitments_csv([commitment], {}, "nl")
+    kept = world.plan(round_id, step("Onze eigen woorden", owner=ANNA))
+    assert "Onze eigen woorden" in text_of(kept[1].message)  # as written, to Anna too
+
+
 def test_the_due_date_dm_is_set_for_nine_in_the_owners_morning(world: World) -> None:
     round_id, _ = world.close_round([STEADY] * 3)
     world.plan(round_id, step("New York", owner=ANNA), step("Amsterdam", owner=BERT))
@@ -430,6 +464,32 @@ def test_the_next_rounds_post_says_how_the_commitments_went(world: World) -> Non
     assert "2 of 3 commitments done" in text_of(reposted[0].message)  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(("lang", "under_way", "all_done"), [
+    ("en", "⏳ Since last round: 0 of 2 commitments done, 1 not yet due",
+     "✅ Since last round: 1 of 2 commitments done, 1 dropped"),
+    ("nl", "⏳ Sinds de vorige ronde: 0 van de 2 afspraken nagekomen, 1 nog vóór de einddatum",
+     "✅ Sinds de vorige ronde: 1 van de 2 afspraken nagekomen, 1 losgelaten"),
+])
+def test_no_tick_for_commitments_not_done_and_those_not_yet_due_are_said(
+    world: World, lang: str, under_way: str, all_done: str
+) -> None:
+    round_id, _ = world.close_round([STEADY] * 3)
+    world.store.save_team(Team("T1", "C1", leads=(LEAD,), language=lang))
+    far = (world.clock.now + timedelta(days=60)).date().isoformat()
+    world.plan(round_id, step("Late already"), step("Not due yet", due=far))
+    _, out = world.close_round([STEADY] * 3)  # a week on: the first is due, the second not
+    [post] = [o for o in out if isinstance(o, PublishResults)]
+    line = next(line for line in text_of(post.message).splitlines()
+                if under_way.split(" ", 2)[1] in line)
+    assert line == under_way
+    late, not_due = world.store.commitments_of_team("T1", "C1")
+    world.store.update_commitment(late.id, state="dropped")
+    world.store.update_commitment(not_due.id, state="done")
+    reposted = ReportsFlow(world.store, CONTENT, world.clock).repost(
+        world.caller(lang=lang), world.team(), post.round_id)
+    assert all_done in text_of(reposted[0].message)  # type: ignore[union-attr]
+
+
 def test_the_next_pulse_post_says_it_too_and_a_first_round_says_nothing(world: World) -> None:
     round_id, first = world.close_round([STEADY] * 3)
     [post] = [o for o in first if isinstance(o, PublishResults)]
@@ -481,6 +541,24 @@ def test_suggestions_come_from_the_gated_result_in_the_readers_language(world: W
     assert {s.key.split(".")[0] for s in english} == {e.value for e in Element}
     assert suggestion_text("en", "nonsense", CONTENT) is None
     assert suggestion_text("en", "waarde.7.0", CONTENT) is None
+
+
+def test_a_tip_under_way_is_not_suggested_again_until_it_is_finished(world: World) -> None:
+    round_id, _ = world.close_round([STEADY] * 3)
+    [opened] = world.actions.plan(world.caller(), round_id, "t")
+    assert isinstance(opened, OpenModal)
+    key = next(b for b in opened.view["blocks"] if b.get("block_id") == field_block(1, "tip"))[
+        "element"]["options"][0]["value"]
+    tip = suggestion_text("en", key, CONTENT)
+    assert tip is not None and tip in text_of(opened.view)
+    world.plan(round_id, step(tip=key))
+    second_round, _ = world.close_round([STEADY] * 3)
+    [again] = world.actions.plan(world.caller(), second_round, "t")
+    assert isinstance(again, OpenModal) and tip not in text_of(again.view)
+    [commitment] = world.store.commitments_of_team("T1", "C1")
+    world.store.update_commitment(commitment.id, state="done")
+    [later] = world.actions.plan(world.caller(), second_round, "t")
+    assert isinstance(later, OpenModal) and tip in text_of(later.view)
 
 
 def test_the_read_api_gives_a_rounds_commitments_for_its_report(world: World) -> None:

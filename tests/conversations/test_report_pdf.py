@@ -11,7 +11,7 @@ import pytest
 from conversations.i18n import t
 from conversations.report.pdf import Commitment, Report, report_pdf
 from conversations.views.results import TIPS_SHOWN
-from model import Element, TipLevel, chosen_tips, load_content, score_team
+from model import Element, Phase, TipLevel, chosen_tips, load_content, score_team
 from tests.conversations.report_helpers import after, outcome, pdf_pages, pdf_text, squash
 from tests.model.conftest import by_phase
 
@@ -58,6 +58,19 @@ def test_the_first_page_is_the_model_with_its_authors_and_the_caveat(
     for element in Element:
         assert squash(CONTENT.elements[element].description.get(lang)) in first
     assert squash(t(lang, "report.subtitle", team="#team-demo", subject="our wiki")) in first
+
+
+def test_the_model_page_credits_the_authors_with_three_phases_not_getting_started(
+    lang: str, pages: list[str]
+) -> None:
+    first = pages[0]
+    theirs = after(first, t(lang, "report.model.phases"), t(lang, "report.model.phases_ours"))
+    ours = after(first, t(lang, "report.model.phases_ours"), t(lang, "report.model.source"))
+    getting_started = CONTENT.phases[Phase.NOT_STARTED]
+    assert squash(getting_started.name.get(lang)) not in theirs
+    assert squash(f"0. {getting_started.name.get(lang)}") in ours
+    for phase in (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC):
+        assert squash(f"{int(phase)}. {CONTENT.phases[phase].name.get(lang)}") in theirs
 
 
 def test_every_statement_appears_with_its_team_score(lang: str, pages: list[str]) -> None:
@@ -114,10 +127,31 @@ def test_the_chosen_tips_come_with_their_sources(lang: str, pages: list[str]) ->
                                    RESULT.inhibitors, level)[:TIPS_SHOWN[level]]:
                 tip_text = squash(tip.text.get(lang))
                 assert tip_text in text
-                source = squash(t(lang, "report.tips.source", source=tip.source))
+                source = squash(t(lang, "report.tips.source", source=tip.source.get(lang)))
                 assert source in text[text.index(tip_text):], tip.source
                 shown += 1
     assert shown >= len(Element)
+
+
+def test_a_dutch_report_gives_every_source_in_dutch() -> None:
+    """Each "Bron:" line is the Dutch source; no English one and no internal note. The
+    team lags on skills (V7), so the show-and-tell tip is among them: its source credits
+    the article with "kwaliteit", which is all the article says."""
+    text = pdf_text(report_pdf(report("nl", outcome=outcome(score_team(
+        [by_phase(4, 4, 2, V7=1, V3=3)] * 3))), CONTENT))
+    lines = text.split(squash("Bron:"))[1:]
+    assert len(lines) >= len(Element) and squash("Source:") not in text
+    dutch = [squash(tip.source.nl) for tip in CONTENT.tips]
+    for line in lines:
+        assert any(line.startswith(source) for source in dutch), line[:80]
+    for tip in CONTENT.tips:
+        if tip.source.en != tip.source.nl:
+            assert squash(tip.source.en) not in text
+    assert "contentreview" not in text.lower()
+    show_and_tell = squash("Organiseer een korte demosessie")
+    assert show_and_tell in text
+    source = text[text.index(show_and_tell):].split(squash("Bron:"))[1]
+    assert source.startswith(squash("Eigen advies; WI3-reeks deel 1 rekent kwaliteit"))
 
 
 PROMISED = Commitment("Move project updates into the channel", owner="Alex",

@@ -4,11 +4,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from conversations.i18n import t
 from conversations.refs import ActionIds, BadRef, decode_ref
 from conversations.views import diagnostic as views
-from conversations.views.about import about_message
+from conversations.views.about import about_message, about_summary
 from conversations.views.help import help_message
-from model import load_content
+from model import Phase, load_content
 
 DEADLINE = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 
@@ -142,6 +143,23 @@ def test_about_explains_elements_phases_authors_and_what_is_ours(lang):
     assert content.about.operationalisation.get(lang) in footer
     assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"]
                if b["type"] == "section")
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+def test_about_credits_the_authors_with_three_phases_and_calls_getting_started_ours(lang):
+    content = load_content()
+    sections = [b["text"]["text"] for b in about_message(lang, content)["blocks"]
+                if b["type"] == "section"]
+    theirs = next(s for s in sections if s.startswith(t(lang, "about.phases")))
+    ours = next(s for s in sections if s.startswith(t(lang, "about.phases_ours")))
+    getting_started = content.phases[Phase.NOT_STARTED].name.get(lang)
+    assert getting_started not in theirs and f"0. *{getting_started}*" in ours
+    for phase in (Phase.PIONEERING, Phase.FACILITATING, Phase.STRATEGIC):
+        assert f"{int(phase)}. *{content.phases[phase].name.get(lang)}*" in theirs
+    caveat = content.about.operationalisation.get(lang)
+    assert getting_started.lower() in caveat.lower()  # named among what is ours
+    home = " ".join(about_summary(lang, content))
+    assert getting_started not in home.split(caveat)[0]  # not listed as the authors' phase
 
 
 def test_help_suggests_a_correction():

@@ -22,8 +22,10 @@ from bot.emulator import ModalView, SlackDriver, SlackEmulator, Workspace
 from bot.emulator.seed import LEAD, MEMBERS, OTHER_BOT, TEAM_CHANNEL
 from bot.emulator.workspace import Message
 from bot.services import Services
+from conversations.actions.suggestions import suggestion_text
 from conversations.refs import ActionIds, ViewIds
 from conversations.views.plan import field_block
+from model import load_content
 from storage import Commitment
 from tests.conftest import FakeClock
 from tests.conversations.report_helpers import pdf_text, squash
@@ -34,6 +36,7 @@ ALEX, SAMI, NOOR, KAI = MEMBERS
 OUTSIDER = "U0OUTSIDE9"
 WORKSPACE = "T0WI3TEST"
 NEXT_WEEK = "2026-12-07"
+CONTENT = load_content()
 
 
 @pytest.fixture
@@ -151,6 +154,27 @@ def test_saved_commitments_go_to_the_channel_each_owner_and_app_home(
     assert "Name an owner for our wiki" in home.visible_text()  # the team's, Noor's
 
 
+def test_a_tip_taken_on_reads_in_the_owners_language_in_every_dm(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    """The channel reads English, Noor Dutch: one language per message, hers."""
+    closed_round(driver, services, clock)
+    modal = open_plan(driver, emulator)
+    key = modal.inputs()[field_block(1, "tip")]["options"][0]["value"]
+    english, dutch = suggestion_text("en", key, CONTENT), suggestion_text("nl", key, CONTENT)
+    assert english and dutch
+    driver.submit_view(LEAD, plan_values({"tip": key, "owner": NOOR, "due": NEXT_WEEK}))
+    post = emulator.messages_to(TEAM_CHANNEL)[-1].visible_text()
+    assert "Our next steps" in post and english in post and dutch not in post
+    assigned = emulator.messages_to(NOOR)[-1].visible_text()
+    assert "heeft je een afspraak" in assigned and dutch in assigned
+    assert english not in assigned
+    clock.now = clock.now.replace(year=2026, month=12, day=7, hour=8, minute=0)  # 9:00 CET
+    services.scheduler.tick(clock())
+    due = emulator.messages_to(NOOR)[-1].visible_text()
+    assert "moet vandaag klaar zijn" in due and dutch in due and english not in due
+
+
 def test_on_the_due_date_the_owner_is_asked_once_and_answers(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
 ) -> None:
@@ -230,6 +254,52 @@ def test_the_next_round_shows_how_the_commitments_went(
                 if "WI3 results" in m.visible_text())
     assert "Since last round: 1 of 2 commitments done" in post
     assert post.index("Since last round") < post.index("What to work on")  # by the trend
+
+
+def test_round_two_does_not_suggest_again_a_tip_already_under_way(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    closed_round(driver, services, clock)
+    first = open_plan(driver, emulator)
+    offered = [o["value"] for o in first.inputs()[field_block(1, "tip")]["options"]]
+    driver.submit_view(LEAD, plan_values({"tip": offered[0], "owner": ALEX, "due": NEXT_WEEK}))
+    taken = suggestion_text("nl", offered[0], CONTENT)  # Lotte reads the modal in Dutch
+    assert taken is not None and taken in first.visible_text()
+    clock.advance(days=3)
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    round_ = services.store.open_round_for(WORKSPACE, TEAM_CHANNEL)
+    assert round_ is not None
+    for user in (ALEX, SAMI, NOOR):
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    second_guide = [m for m in emulator.messages_to(LEAD)
+                    if m.text.startswith("Je gespreksleidraad")][-1]
+    driver.click(LEAD, second_guide, ActionIds.PLAN_ACTIONS)
+    second = emulator.modal(LEAD)
+    assert second is not None and second.private_metadata == round_.id
+    again = [o["value"] for o in second.inputs()[field_block(1, "tip")]["options"]]
+    assert taken not in second.visible_text() and offered[0] not in again
+    assert set(offered[1:]) <= set(again)  # the rest is still suggested
+
+
+def test_a_commitment_not_yet_due_gets_no_tick_in_the_next_post(
+    driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
+) -> None:
+    closed_round(driver, services, clock)
+    open_plan(driver, emulator)
+    driver.submit_view(LEAD, plan_values({"text": "Share stories", "owner": ALEX,
+                                          "due": "2027-01-15"}))
+    clock.advance(days=2)
+    driver.command(LEAD, TEAM_CHANNEL, "start")
+    round_ = services.store.open_round_for(WORKSPACE, TEAM_CHANNEL)
+    assert round_ is not None
+    for user in (ALEX, SAMI, NOOR):
+        services.store.record_answers(round_.id, user, LAGGING_INVESTMENT)
+    driver.command(LEAD, TEAM_CHANNEL, "close")
+    post = next(m.visible_text() for m in reversed(emulator.messages_to(TEAM_CHANNEL))
+                if "WI3 results" in m.visible_text())
+    [since] = [line for line in post.splitlines() if "Since last round" in line]
+    assert since == "⏳ Since last round: 0 of 1 commitments done, 1 not yet due"
 
 
 def test_a_trigger_that_came_too_late_is_said_and_nothing_opens(

@@ -45,9 +45,14 @@ def test_about_explains_the_model_to_anyone_anywhere(
                  "Facilitating", "Strategic", "Martijn de Koning", "Marketingfacts (2009)",
                  "not validated research"):
         assert word in text, word
+    authors, ours = text.split("not the authors'")
+    assert "Getting started" not in authors and "0. *Getting started*" in ours
     driver.command(LEAD, TEAM_CHANNEL, "over")  # Lotte reads Slack in Dutch
     assert "Het WI3-groeimodel" in last_reply(emulator)
     assert "niet wetenschappelijk gevalideerd" in last_reply(emulator)
+    authors, ours = last_reply(emulator).split("niet van de auteurs")
+    assert "Op weg naar pionierend" not in authors and "0. *Op weg naar pionierend*" in ours
+    assert 'De stap vóór de eerste fase ("op weg naar pionierend")' in ours
 
 
 def test_an_unknown_subcommand_gets_did_you_mean(

@@ -256,6 +256,47 @@ def test_the_model_is_attributed_and_called_an_operationalisation() -> None:
     assert "niet wetenschappelijk gevalideerd" in about.operationalisation.nl
 
 
+def test_tip_sources_are_for_readers_and_credit_the_article_with_no_more_than_it_says(
+) -> None:
+    """The report prints every source: no internal notes, and a tip of our own that leans
+    on the article says so (part 1 speaks of investment in "kwaliteit", not of skills)."""
+    for tip in load_content().tips:
+        for source in (tip.source.en, tip.source.nl):
+            assert not any(note in source.lower() for note in (
+                "content review", "§", "instrument", "proposal")), source
+        assert "skills" not in tip.source.en.lower(), tip.source.en
+        assert "vaardigheden" not in tip.source.nl.lower(), tip.source.nl
+        # The tips of the series were not recovered: it grounds advice, it gives none here.
+        assert not tip.source.en.startswith("WI3"), tip.source.en
+        assert not tip.source.nl.startswith("WI3"), tip.source.nl
+
+
+def test_two_tips_saying_the_same_are_refused(content_dir: Path) -> None:
+    """A commitment made from a tip is found again by its text: no two tips may share one."""
+    replace_once(content_dir / "tips.toml",
+                 'text.nl = "Koppel de tools aan één of twee echte bedrijfsproblemen in plaats '
+                 'van sociale tools als doel op zich te promoten."',
+                 'text.nl = "Maak van drie tot vijf succesverhalen van pioniers (tijdwinst, '
+                 'beantwoorde vragen) een kleine businesscase: kleine successen overtuigen."')
+    assert str(_error(content_dir)) == (
+        "tips.toml: tips[4].text.nl: the same text as tips[3]; every tip says something "
+        "of its own")
+
+
+def test_a_commitment_finds_its_tip_in_either_language() -> None:
+    content = load_content()
+    tip = content.tips[0]
+    assert content.tip_with_text(tip.text.nl) is tip
+    assert content.tip_with_text("  " + tip.text.en.replace(" ", "  ") + " ") is tip
+    assert content.tip_with_text("Our own words") is None
+
+
+def test_a_tip_without_a_dutch_source_is_named(content_dir: Path) -> None:
+    replace_once(content_dir / "tips.toml",
+                 'source.nl = "Altimeter (Li & Solis, 2013)"\n', "")
+    assert str(_error(content_dir)).endswith(".source.nl: missing Dutch text")
+
+
 def test_missing_element_description_is_named(content_dir: Path) -> None:
     path = content_dir / "elements.toml"
     text = path.read_text(encoding="utf-8")

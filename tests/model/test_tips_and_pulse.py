@@ -88,6 +88,60 @@ def test_every_tip_is_shown_to_some_team(element: Element, phase: Phase) -> None
     assert shown == set(tips_for(element, phase))
 
 
+def _shown_for(element: Element, phase: Phase, item_id: str, level: TipLevel) -> list[str]:
+    """The tips of `level` a team reads (English, then Dutch) when `item_id` is what holds
+    `element` back most in `phase`."""
+    result = score_team([_lagging_on(element, phase, item_id)] * 3)
+    assert result.element(element).phase == phase
+    assert result.inhibitors_for(element)[0].item_id == item_id
+    tips = chosen_tips(element, phase, result.inhibitors, level)[:TIPS_SHOWN[level]]
+    assert tips
+    return [text for tip in tips for text in (tip.text.en, tip.text.nl)]
+
+
+# What a team read before the content review (issue 22) when one statement held it back,
+# and what it reads now: (element, phase, statement, level, words its tips must not say,
+# words each of them must say in one of the two languages).
+FITTING = [
+    # "Employees may experiment without permission": not "start where distance hurts most"
+    (Element.INNOVATIE, Phase.NOT_STARTED, "N1", TipLevel.TEAM, ("distance", "afstand"),
+     ("experiment", "permission", "toestemming")),
+    # "Leadership calls it a competitive edge": not "report measures every quarter"
+    (Element.WAARDE, Phase.FACILITATING, "W5", TipLevel.TEAM, ("quarter", "kwartaal"),
+     ("leadership", "leiding")),
+    # "Leadership asks for ideas online": not "give new initiatives room to start small"
+    (Element.INNOVATIE, Phase.STRATEGIC, "N5", TipLevel.ORGANISATION,
+     ("start small", "klein te beginnen"), ("leadership", "leiding")),
+    # "We hear, with figures or examples, what the tools deliver": the measures now
+    (Element.WAARDE, Phase.PIONEERING, "W4", TipLevel.TEAM, (),
+     ("stories", "measures", "succesverhalen", "maatstaven")),
+]
+
+
+@pytest.mark.parametrize(("element", "phase", "item_id", "level", "unsaid", "said"), FITTING)
+def test_the_tips_a_team_reads_are_about_what_holds_it_back(
+    element: Element, phase: Phase, item_id: str, level: TipLevel,
+    unsaid: tuple[str, ...], said: tuple[str, ...],
+) -> None:
+    texts = _shown_for(element, phase, item_id, level)
+    for text in texts:
+        assert not any(word in text.lower() for word in unsaid), text
+    for english, dutch in zip(texts[::2], texts[1::2], strict=True):
+        assert any(word in english.lower() for word in said), english
+        assert any(word in dutch.lower() for word in said), dutch
+
+
+def test_what_the_team_can_do_itself_never_hands_the_work_to_leaders() -> None:
+    """A team tip is one the team starts on Monday; one that sets leaders to work belongs
+    under "for your sponsor"."""
+    for tip in CONTENT.tips:
+        if tip.level == TipLevel.TEAM:
+            assert not tip.text.en.startswith(("Let leaders", "Have leadership")), tip.text.en
+            assert not tip.text.nl.startswith(("Laat leiders", "Laat de leiding")), tip.text.nl
+    sponsor = {tip.text.en for tip in CONTENT.tips if tip.level == TipLevel.ORGANISATION}
+    assert any(text.startswith("Let leaders set the example") for text in sponsor)
+
+
 def test_tips_for_an_impossible_phase_are_refused() -> None:
     with pytest.raises(ValueError):
         tips_for(Element.IMPACT, 4)
