@@ -246,6 +246,9 @@ class StoreCore:
         """None while writes succeed; else why the most recent write failed."""
         return self._health.problem()
 
+    def write_failures(self) -> int:
+        return self._health.failures
+
     def _start(self) -> None:
         found = survey(self._dir)
         if not self._read_only:
