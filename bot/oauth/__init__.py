@@ -32,7 +32,7 @@ from bot.oauth.stores import (
 from bot.slack_client import REQUIRED_SCOPES, make_client, make_sending_client
 from storage import Store
 
-logger = logging.getLogger("wi3.oauth")
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 @dataclass

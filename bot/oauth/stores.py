@@ -32,7 +32,7 @@ STATE_SECONDS = 600
 """How long an "Add to Slack" link stays valid (Bolt's default)."""
 PRIVATE_DIR_MODE = 0o700
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 def file_stores(data_dir: Path, client_id: str) -> tuple[InstallationStore, OAuthStateStore]:
