@@ -90,17 +90,17 @@ DELIVERY_CHECKS = Counter(
     ["outcome"], registry=PROCESS)
 JOB_RUNS = Counter(
     "wi3_scheduler_job_runs", "Scheduled jobs run by this instance, by job and outcome.",
-    ["job", "outcome"], registry=PROCESS)
+    ["scheduled_job", "outcome"], registry=PROCESS)
 JOB_SECONDS = Histogram(
     "wi3_scheduler_job_seconds", "How long one run of a scheduled job took, by job.",
-    ["job"], buckets=_JOB_BUCKETS, registry=PROCESS)
+    ["scheduled_job"], buckets=_JOB_BUCKETS, registry=PROCESS)
 LEASE_TAKEOVERS = Counter(
     "wi3_scheduler_lease_takeovers", "Times this instance took a scheduled job over "
     "(at its start, or from an instance that stopped renewing the job's lease), by job.",
-    ["job"], registry=PROCESS)
+    ["scheduled_job"], registry=PROCESS)
 JOBS_HELD = Gauge(
     "wi3_scheduler_jobs_held", "1 for each shared scheduled job this instance runs now.",
-    ["job"], registry=PROCESS)
+    ["scheduled_job"], registry=PROCESS)
 DRAWINGS_WAITING = Gauge(
     "wi3_drawings_waiting", "Drawings (heat maps, reports, charts) asked for and not "
     "finished yet: queued for the drawing worker or being drawn.", registry=PROCESS)

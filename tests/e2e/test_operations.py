@@ -215,10 +215,10 @@ def test_after_a_round_in_http_mode_metrics_show_every_part_of_the_bot_at_work(
                      outcome="server_error") == 1
     assert bot.value("wi3_slack_rate_limited_total", method="users.info") == 1
     assert bot.value("wi3_slack_rate_limit_pause_seconds_total", method="users.info") == 1
-    assert bot.value("wi3_scheduler_job_runs_total", job="close-due-rounds",
+    assert bot.value("wi3_scheduler_job_runs_total", scheduled_job="close-due-rounds",
                      outcome="ok") >= 1
-    assert bot.value("wi3_scheduler_lease_takeovers_total", job="close-due-rounds") == 1
-    assert bot.value("wi3_scheduler_jobs_held", job="close-due-rounds") == 1
+    assert bot.value("wi3_scheduler_lease_takeovers_total", scheduled_job="close-due-rounds") == 1
+    assert bot.value("wi3_scheduler_jobs_held", scheduled_job="close-due-rounds") == 1
     assert 0 < bot.value("wi3_scheduler_job_seconds_sum") < 60
     assert bot.value("wi3_drawing_seconds_count", outcome="ok") >= 1
     assert bot.value("wi3_drawings_waiting") == 0
