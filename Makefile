@@ -1,16 +1,20 @@
 # The two commands a newcomer needs: `make run` and `make test`.
-# Both create/refresh a local virtual environment in .venv first.
+# Both create/refresh a local virtual environment in .venv first, with exactly the
+# versions (and hashes) in requirements/dev.lock; `make lock` regenerates the locks after
+# a dependency changed in pyproject.toml.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
-.PHONY: run test lint typecheck bench clean
+.PHONY: run test lint typecheck bench lock clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 ## Start the bot (Slack credentials from .env / environment), or a local try-out without them.
@@ -37,6 +41,15 @@ bench: $(STAMP)
 	$(BIN)/python bench/instances.py --quick
 	$(BIN)/python bench/socket_mode.py --quick
 	$(BIN)/python bench/org_scale.py --quick
+
+## Pin every runtime and dev dependency with its hashes (after editing pyproject.toml).
+## The image installs requirements/runtime.lock; make and CI requirements/dev.lock.
+lock: $(STAMP)
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) \
+		--build-deps-for wheel -o requirements/runtime.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile $(LOCK_FLAGS) \
+		--build-deps-for editable --extra dev -c requirements/runtime.lock \
+		-o requirements/dev.lock pyproject.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -2,29 +2,35 @@
 
 Commands:
 - `run` (the default) starts the bot with the configuration from the environment and
-  `.env`; missing configuration is one line and exit code 2.
+  `.env`; missing configuration is one log line (in WI3_LOG_FORMAT) and exit code 2.
 - `run-or-try` (what `make run` calls) does the same, but when Slack is not configured
   at all it explains how to connect it and starts the local try-out instead.
 - `try [--lang en|nl] [--auto]` is the local try-out: the real bot against an emulated
   Slack workspace, answered at the terminal (or automatically with `--auto`).
 - `doctor` checks the configuration, the token, its scopes and the data directory.
-- `healthcheck` is the container's health probe (`GET /healthz` in HTTP mode).
+- `healthcheck` asks the running bot's `GET /healthz` (HTTP mode, or Socket Mode's side
+  port). The container's own probe is `python -m bot.probe`, which imports nothing but
+  the standard library.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import ConfigError, load_config
+from bot.config import ConfigError, load_config, load_settings
+from bot.logs import configure_logging
 from bot.texts import text
 
 EXIT_CONFIG = 2
 EXIT_INTERRUPTED = 130
 COMMANDS = ("run", "run-or-try", "try", "doctor", "healthcheck")
+
+logger = logging.getLogger("wi3.bot.__main__")
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -81,11 +87,19 @@ def _run(command: str) -> int:
             print(text("run.trying_instead"))
             return _try(argparse.Namespace(lang="en", auto=not sys.stdin.isatty(),
                                            data_dir=None, out=None, seed=None))
-        print(error, file=sys.stderr)
+        _log_refusal(error)
         return EXIT_CONFIG
     from bot.runtime import run  # imported late: Bolt is slow to import
 
     return run(config)
+
+
+def _log_refusal(error: ConfigError) -> None:
+    """The configuration's one line, logged like every other line of the bot (the log
+    format as asked for, if that much could be read)."""
+    asked = load_settings().get("WI3_LOG_FORMAT", "text").lower()
+    configure_logging(log_format="json" if asked == "json" else "text")
+    logger.error("%s", error)
 
 
 def _try(args: argparse.Namespace) -> int:

@@ -11,11 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from bot.logs import LOG_FORMATS, LogFormat
 from bot.texts import text
 from storage import DEFAULT_RETENTION_DAYS, is_database_url
 from storage.pseudonyms import parse_key
@@ -36,6 +37,7 @@ SETTING_NAMES = (
     "SLACK_API_URL",
     "WI3_DATA_DIR",
     "DATABASE_URL",
+    "DATABASE_PASSWORD",
     "WI3_PSEUDONYM_KEY",
     "WI3_RETENTION_DAYS",
     "WI3_UNINSTALL_GRACE_DAYS",
@@ -43,6 +45,7 @@ SETTING_NAMES = (
     "WI3_LEASE_SECONDS",
     "WI3_TIMEZONE",
     "LOG_LEVEL",
+    "WI3_LOG_FORMAT",
 )
 _SHOWN_VALUE_MAX = 40
 DEFAULT_UNINSTALL_GRACE_DAYS = 30
@@ -75,7 +78,8 @@ class Config:
     slack_api_url: str = DEFAULT_API_URL
     data_dir: Path = Path("data")
     database_url: str | None = None
-    """Set: PostgreSQL (several instances may share it); unset: TinyDB in data_dir."""
+    """Set: PostgreSQL (several instances may share it); unset: TinyDB in data_dir.
+    With DATABASE_PASSWORD set, the password is in it (URL-encoded)."""
     pseudonym_key: bytes | None = None
     """WI3_PSEUDONYM_KEY, required with database_url (with TinyDB: data_dir/secret.key)."""
     retention_days: int = DEFAULT_RETENTION_DAYS
@@ -86,6 +90,8 @@ class Config:
     soon another instance takes over from one that died."""
     timezone: str = "Europe/Amsterdam"
     log_level: str = "INFO"
+    log_format: LogFormat = "text"
+    """WI3_LOG_FORMAT: `text` lines, or one JSON object per line (`bot.logs`)."""
     client_id: str | None = None
     client_secret: str | None = None
     redirect_uri: str | None = None
@@ -109,8 +115,10 @@ class Config:
 
     def secrets(self) -> tuple[str, ...]:
         """The values that must never reach a log line."""
+        password = urlsplit(self.database_url).password if self.database_url else None
         values = (self.bot_token, self.signing_secret, self.app_token, self.database_url,
-                  self.pseudonym_key.hex() if self.pseudonym_key else None, self.client_secret)
+                  self.pseudonym_key.hex() if self.pseudonym_key else None, self.client_secret,
+                  password, unquote(password) if password else None)
         return tuple(value for value in values if value)
 
     def __repr__(self) -> str:
@@ -128,7 +136,8 @@ class Config:
             f"retention_days={self.retention_days!r}, "
             f"uninstall_grace_days={self.uninstall_grace_days!r}, "
             f"tick_seconds={self.tick_seconds!r}, lease_seconds={self.lease_seconds!r}, "
-            f"timezone={self.timezone!r}, log_level={self.log_level!r})"
+            f"timezone={self.timezone!r}, log_level={self.log_level!r}, "
+            f"log_format={self.log_format!r})"
         )
 
     __str__ = __repr__
@@ -183,6 +192,7 @@ def load_config(
     database_url, pseudonym_key = checker.database()
     timezone = checker.timezone()
     log_level = checker.log_level()
+    log_format = checker.log_format()
     checker.raise_if_any()
     return Config(
         bot_token=bot_token,
@@ -198,6 +208,7 @@ def load_config(
         lease_seconds=lease,
         timezone=timezone,
         log_level=log_level,
+        log_format=log_format,
         client_id=client_id,
         client_secret=client_secret,
         redirect_uri=redirect_uri,
@@ -284,6 +295,7 @@ class _Checker:
             return None, None
         if not is_database_url(url):
             self.problems.append(text("config.bad_database_url"))
+        url = self.with_password(url)
         raw_key = self.settings.get("WI3_PSEUDONYM_KEY")
         if raw_key is None:
             self._missing("WI3_PSEUDONYM_KEY", text("config.missing_pseudonym_key"))
@@ -293,6 +305,30 @@ class _Checker:
         except ValueError:
             self.problems.append(text("config.bad_pseudonym_key"))
             return url, None
+
+    def with_password(self, url: str) -> str:
+        """DATABASE_PASSWORD, URL-encoded into DATABASE_URL: a password holding `@`, `/`
+        or `:` cannot break the URL (compose.postgresql.yaml passes it this way)."""
+        password = self.settings.get("DATABASE_PASSWORD")
+        if password is None:
+            return url
+        parts = urlsplit(url)
+        if parts.password is not None:
+            self.problems.append(text("config.database_password_twice"))
+            return url
+        if not parts.username:
+            self.problems.append(text("config.database_password_without_user"))
+            return url
+        netloc = f"{parts.username}:{quote(password, safe='')}@{parts.netloc.split('@', 1)[1]}"
+        return urlunsplit(parts._replace(netloc=netloc))
+
+    def log_format(self) -> LogFormat:
+        raw = self.settings.get("WI3_LOG_FORMAT", "text")
+        for known in LOG_FORMATS:
+            if raw.lower() == known:
+                return known
+        self.problems.append(text("config.bad_log_format", value=_shown(raw)))
+        return "text"
 
     def api_url(self) -> str:
         raw = self.settings.get("SLACK_API_URL", DEFAULT_API_URL)

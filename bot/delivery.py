@@ -21,6 +21,8 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot import metrics
+
 # Messages per history page (Slack allows up to 999; fewer pages, fewer Tier 3 calls).
 HISTORY_PAGE_SIZE = 200
 EVENT_PREFIX = "wi3_"
@@ -67,6 +69,17 @@ def already_delivered(
     posted after `since` (epoch seconds, e.g. when the round opened), or None.
 
     Raises `SlackApiError` when Slack cannot answer (missing scope, rate limit, ...)."""
+    try:
+        found = _look_for(client, channel, mark, since)
+    except Exception:
+        metrics.delivery_checked(None)
+        raise
+    metrics.delivery_checked(found is not None)
+    return found
+
+
+def _look_for(client: WebClient, channel: str, mark: DeliveryMark,
+              since: float | None) -> str | None:
     oldest = f"{since:.6f}" if since is not None else None
     for page in client.conversations_history(channel=channel, oldest=oldest,
                                              include_all_metadata=True,

@@ -17,8 +17,6 @@ import os
 import platform
 import sys
 import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -33,6 +31,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.config import Config, ConfigError, load_config, load_settings
 from bot.http_server import REDIRECT_PATH
+from bot.probe import DEFAULT_PORT, probe
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client
 from bot.texts import text
 from storage import check, is_database_url
@@ -308,18 +307,9 @@ def healthcheck(
     dotenv_path: str | os.PathLike[str] | None = ".env",
     timeout: float = HEALTH_TIMEOUT_SECONDS,
 ) -> int:
-    """Exit 0 when the bot on this machine answers `GET /healthz` with 200 (HTTP mode)."""
+    """Exit 0 when the bot on this machine answers `GET /healthz` with 200 (on PORT: HTTP
+    mode's port or Socket Mode's side port), reading PORT from `.env` too."""
     settings = load_settings(environ, dotenv_path)
-    if settings.get("SLACK_APP_TOKEN"):
-        print(text("healthcheck.socket_mode"))
-        return EXIT_OK
-    url = f"http://127.0.0.1:{settings.get('PORT', '3000')}/healthz"
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as reply:
-            print(text("healthcheck.healthy", url=url, status=reply.status))
-            return EXIT_OK
-    except urllib.error.HTTPError as error:
-        print(text("healthcheck.unhealthy", url=url, error=error.code))
-    except (URLError, OSError) as error:
-        print(text("healthcheck.unhealthy", url=url, error=type(error).__name__))
-    return EXIT_PROBLEMS
+    healthy, line = probe(settings.get("PORT", DEFAULT_PORT), timeout)
+    print(line)
+    return EXIT_OK if healthy else EXIT_PROBLEMS

@@ -17,6 +17,7 @@ import threading
 from concurrent.futures import ProcessPoolExecutor
 from typing import Protocol
 
+from bot import metrics
 from conversations.outbound import Drawing
 
 DRAWING_TIMEOUT_SECONDS = 120.0
@@ -33,7 +34,8 @@ class HereAndNow:
     """Draw in the calling thread."""
 
     def draw(self, drawing: Drawing) -> bytes:
-        return drawing.draw()
+        with metrics.drawing():
+            return drawing.draw()
 
     def close(self) -> None:
         return None
@@ -49,7 +51,8 @@ class InAnotherProcess:
         self._lock = threading.Lock()
 
     def draw(self, drawing: Drawing) -> bytes:
-        return self._worker().submit(_draw, drawing).result(timeout=self.timeout)
+        with metrics.drawing():
+            return self._worker().submit(_draw, drawing).result(timeout=self.timeout)
 
     def _worker(self) -> ProcessPoolExecutor:
         with self._lock:

@@ -15,7 +15,7 @@ from conversations.i18n import Lang, has, t
 from conversations.refs import BadRef
 from storage import RoundClosedError, StorageError, UnknownRoundError
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 EXPECTED = (SlackApiError, StorageError, BadRef)
 """Failures the outside world causes (Slack, the disk, a tampered button): one line in

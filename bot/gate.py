@@ -5,20 +5,25 @@ body), and every request's body must have the shapes Slack gives it (400 otherwi
 `bot.listeners.shape`): Bolt reads the payload trusting those shapes even before the
 first middleware runs, so a signed but bent body would otherwise end in an exception and
 a 500 deep inside it.
+
+Every request is counted here by kind and answer (`bot.metrics`), and its arrival time is
+put into Bolt's context (`metrics.RECEIVED_AT`), for the click latency measured at its end.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.listeners.shape import problem_with
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 class GatedApp(App):
@@ -37,6 +42,13 @@ class GatedApp(App):
         self._verifier = SignatureVerifier(signing_secret) if signing_secret else None
 
     def dispatch(self, req: BoltRequest) -> BoltResponse:
+        started = time.perf_counter()
+        req.context[metrics.RECEIVED_AT] = started
+        response = self._checked_dispatch(req)
+        metrics.request_handled(metrics.request_kind(req.body), response.status, started)
+        return response
+
+    def _checked_dispatch(self, req: BoltRequest) -> BoltResponse:
         if req.mode == "http" and not self._is_signed(req):
             logger.info("Refused a request without a valid Slack signature")
             return BoltResponse(status=401, body={"error": "invalid request"})

@@ -2,11 +2,14 @@
 
 Routes: `POST /slack/events` (commands, interactivity, events; the app checks the
 signature and the payload's shape, see `bot.gate`), `GET /healthz` (200 once ready; 503
-before, and with the reason while the data cannot be saved), in multi-workspace mode
+before, and with the reason while the data cannot be saved, see `bot.health`),
+`GET /metrics` (Prometheus' text format, see `bot.metrics`), in multi-workspace mode
 `GET /slack/install` ("Add to Slack") and `GET /slack/oauth_redirect` (Slack sends the
 installer back there; Bolt's OAuth flow, see `bot.oauth`), anything else 404. A
 request Bolt cannot even parse gets a 400, never a 500: a malformed request is the
 sender's fault, not ours.
+
+`OpsWsgiApp` is Socket Mode's side port: `/healthz` and `/metrics` only.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -21,13 +25,17 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from waitress import create_server, wasyncore
 
+from bot import metrics
 from bot.gate import GatedApp
+from bot.health import Health
+from bot.metrics import Exposition
 
 if TYPE_CHECKING:
     from wsgiref.types import StartResponse, WSGIEnvironment
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
 INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 INSTALL_PATHS = (INSTALL_PATH, REDIRECT_PATH)
@@ -38,22 +46,25 @@ MAX_REQUEST_BYTES = 2 * 1024 * 1024
 # How often the serving loop looks at its stop flag.
 _POLL_SECONDS = 0.1
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 WsgiApp = Callable[["WSGIEnvironment", "StartResponse"], Iterable[bytes]]
 
 
 class SlackWsgiApp:
-    """The bot's WSGI application: Bolt behind `/slack/events`, plus a health check.
+    """The bot's WSGI application: Bolt behind `/slack/events`, plus a health check and
+    the metrics page (`exposition`; the runtime adds what it reads from the store).
 
     It can listen before the Bolt app exists (`attach` it later), so `/healthz` says 503
     while the bot is still checking Slack or opening its data, and 200 only after.
     """
 
-    def __init__(self, bolt_app: App | None = None) -> None:
+    def __init__(self, bolt_app: App | None = None, *,
+                 exposition: Exposition | None = None) -> None:
         self.slack_handler: SlackRequestHandler | None = None
-        self._write_problem: Callable[[], str | None] = lambda: None
-        self._ready = threading.Event()
+        self.health = Health()
+        self.exposition = exposition or Exposition()
+        self.exposition.watch(metrics.health_source(self.health.problem))
         if bolt_app is not None:
             self.attach(bolt_app)
 
@@ -61,19 +72,19 @@ class SlackWsgiApp:
         """Route `/slack/events` to `bolt_app` from now on."""
         self.slack_handler = SlackRequestHandler(bolt_app, path=EVENTS_PATH)
         if isinstance(bolt_app, GatedApp):
-            self._write_problem = bolt_app.write_problem
+            self.health.add_check(bolt_app.write_problem)
 
     @property
     def is_ready(self) -> bool:
-        return self._ready.is_set()
+        return self.health.is_ready
 
     def mark_ready(self) -> None:
         """Called once the server listens and the app is wired: healthz turns 200."""
-        self._ready.set()
+        self.health.mark_ready()
 
     def mark_not_ready(self) -> None:
         """Called when shutting down, so a load balancer stops sending traffic."""
-        self._ready.clear()
+        self.health.mark_not_ready()
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -86,23 +97,15 @@ class SlackWsgiApp:
                              [("Allow", "POST")])
             return self._slack_request(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
-            return self._health(start_response)
+            return _json(start_response, *self.health.answer())
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            return _metrics(start_response, self.exposition)
         if path in INSTALL_PATHS and self._installs():
             if method != "GET":
                 return _json(start_response, "405 Method Not Allowed", {"ok": False},
                              [("Allow", "GET")])
             return self._install_request(environ, start_response)
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
-
-    def _health(self, start_response: StartResponse) -> Iterable[bytes]:
-        if not self.is_ready:
-            return _json(start_response, "503 Service Unavailable",
-                         {"ok": False, "status": "starting"})
-        problem = self._write_problem()
-        if problem is not None:  # requests are answered, but nothing can be saved
-            return _json(start_response, "503 Service Unavailable",
-                         {"ok": False, "status": "degraded", "reason": problem})
-        return _json(start_response, "200 OK", {"ok": True, "status": "ready"})
 
     def _slack_request(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -111,11 +114,13 @@ class SlackWsgiApp:
         if handler is None:  # Slack retries events it could not deliver
             return _json(start_response, "503 Service Unavailable",
                          {"ok": False, "status": "starting"})
+        started = time.perf_counter()
         try:
             return handler(environ, start_response)
         except Exception as error:
             # Bolt parses the body before checking the signature: garbage lands here.
             logger.warning("Rejected a malformed request (%s)", type(error).__name__)
+            metrics.request_handled("other", 400, started)
             return _json(start_response, "400 Bad Request", {"ok": False, "error": "bad_request"})
 
 
@@ -143,6 +148,34 @@ def _json(
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))]
     start_response(status, headers + (extra_headers or []))
     return [payload]
+
+
+def _metrics(start_response: StartResponse, exposition: Exposition) -> Iterable[bytes]:
+    page, content_type = exposition.render()
+    start_response("200 OK", [("Content-Type", content_type),
+                              ("Content-Length", str(len(page)))])
+    return [page]
+
+
+class OpsWsgiApp:
+    """Socket Mode's side port: `GET /healthz` (the connection, the store) and
+    `GET /metrics`; Slack's requests come over the Socket Mode connection instead."""
+
+    def __init__(self, health: Health, exposition: Exposition) -> None:
+        self.health = health
+        self.exposition = exposition
+        self.exposition.watch(metrics.health_source(health.problem))
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        method = environ.get("REQUEST_METHOD", "GET")
+        path = environ.get("PATH_INFO", "")
+        if path == HEALTH_PATH and method in ("GET", "HEAD"):
+            return _json(start_response, *self.health.answer())
+        if path == METRICS_PATH and method in ("GET", "HEAD"):
+            return _metrics(start_response, self.exposition)
+        return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
 
 class WsgiServer:

@@ -40,7 +40,7 @@ from conversations.outbound import UploadFile
 from storage import StorageError, Store
 from storage.records import Claim, Outgoing
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 Clock = Callable[[], datetime]
 

@@ -22,7 +22,7 @@ from bot.clients import Clients
 from conversations.i18n import Lang, normalise_lang
 from storage import StorageError, Store, UserInfo
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 PROFILE_TTL = timedelta(days=1)
 PROFILE_REFRESH = PROFILE_TTL / 2

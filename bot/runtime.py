@@ -1,22 +1,24 @@
 """Running the bot for real: check Slack, build the app, serve until told to stop.
 
-HTTP mode serves `/slack/events` and `/healthz` with waitress; Socket Mode connects out
-to Slack (`bot.socket_mode`). SIGTERM and SIGINT stop either cleanly: no new
-requests are taken, no queued message starts going out (those under way finish and are
-recorded), the background jobs stop, listeners that already acknowledged Slack finish
-their work (and its writes), and only then is the data directory released.
+HTTP mode serves `/slack/events`, `/healthz` and `/metrics` with waitress; Socket Mode
+connects out to Slack (`bot.socket_mode`) and serves `/healthz` and `/metrics` on a side
+port (PORT). A start that cannot go on says why in one log line. SIGTERM and SIGINT stop
+either cleanly: no new requests are taken, no queued message starts going out (those under
+way finish and are recorded), the background jobs stop, listeners that already
+acknowledged Slack finish their work (and its writes), and only then is the data
+directory released.
 """
 
 from __future__ import annotations
 
 import logging
 import signal
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.error import URLError
 
@@ -24,12 +26,14 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import interpreter
+from bot import interpreter, metrics
 from bot.app import create_app
 from bot.config import Config
 from bot.drawing import InAnotherProcess
-from bot.http_server import SlackWsgiApp, WsgiServer
+from bot.health import Health
+from bot.http_server import OpsWsgiApp, SlackWsgiApp, WsgiApp, WsgiServer
 from bot.logs import configure_logging
+from bot.metrics import Exposition
 from bot.oauth import open_installations
 from bot.services import Services
 from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client, make_sending_client
@@ -37,13 +41,13 @@ from bot.socket_mode import SocketModeConnection
 from bot.texts import text
 from storage import StorageError, Store, open_store
 
-logger = logging.getLogger("wi3")
+logger = logging.getLogger(f"wi3.{__name__}")
 
 EXIT_OK = 0
 EXIT_UNREACHABLE = 1
 EXIT_CONFIG = 2
 # Libraries that log their own account of a failed start-up call; we print one line.
-_CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt", "wi3.socket_mode", "websocket")
+_CHATTY_LOGGERS = ("slack_sdk", "slack_bolt", "wi3.bolt", "wi3.bot.socket_mode", "websocket")
 # Threads running listeners after their ack (Bolt's default pool has 5).
 LISTENER_THREADS = 8
 # How long a stop waits for listeners still at work; container runtimes allow 10 s
@@ -59,7 +63,7 @@ def run(config: Config, *, stop: threading.Event | None = None) -> int:
     Returns the process exit code: 0 after a clean stop, 2 when Slack rejects a token or
     the port is taken, 1 when Slack cannot be reached.
     """
-    configure_logging(config.log_level, config.secrets())
+    configure_logging(config.log_level, config.secrets(), config.log_format)
     stop = stop or threading.Event()
     _stop_on_signals(stop)
     if config.mode == "socket":
@@ -70,13 +74,9 @@ def run(config: Config, *, stop: threading.Event | None = None) -> int:
 def _run_http(config: Config, stop: threading.Event) -> int:
     """Listen first (healthz 503), then check Slack and wire the app (healthz 200)."""
     wsgi_app = SlackWsgiApp()
-    try:
-        server = WsgiServer(wsgi_app, port=config.port)
-    except OSError as error:
-        reason = error.strerror or type(error).__name__
-        print(text("run.port_unavailable", port=config.port, error=reason), file=sys.stderr)
+    server = _listen(wsgi_app, config.port)
+    if server is None:
         return EXIT_CONFIG
-    server.serve_in_background()
     try:
         client = make_client(config)
         workspace_id = None
@@ -84,33 +84,51 @@ def _run_http(config: Config, stop: threading.Event) -> int:
             exit_code, workspace_id = _check_slack(client, config)
             if exit_code != EXIT_OK:
                 return exit_code
-        with _wired_app(config, client, workspace_id) as app:
-            if app is None:
+        with _wired_app(config, client, workspace_id, wsgi_app.exposition) as wired:
+            if wired is None:
                 return EXIT_CONFIG
-            wsgi_app.attach(app)
+            wsgi_app.attach(wired.app)
             try:
                 wsgi_app.mark_ready()
-                logger.info(text("run.serving_http", port=server.port))
+                logger.info(text("log.serving_http"), server.port)
                 if config.workspaces == "many":
-                    logger.info(text("run.serving_installs"))
+                    logger.info(text("log.serving_installs"))
                 stop.wait()
-                logger.info(text("run.stopping"))
+                logger.info(text("log.stopping"))
             finally:
                 wsgi_app.mark_not_ready()
                 server.stop()  # takes no new request; waitress finishes the ones it has
-        logger.info(text("run.stopped"))
+        logger.info(text("log.stopped"))
         return EXIT_OK
     finally:
         wsgi_app.mark_not_ready()
         server.stop()
 
 
+def _listen(wsgi_app: WsgiApp, port: int) -> WsgiServer | None:
+    """Serve `wsgi_app` on `port` from now on; None (after one line) when it is taken."""
+    try:
+        server = WsgiServer(wsgi_app, port=port)
+    except OSError as error:
+        logger.error(text("log.port_unavailable"), port, error.strerror or type(error).__name__)
+        return None
+    server.serve_in_background()
+    return server
+
+
+@dataclass(frozen=True)
+class Wired:
+    app: App
+    store: Store
+
+
 @contextmanager
-def _wired_app(config: Config, client: WebClient,
-               workspace_id: str | None) -> Iterator[App | None]:
+def _wired_app(config: Config, client: WebClient, workspace_id: str | None,
+               exposition: Exposition) -> Iterator[Wired | None]:
     """The app over its store (the data directory, or the database with its pending
     migrations applied), with background work running, for as long as the bot serves;
-    None (after one line on stderr) when the store is unusable.
+    None (after one log line) when the store is unusable. `exposition` (the metrics
+    page) reads the outbox and the store from now on.
 
     Leaving the block lets acknowledged listeners finish their writes, stops the
     background work, and only then releases the data directory."""
@@ -119,7 +137,7 @@ def _wired_app(config: Config, client: WebClient,
                            pseudonym_key=config.pseudonym_key,
                            retention_days=config.retention_days, migrate=True)
     except StorageError as error:
-        print(text("run.storage_unusable", error=str(error)), file=sys.stderr)
+        logger.error(text("log.storage_unusable"), error)
         yield None
         return
     installations = open_installations(config, store) if config.workspaces == "many" else None
@@ -141,10 +159,12 @@ def _wired_app(config: Config, client: WebClient,
         listeners = ListenerPool()
         app = create_app(config, store, client=client, listener_executor=listeners,
                          services=services, installations=installations)
+        exposition.watch(metrics.store_source(store))
+        exposition.watch(metrics.outbox_source(store, services.outbox.kinds))
         services.start_background()
         interpreter.settle()
         try:
-            yield app
+            yield Wired(app, store)
         finally:
             _finish_work(listeners, services)
     finally:
@@ -157,21 +177,33 @@ def _installed_again(store: Store, workspace_id: str) -> None:
     """One bot token: its workspace (Slack accepted the token) has wi3 installed, again
     after a removal if it was marked, so its teams are kept and its work goes on."""
     if store.mark_installed(workspace_id):
-        logger.info(text("run.installed_again", workspace=workspace_id))
+        logger.info(text("log.installed_again"), workspace_id)
 
 
 def _run_socket_mode(config: Config, stop: threading.Event) -> int:
-    client = make_client(config)
-    exit_code, workspace_id = _check_slack(client, config)
-    if exit_code != EXIT_OK:
+    """Listen on the side port first (healthz 503), then check Slack, wire the app and
+    connect (healthz 200 while Slack is heard from and the store takes writes)."""
+    health = Health()
+    side_port = OpsWsgiApp(health, Exposition())
+    server = _listen(side_port, config.port)
+    if server is None:
+        return EXIT_CONFIG
+    try:
+        client = make_client(config)
+        exit_code, workspace_id = _check_slack(client, config)
+        if exit_code != EXIT_OK:
+            return exit_code
+        with _wired_app(config, client, workspace_id, side_port.exposition) as wired:
+            if wired is None:
+                return EXIT_CONFIG
+            health.add_check(wired.store.write_problem)
+            exit_code = _serve_socket_mode(wired.app, config, stop, health, side_port)
+        if exit_code == EXIT_OK:
+            logger.info(text("log.stopped"))
         return exit_code
-    with _wired_app(config, client, workspace_id) as app:
-        if app is None:
-            return EXIT_CONFIG
-        exit_code = _serve_socket_mode(app, config, stop)
-    if exit_code == EXIT_OK:
-        logger.info(text("run.stopped"))
-    return exit_code
+    finally:
+        health.mark_not_ready()
+        server.stop()
 
 
 class ListenerPool(ThreadPoolExecutor):
@@ -216,7 +248,7 @@ def _finish_work(listeners: ListenerPool, services: Services) -> None:
     services.stop_background()
     unfinished = listeners.drain(LISTENER_GRACE_SECONDS)
     if unfinished:
-        logger.warning(text("run.unfinished_listeners", count=unfinished))
+        logger.warning(text("log.unfinished_listeners"), unfinished)
 
 
 def _check_slack(client: WebClient, config: Config) -> tuple[int, str | None]:
@@ -227,32 +259,36 @@ def _check_slack(client: WebClient, config: Config) -> tuple[int, str | None]:
             response = client.auth_test()
     except SlackApiError as error:
         reason = error.response.get("error", "error") if error.response else "error"
-        print(text("run.slack_rejected_token", error=reason), file=sys.stderr)
+        logger.error(text("log.slack_rejected_token"), reason)
         return EXIT_CONFIG, None
     except (URLError, OSError) as error:
-        reason = type(error).__name__
-        print(text("run.slack_unreachable", url=config.slack_api_url, error=reason),
-              file=sys.stderr)
+        logger.error(text("log.slack_unreachable"), config.slack_api_url, type(error).__name__)
         return EXIT_UNREACHABLE, None
     missing = [scope for scope in REQUIRED_SCOPES if scope not in granted_scopes(response.headers)]
     if missing:
-        logger.warning(text("run.missing_scopes", scopes=", ".join(missing)))
+        logger.warning(text("log.missing_scopes"), ", ".join(missing))
     workspace_id = response.get("team_id")
     return EXIT_OK, str(workspace_id) if workspace_id else None
 
 
-def _serve_socket_mode(app: App, config: Config, stop: threading.Event) -> int:
+def _serve_socket_mode(app: App, config: Config, stop: threading.Event, health: Health,
+                       side_port: OpsWsgiApp) -> int:
     connection = SocketModeConnection(app, str(config.app_token))
     try:
         with _one_voice(config):
             connection.connect()
     except SlackApiError as error:
         reason = error.response.get("error", "error") if error.response else "error"
-        print(text("run.app_token_rejected", error=reason), file=sys.stderr)
+        logger.error(text("log.app_token_rejected"), reason)
         return EXIT_CONFIG
-    logger.info(text("run.serving_socket"))
+    health.add_check(connection.health_problem)
+    side_port.exposition.watch(metrics.socket_mode_source(connection.client.is_connected,
+                                                          connection.client.seconds_since_heard))
+    health.mark_ready()
+    logger.info(text("log.serving_socket"), config.port)
     stop.wait()
-    logger.info(text("run.stopping"))
+    logger.info(text("log.stopping"))
+    health.mark_not_ready()
     connection.close()
     return EXIT_OK
 

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot import metrics
 from storage.protocols import Leases
 
 Job = Callable[[datetime], None]
 DateClock = Callable[[], datetime]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 DEFAULT_INTERVAL_SECONDS = 30.0
 LEASE_TICKS = 3
@@ -88,6 +90,7 @@ class Scheduler:
             entries = list(self._entries)
         with self._tick_lock:
             for entry in entries:
+                started = time.perf_counter()
                 try:
                     if entry.shared and not self._holds(entry.name, moment):
                         continue
@@ -96,6 +99,8 @@ class Scheduler:
                 except Exception:
                     logger.exception("Scheduled job %r failed at %s", entry.name, moment)
                     failed.append(entry.name)
+                metrics.job_ran(entry.name, entry.name not in failed,
+                                time.perf_counter() - started)
         return failed
 
     def _holds(self, name: str, now: datetime) -> bool:
@@ -104,8 +109,10 @@ class Scheduler:
             return True
         held = self.leases.hold_lease(f"job:{name}", self.owner,
                                       self.interval * LEASE_TICKS, now)
-        if held and name not in self._held:
+        taken_over = held and name not in self._held
+        if taken_over:
             logger.info("this instance now runs the scheduled job %s", name)
+        metrics.lease_held(name, held, taken_over=taken_over)
         (self._held.add if held else self._held.discard)(name)
         return held
 

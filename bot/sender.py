@@ -34,7 +34,7 @@ from conversations.outbound import (
 )
 from conversations.views.diagnostic import notice
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 class Replier(Protocol):

@@ -46,7 +46,7 @@ PURGE_CLAIM = timedelta(days=2)
 DEFAULT_UNINSTALL_GRACE_DAYS = 30
 """How long the data of a workspace that removed wi3 is kept, for a reinstall to find."""
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 def utc_now() -> datetime:

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 
 from bot.config import Config
+from bot.metrics import CountSlackCalls
 
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
@@ -26,9 +27,10 @@ def retry_handlers(
     rate_limit_retries: int = RATE_LIMIT_RETRIES,
     connection_retries: int = CONNECTION_RETRIES,
 ) -> list[RetryHandler]:
-    """Connection-error retries (with backoff) and, unless 0, 429 retries after Retry-After."""
+    """Connection-error retries (with backoff) and, unless 0, 429 retries after Retry-After;
+    first of all, every answer is counted by method and outcome (`wi3_slack_api_calls`)."""
     handlers: list[RetryHandler] = [
-        ConnectionErrorRetryHandler(max_retry_count=connection_retries)
+        CountSlackCalls(), ConnectionErrorRetryHandler(max_retry_count=connection_retries)
     ]
     if rate_limit_retries > 0:
         handlers.append(RateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))

@@ -17,6 +17,10 @@ connection ends the connection at once, and a ping unanswered for `PONG_TIMEOUT_
 ends it too. A dead connection is therefore noticed within PING_INTERVAL + PONG_TIMEOUT +
 CLOSE_TIMEOUT seconds (6 s), by waiting on sockets and timers, not by polling. On a
 refresh request the new connection is opened before the old one is closed.
+
+Its health (`health_problem`, for the side port's `/healthz`) is whether anything at all,
+an envelope or the answer to a ping, came from Slack within `SILENCE_LIMIT_SECONDS`: a
+connection that is open but wedged, or reconnections that keep failing, turn it red.
 """
 
 from __future__ import annotations
@@ -35,13 +39,14 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.interval_runner import IntervalRunner
 from slack_sdk.socket_mode.request import SocketModeRequest
 from websockets.exceptions import ConnectionClosed, WebSocketException
-from websockets.protocol import State
+from websockets.protocol import Event, State
 from websockets.sync.client import ClientConnection, connect
 
+from bot import metrics
 from bot.texts import text
 
-logger = logging.getLogger("wi3.socket_mode")
-_transport_logger = logging.getLogger("wi3.socket_mode.websockets")
+logger = logging.getLogger(f"wi3.{__name__}")
+_transport_logger = logging.getLogger(f"wi3.{__name__}.websockets")
 
 PING_INTERVAL_SECONDS = 3.0
 PONG_TIMEOUT_SECONDS = 2.0
@@ -50,6 +55,8 @@ CLOSE_TIMEOUT_SECONDS = 1.0
 CONCURRENCY = 10
 # Waits between failed reconnection attempts, doubling up to the last.
 RECONNECT_DELAYS_SECONDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+SILENCE_LIMIT_SECONDS = 10.0
+"""Unhealthy after this long without a word from Slack (a pong comes every few seconds)."""
 
 
 class _SilenceIsNotAnError(logging.Filter):
@@ -80,17 +87,37 @@ class SocketModeConnection:
         try:
             self.client.connect()
         except (OSError, WebSocketException) as error:
-            logger.warning(text("run.socket_reconnect_failed", error=type(error).__name__))
+            logger.warning(text("log.socket_reconnect_failed"), type(error).__name__)
             self.client.reconnect_in_background()
 
     def close(self) -> None:
         """Stop taking envelopes, acknowledge those in hand, close the connection."""
         self.client.close()
 
+    def health_problem(self) -> str | None:
+        """None while Slack was heard from lately; else what is wrong (for `/healthz`)."""
+        if self.client.closed:
+            return text("health.socket_closed")
+        silence = self.client.seconds_since_heard()
+        if silence > SILENCE_LIMIT_SECONDS:
+            return text("health.socket_silent", seconds=round(silence))
+        return None
+
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
         """One envelope: dispatch it to the app, then acknowledge it (with Bolt's reply)."""
         started = time.time()
         send_response(client, req, run_bolt_app(self.app, req), started)
+
+
+class HeardConnection(ClientConnection):
+    """A WebSocket connection that notes when anything last came in (a message, a pong):
+    the sign of life the health check asks for."""
+
+    last_heard = float("-inf")
+
+    def process_event(self, event: Event) -> None:
+        self.last_heard = time.monotonic()
+        super().process_event(event)
 
 
 class WebSocketsClient(BaseSocketModeClient):
@@ -109,7 +136,8 @@ class WebSocketsClient(BaseSocketModeClient):
                                                   thread_name_prefix="wi3-socket-mode")
         self.closed = False
         self.connect_operation_lock = Lock()
-        self._connection: ClientConnection | None = None
+        self._connection: HeardConnection | None = None
+        self._created = time.monotonic()
         self._stopping = threading.Event()
         self.message_processor = IntervalRunner(self.process_messages, 0.001).start()
 
@@ -117,16 +145,25 @@ class WebSocketsClient(BaseSocketModeClient):
         current = self._connection
         return current is not None and current.state is State.OPEN
 
+    def seconds_since_heard(self) -> float:
+        """Since anything came from Slack on the current connection (or since this client
+        was made, before the first)."""
+        current = self._connection
+        heard = current.last_heard if current is not None else self._created
+        return time.monotonic() - max(heard, self._created)
+
     def connect(self) -> None:
         """Open a new connection, then let go of the old one (a refresh loses nothing)."""
         url, self.wss_uri = self.wss_uri or self.issue_new_wss_url(), ""  # each URL once
         fresh = connect(url, ping_interval=PING_INTERVAL_SECONDS,
                         ping_timeout=PONG_TIMEOUT_SECONDS, close_timeout=CLOSE_TIMEOUT_SECONDS,
                         compression=None, max_size=None, logger=_transport_logger,
+                        create_connection=HeardConnection,
                         legacy=True)  # a connection that outlives this call, by design
         if self.closed:  # the bot stopped while this connection was being opened
             fresh.close()
             return
+        assert isinstance(fresh, HeardConnection)
         previous, self._connection = self._connection, fresh
         threading.Thread(target=self._receive, args=(fresh,), name="wi3-socket-mode-receive",
                          daemon=True).start()
@@ -164,7 +201,8 @@ class WebSocketsClient(BaseSocketModeClient):
                 self.enqueue_message(str(connection.recv()))
         except ConnectionClosed as ended:
             if connection is self._connection and not self.closed:
-                logger.warning(text("run.socket_lost", reason=str(ended)))
+                logger.warning(text("log.socket_lost"), ended)
+                metrics.socket_reconnected()
                 self._reconnect()
 
     def _reconnect(self) -> None:
@@ -173,7 +211,7 @@ class WebSocketsClient(BaseSocketModeClient):
             try:
                 self.connect_to_new_endpoint()
             except Exception as error:
-                logger.warning(text("run.socket_reconnect_failed", error=type(error).__name__))
+                logger.warning(text("log.socket_reconnect_failed"), type(error).__name__)
             if self.is_connected() or self.closed:
                 return
             delay = RECONNECT_DELAYS_SECONDS[min(attempt, len(RECONNECT_DELAYS_SECONDS) - 1)]

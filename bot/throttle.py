@@ -37,7 +37,7 @@ T = TypeVar("T")
 Clock = Callable[[], float]
 Sleep = Callable[[float], object]
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 _NEGLIGIBLE_SECONDS = 1e-9
 

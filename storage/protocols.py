@@ -41,6 +41,7 @@ from storage.records import (
     CommitmentPlan,
     CommitmentState,
     LastResult,
+    OutboxBacklog,
     OutboxState,
     Outgoing,
     Pace,
@@ -430,6 +431,11 @@ class Outbox(Protocol):
         """How many messages are in each state (for health, tests and figures)."""
         ...
 
+    def outbox_backlog(self, now: datetime | None = None) -> tuple[OutboxBacklog, ...]:
+        """What waits to be sent, per kind (kinds with nothing waiting are left out):
+        cheap enough to ask at every metrics scrape."""
+        ...
+
 
 class Leases(Protocol):
     """Who does a piece of shared work (a scheduler job) for now: one holder at a time,
@@ -487,6 +493,10 @@ class StoreHealth(Protocol):
     def write_problem(self) -> str | None:
         """None while writes succeed; else one line from the most recent failed write,
         until a later write succeeds."""
+        ...
+
+    def write_failures(self) -> int:
+        """How many writes failed since the store was opened (for metrics)."""
         ...
 
     def close(self) -> None:

@@ -407,6 +407,22 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
+class OutboxBacklog:
+    """What waits in the outbox for one kind of message, for watching it.
+
+    ``due``: messages whose time has come and that are not sent yet (waiting for a
+    sender, being sent, or waiting to be tried again); ``scheduled``: queued for later
+    and never tried. ``oldest_due_since``: since when the longest-waiting due message has
+    been due (None: nothing is due).
+    """
+
+    kind: str
+    due: int
+    scheduled: int
+    oldest_due_since: datetime | None
+
+
+@dataclass(frozen=True)
 class Claim:
     """A queued message one dispatcher holds, for a while, to send it.
 

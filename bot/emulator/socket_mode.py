@@ -11,7 +11,7 @@ connection once the new one stands.
 Every connection runs through a small TCP relay, the proxy or load balancer between Slack
 and an app, which makes the two faults they cause real: `drop()` closes the TCP connection
 without a WebSocket close frame, and `go_silent()` keeps it open but lets nothing through
-(pings go unanswered).
+(pings go unanswered); `wedge()` does that to every connection from now on, new ones too.
 
 `SocketModeDriver` is the `SlackDriver` over Socket Mode: the same commands, clicks and
 events, delivered as envelopes instead of signed HTTP requests.
@@ -135,6 +135,8 @@ class _Relay:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         self.links: list[_Link] = []
+        self.silent = False
+        """New connections let nothing through either (a wedged proxy)."""
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, name="socket-mode-relay-accept",
                          daemon=True).start()
@@ -151,6 +153,7 @@ class _Relay:
                 client.close()
                 continue
             link = _Link(client, upstream)
+            link.silent = self.silent
             with self._lock:  # known before any byte passes, so the server can find it
                 self.links.append(link)
             link.start()
@@ -317,6 +320,13 @@ class SocketModeServer:
         """Keep every open connection up but let nothing through, either way."""
         for link in self._open_links():
             link.silent = True
+
+    def wedge(self) -> None:
+        """Like `go_silent`, and every connection opened from now on is silent too: the
+        bot cannot get through again, however it reconnects."""
+        if self._relay is not None:
+            self._relay.silent = True
+        self.go_silent()
 
     # ------------------------------------------------------------------ connection handling
 

@@ -21,7 +21,7 @@ from conversations.diagnostic import Where
 from conversations.i18n import DEFAULT_LANG, Lang
 from conversations.outbound import Message
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 class Requester:

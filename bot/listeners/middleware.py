@@ -16,11 +16,12 @@ from typing import Any
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
+from bot import metrics
 from bot.listeners.context import KeptAck, ReplyTo, Requester, channel_of
 from bot.services import Services
 from storage import StorageError
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 SIGNATURE_WINDOW_SECONDS = 5 * 60
 """Slack's signature check accepts a request stamped this far from now, either way."""
@@ -71,6 +72,7 @@ def register(app: App, services: Services) -> None:
         key = request_key(body, request)
         if key is not None and not _first_time(services, *key):
             logger.info("skipped a repeated delivery (%s)", key[0].split(":")[0])
+            metrics.repeat_skipped()
             return BoltResponse(status=200, body="")
         return next()
 

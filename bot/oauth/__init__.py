@@ -25,14 +25,17 @@ from bot.oauth.flow import InstallFlow
 from bot.oauth.stores import (
     ROTATE_MINUTES_BEFORE_EXPIRY,
     STATE_SECONDS,
+    AdvisoryLocks,
     RotatingInstallationStore,
+    RotationLocks,
     database_stores,
+    file_locks,
     file_stores,
 )
 from bot.slack_client import REQUIRED_SCOPES, make_client, make_sending_client
 from storage import Store
 
-logger = logging.getLogger("wi3.oauth")
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 @dataclass
@@ -63,16 +66,20 @@ def open_installations(config: Config, store: Store) -> Installations:
     if client_id is None or client_secret is None:
         raise ValueError("multi-workspace mode needs SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")
     engine = None
+    locks: RotationLocks
     if config.database_url:
         from storage.sql import make_engine
 
         engine = make_engine(config.database_url)
         inner, states = database_stores(engine, client_id)
+        locks = AdvisoryLocks(engine)
     else:
         inner, states = file_stores(config.data_dir, client_id)
+        locks = file_locks(config.data_dir)
     api = make_client(config)  # no token: the OAuth methods authenticate the app itself
     installations = RotatingInstallationStore(
-        inner, TokenRotator(client_id=client_id, client_secret=client_secret, client=api))
+        inner, TokenRotator(client_id=client_id, client_secret=client_secret, client=api),
+        locks)
     settings = OAuthSettings(
         client_id=client_id, client_secret=client_secret, scopes=list(REQUIRED_SCOPES),
         user_scopes=[], redirect_uri=config.redirect_uri, install_path=INSTALL_PATH,

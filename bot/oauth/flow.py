@@ -25,7 +25,7 @@ from bot.oauth.pages import browser_lang, done_page, failed_page, install_page, 
 from conversations.i18n import Lang
 from storage import Store, Workspace
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 HTML = "text/html; charset=utf-8"
 

@@ -5,34 +5,88 @@ With the TinyDB backend they are slack_sdk's file stores under the data director
 the same database, on the tables migration 0002 created (never `create_tables()` here).
 
 `RotatingInstallationStore` wraps either so that an installation whose bot token expires
-within `ROTATE_MINUTES_BEFORE_EXPIRY` is refreshed on the way out, under one lock: Slack
-revokes a refresh token once used, so two threads must never refresh the same one. Bolt's
-request authorisation and `bot.clients` (background work) both read through it.
+within `ROTATE_MINUTES_BEFORE_EXPIRY` is refreshed on the way out, under a lock that every
+instance respects: Slack revokes a refresh token once used, so two threads, or two
+instances on one database, must never refresh the same one (the loser's workspace would
+fail until its next token). The lock is per workspace and taken only when its token is
+about to expire: with PostgreSQL a transaction-scoped advisory lock, with the data
+directory a lock file (`RotationLocks`). The one who waited reads the installation again
+and finds it refreshed. Bolt's request authorisation and `bot.clients` (background work)
+both read through it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+import filelock
 from slack_sdk.errors import SlackTokenRotationError
 from slack_sdk.oauth import OAuthStateStore
 from slack_sdk.oauth.installation_store import Bot, Installation, InstallationStore
 from slack_sdk.oauth.installation_store.file import FileInstallationStore
 from slack_sdk.oauth.state_store import FileOAuthStateStore
-from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine
+from slack_sdk.oauth.token_rotation import TokenRotator, rotator
+from sqlalchemy import Engine, func, select
 
 ROTATE_MINUTES_BEFORE_EXPIRY = 120
 """Bolt's default: a token expiring within two hours is refreshed before it is used."""
 STATE_SECONDS = 600
 """How long an "Add to Slack" link stays valid (Bolt's default)."""
 PRIVATE_DIR_MODE = 0o700
+LOCK_NAMESPACE = "wi3:token-rotation"
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
+
+
+class RotationLocks(Protocol):
+    """One lock per workspace, held across every instance sharing the installations."""
+
+    def held(self, workspace: str) -> AbstractContextManager[None]: ...
+
+
+class AdvisoryLocks:
+    """PostgreSQL: `pg_advisory_xact_lock` in a transaction of its own, so the lock goes
+    with the transaction, also when the instance dies holding it."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def held(self, workspace: str) -> Iterator[None]:
+        with self.engine.begin() as connection:
+            connection.execute(select(func.pg_advisory_xact_lock(_lock_key(workspace))))
+            yield
+
+
+class FileLocks:
+    """The data directory: a lock file per workspace beside the installations."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    @contextmanager
+    def held(self, workspace: str) -> Iterator[None]:
+        name = hashlib.sha256(workspace.encode()).hexdigest()[:16]
+        with filelock.FileLock(str(self.directory / f".rotating-{name}.lock"),
+                               thread_local=False):
+            yield
+
+
+def _lock_key(workspace: str) -> int:
+    """A signed 64-bit advisory lock key for the workspace, the same in every instance."""
+    digest = hashlib.blake2b(f"{LOCK_NAMESPACE}:{workspace}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def file_locks(data_dir: Path) -> FileLocks:
+    return FileLocks(_private(data_dir / "installations"))
 
 
 def file_stores(data_dir: Path, client_id: str) -> tuple[InstallationStore, OAuthStateStore]:
@@ -64,10 +118,11 @@ class RotatingInstallationStore(InstallationStore):
     """An installation store whose installations come out with a bot token that is not
     about to expire (refreshed and saved when it was)."""
 
-    def __init__(self, inner: InstallationStore, rotator: TokenRotator,
+    def __init__(self, inner: InstallationStore, rotator: TokenRotator, locks: RotationLocks,
                  minutes_before_expiry: int = ROTATE_MINUTES_BEFORE_EXPIRY) -> None:
         self.inner = inner
         self.rotator = rotator
+        self.locks = locks
         self.minutes_before_expiry = minutes_before_expiry
         self._rotating = threading.Lock()
 
@@ -95,10 +150,11 @@ class RotatingInstallationStore(InstallationStore):
                 is_enterprise_install=is_enterprise_install)
 
         found = find()
-        if found is None or found.bot_refresh_token is None:
+        if found is None or found.bot_refresh_token is None or not self._expiring(found):
             return found
-        with self._rotating:
-            found = find()  # another thread may have refreshed it meanwhile
+        workspace = f"{enterprise_id or ''}:{team_id or ''}"
+        with self._rotating, self.locks.held(workspace):
+            found = find()  # another thread or instance may have refreshed it meanwhile
             if found is None:
                 return None
             try:
@@ -113,6 +169,12 @@ class RotatingInstallationStore(InstallationStore):
             self.inner.save(refreshed)
             logger.info("refreshed the bot token of workspace %s", team_id)
             return refreshed
+
+    def _expiring(self, installation: Installation) -> bool:
+        """Whether the bot token is due for a refresh (by the rotator's own clock)."""
+        expires = installation.bot_token_expires_at
+        now = rotator.time()  # type: ignore[attr-defined]  # the clock the rotator decides by
+        return expires is None or expires <= now + self.minutes_before_expiry * 60
 
     def delete_bot(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         self.inner.delete_bot(enterprise_id=enterprise_id, team_id=team_id)

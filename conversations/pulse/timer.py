@@ -26,7 +26,7 @@ from conversations.pulse.opening import PulseOpening
 from conversations.schedule import Slot, next_slot, stored_slot, zone
 from storage import PulseSchedule, RoundAlreadyOpenError, Team
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 ChannelMembers = Callable[[str, str], Sequence[str]]
 TeamRun = tuple[str, list[Outbound]]

@@ -32,7 +32,7 @@ from model import Content
 from storage import ResultSnapshot, Round, StorageError, Store, Team
 from storage.records import Outgoing
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 Clock = Callable[[], datetime]
 
 

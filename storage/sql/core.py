@@ -154,6 +154,9 @@ class SQLCore:
         """None while writes succeed; else why the most recent write failed."""
         return self._health.problem()
 
+    def write_failures(self) -> int:
+        return self._health.failures
+
     def purge_expired(self, now: datetime | None = None) -> int:
         """Apply the retention setting (provided by the privacy part of the store)."""
         raise NotImplementedError

@@ -26,7 +26,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x77693301
 """The advisory lock's key ("wi3" and 1): held while a migration runs."""
 
-logger = logging.getLogger("wi3.storage")
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
-from sqlalchemy import Connection, Row, delete, func, select, update
+from sqlalchemy import Connection, Row, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert
 
 from storage.records import (
@@ -24,6 +24,7 @@ from storage.records import (
     REMINDER,
     RESULTS,
     Claim,
+    OutboxBacklog,
     OutboxState,
     Outgoing,
     Pace,
@@ -162,6 +163,27 @@ class OutboxPart(SQLCore):
             rows = connection.execute(select(outbox.c.state, func.count())
                                       .group_by(outbox.c.state)).all()
         return {str(state): int(count) for state, count in rows}
+
+    def outbox_backlog(self, now: datetime | None = None) -> tuple[OutboxBacklog, ...]:
+        """One grouped read of the waiting rows (the same index as claiming: state and
+        ready_at). A message never tried is due from its ready_at; one tried before
+        has been due since it was queued."""
+        moment_ = self._now(now)
+        untried = and_(outbox.c.state == "pending", outbox.c.attempts == 0)
+        due_since = case((untried, func.greatest(outbox.c.queued_at, outbox.c.ready_at)),
+                         else_=outbox.c.queued_at)
+        is_due = or_(~untried, outbox.c.ready_at <= moment_)
+        with self._read() as connection:
+            rows = connection.execute(
+                select(outbox.c.kind,
+                       func.count().filter(is_due).label("due"),
+                       func.count().filter(~is_due).label("scheduled"),
+                       func.min(due_since).filter(is_due).label("oldest"))
+                .where(outbox.c.state.in_(_WAITING)).group_by(outbox.c.kind)).all()
+        return tuple(OutboxBacklog(kind=str(row.kind), due=int(row.due),
+                                   scheduled=int(row.scheduled),
+                                   oldest_due_since=moment(row.oldest) if row.oldest else None)
+                     for row in sorted(rows, key=lambda row: str(row.kind)))
 
     def _forget_outbox(self, connection: Connection, workspace_id: str, user_id: str) -> None:
         """A forgotten user's DMs, queued or sent, go with them."""

@@ -69,7 +69,7 @@ from storage.tinydb.secret import load_or_create_secret, read_secret
 DEFAULT_CACHE_FILES = 1024
 """How many data files stay parsed in memory; the least recently used are dropped."""
 
-logger = logging.getLogger("wi3.storage")
+logger = logging.getLogger(f"wi3.{__name__}")
 
 __all__ = ["Answers", "Clock", "StoreCore", "TeamKey", "utc_now"]
 
@@ -245,6 +245,9 @@ class StoreCore:
     def write_problem(self) -> str | None:
         """None while writes succeed; else why the most recent write failed."""
         return self._health.problem()
+
+    def write_failures(self) -> int:
+        return self._health.failures
 
     def _start(self) -> None:
         found = survey(self._dir)

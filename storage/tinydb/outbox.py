@@ -18,7 +18,7 @@ import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from storage.errors import UnknownRoundError
 from storage.records import (
@@ -27,6 +27,7 @@ from storage.records import (
     REMINDER,
     RESULTS,
     Claim,
+    OutboxBacklog,
     OutboxState,
     Outgoing,
     Pace,
@@ -47,6 +48,25 @@ def _shard(key: str) -> int:
     return int(hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[0], 16)
 
 
+class _Waiting(NamedTuple):
+    """A waiting message in the in-memory index: when it may be claimed, its place in
+    the queue, and (for watching the backlog) its kind and since when it has been due."""
+
+    ready_at: datetime
+    seq: int
+    kind: str
+    due_since: datetime
+
+
+def _waiting(doc: Mapping[str, Any]) -> _Waiting:
+    """A message never tried is due from its ready_at; one tried before has been due
+    since it was queued (the same rule as the database's backlog)."""
+    ready = codec.required_time(doc["ready_at"])
+    queued = codec.required_time(doc["queued_at"])
+    untried = doc["state"] == "pending" and doc["attempts"] == 0
+    return _Waiting(ready, doc["seq"], doc["kind"], max(queued, ready) if untried else queued)
+
+
 def _outgoing(key: str, doc: Mapping[str, Any]) -> Outgoing:
     return Outgoing(key=key, kind=doc["kind"], workspace_id=doc["workspace_id"],
                     round_id=doc.get("round_id"), user_id=doc.get("user_id"),
@@ -59,7 +79,7 @@ class OutboxMixin(StoreCore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._outbox_lock = threading.RLock()
-        self._waiting: dict[str, tuple[datetime, int]] | None = None
+        self._waiting: dict[str, _Waiting] | None = None
         self._last_seq = 0
         self._leases: dict[str, tuple[str, datetime]] = {}
         self._paces: dict[str, Pace] = {}
@@ -70,10 +90,10 @@ class OutboxMixin(StoreCore):
     def _outbox_part(self, key: str) -> Partition:
         return self._part(outbox_spec(_shard(key)))
 
-    def _waiting_index(self) -> dict[str, tuple[datetime, int]]:
-        """Messages waiting to be sent: key -> (ready at, queue order); caller holds the lock."""
+    def _waiting_index(self) -> dict[str, _Waiting]:
+        """Messages waiting to be sent, by key; the caller holds the lock."""
         if self._waiting is None:
-            waiting: dict[str, tuple[datetime, int]] = {}
+            waiting: dict[str, _Waiting] = {}
             for shard in range(OUTBOX_SHARDS):
                 part = self._part(outbox_spec(shard))
                 with part.lock:
@@ -81,7 +101,7 @@ class OutboxMixin(StoreCore):
                 for key, doc in docs.items():
                     self._last_seq = max(self._last_seq, doc["seq"])
                     if doc["state"] in _WAITING:
-                        waiting[key] = (codec.required_time(doc["ready_at"]), doc["seq"])
+                        waiting[key] = _waiting(doc)
             self._waiting = waiting
         return self._waiting
 
@@ -101,7 +121,7 @@ class OutboxMixin(StoreCore):
                     if fresh:
                         table.put_many(fresh)
                 for key, doc in fresh.items():
-                    waiting[key] = (codec.required_time(doc["ready_at"]), doc["seq"])
+                    waiting[key] = _waiting(doc)
                 added += len(fresh)
         return added
 
@@ -127,7 +147,8 @@ class OutboxMixin(StoreCore):
         until = moment + timedelta(seconds=lease_seconds)
         with self._outbox_lock:
             waiting = self._waiting_index()
-            due = [(ready, seq, key) for key, (ready, seq) in waiting.items() if ready <= moment]
+            due = [(each.ready_at, each.seq, key) for key, each in waiting.items()
+                   if each.ready_at <= moment]
             if not due:
                 return None
             _, _, key = min(due)
@@ -144,7 +165,7 @@ class OutboxMixin(StoreCore):
                     in_doubt=doc["in_doubt"] or doc["state"] == "sending",
                     first_claimed_at=doc["first_claimed_at"] or codec.time_to_text(moment))
                 table.put(key, doc)
-            waiting[key] = (until, doc["seq"])
+            waiting[key] = _waiting(doc)
         return Claim(outgoing=_outgoing(key, doc), token=token, attempts=doc["attempts"] - 1,
                      in_doubt=doc["in_doubt"],
                      first_claimed_at=codec.required_time(doc["first_claimed_at"]),
@@ -232,7 +253,7 @@ class OutboxMixin(StoreCore):
                 return True
             table.put(key, changed)
             if changed["state"] in _WAITING:
-                waiting[key] = (codec.required_time(changed["ready_at"]), changed["seq"])
+                waiting[key] = _waiting(changed)
             else:
                 waiting.pop(key, None)
         return True
@@ -252,6 +273,22 @@ class OutboxMixin(StoreCore):
             for doc in docs.values():
                 counts[doc["state"]] = counts.get(doc["state"], 0) + 1
         return counts
+
+    def outbox_backlog(self, now: datetime | None = None) -> tuple[OutboxBacklog, ...]:
+        """From the in-memory index of waiting messages: no file is read."""
+        moment = self._now(now)
+        by_kind: dict[str, tuple[int, int, datetime | None]] = {}
+        with self._outbox_lock:
+            waiting = list(self._waiting_index().values())
+        for each in waiting:
+            due, scheduled, oldest = by_kind.get(each.kind, (0, 0, None))
+            if each.due_since <= moment or each.ready_at <= moment:
+                since = min(each.due_since, oldest) if oldest else each.due_since
+                by_kind[each.kind] = (due + 1, scheduled, since)
+            else:
+                by_kind[each.kind] = (due, scheduled + 1, oldest)
+        return tuple(OutboxBacklog(kind, due, scheduled, oldest)
+                     for kind, (due, scheduled, oldest) in sorted(by_kind.items()))
 
     def _drop_outbox_where(self, predicate: Callable[[str, Mapping[str, Any]], bool]) -> None:
         """Remove the messages ``predicate`` picks, shard by shard (writes only shards

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError, load_config
 
@@ -29,6 +30,7 @@ def test_defaults_for_an_http_mode_bot() -> None:
     assert config.retention_days == 730
     assert config.timezone == "Europe/Amsterdam"
     assert config.log_level == "INFO"
+    assert config.log_format == "text"
 
 
 def test_an_app_token_means_socket_mode_and_no_signing_secret_needed() -> None:
@@ -48,6 +50,7 @@ def test_every_setting_is_read() -> None:
             "WI3_RETENTION_DAYS": "30",
             "WI3_TIMEZONE": "America/New_York",
             "LOG_LEVEL": "debug",
+            "WI3_LOG_FORMAT": "JSON",
         },
         dotenv_path=None,
     )
@@ -58,6 +61,7 @@ def test_every_setting_is_read() -> None:
     assert config.timezone == "America/New_York"
     assert config.tzinfo.key == "America/New_York"
     assert config.log_level == "DEBUG"
+    assert config.log_format == "json"
 
 
 def test_the_environment_wins_over_the_dotenv_file(tmp_path: Path) -> None:
@@ -106,6 +110,11 @@ def test_a_missing_dotenv_file_is_fine() -> None:
         ({"WI3_TIMEZONE": "Mars/Olympus_Mons"}, "WI3_TIMEZONE"),
         ({"WI3_TIMEZONE": "../../etc/passwd"}, "WI3_TIMEZONE"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+        ({"WI3_LOG_FORMAT": "xml"}, "WI3_LOG_FORMAT"),
+        ({"DATABASE_URL": "postgresql://wi3:one@db/wi3", "DATABASE_PASSWORD": "two",
+          "WI3_PSEUDONYM_KEY": "ab" * 32}, "DATABASE_PASSWORD"),
+        ({"DATABASE_URL": "postgresql://db/wi3", "DATABASE_PASSWORD": "two",
+          "WI3_PSEUDONYM_KEY": "ab" * 32}, "DATABASE_PASSWORD"),
         ({"DATABASE_URL": "mysql://db/wi3", "WI3_PSEUDONYM_KEY": "ab" * 32}, "DATABASE_URL"),
         ({"DATABASE_URL": "postgresql://db/wi3"}, "WI3_PSEUDONYM_KEY"),
         ({"DATABASE_URL": "postgresql://db/wi3", "WI3_PSEUDONYM_KEY": "short"},
@@ -167,6 +176,20 @@ def test_a_database_url_comes_with_the_pseudonym_key_and_neither_is_shown() -> N
     assert url in config.secrets() and key in config.secrets()
     assert "pa55word" not in repr(config) and key not in repr(config)
     assert load_config(HTTP_ENV, dotenv_path=None).database_url is None
+
+
+@pytest.mark.parametrize("password", ["plain", "p@ss/w:rd%", "with space#and?query&"])
+def test_a_database_password_of_any_characters_is_url_encoded_into_the_url(
+    password: str,
+) -> None:
+    config = load_config({**HTTP_ENV, "DATABASE_URL": "postgresql://wi3@postgresql:5432/wi3",
+                          "DATABASE_PASSWORD": password, "WI3_PSEUDONYM_KEY": "ab" * 32},
+                         dotenv_path=None)
+    assert config.database_url is not None
+    url = make_url(config.database_url)  # how the store reads it
+    assert (url.username, url.password, url.host, url.port, url.database) == (
+        "wi3", password, "postgresql", 5432, "wi3")
+    assert password in config.secrets() and password not in repr(config)
 
 
 def test_a_missing_pseudonym_key_says_how_to_make_one_without_showing_values() -> None:

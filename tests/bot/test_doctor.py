@@ -192,9 +192,9 @@ def test_healthcheck_fails_when_nothing_listens() -> None:
     assert healthcheck({"PORT": str(free_port())}, dotenv_path=None, timeout=1) == 1
 
 
-def test_healthcheck_in_socket_mode_has_nothing_to_probe() -> None:
+def test_healthcheck_in_socket_mode_asks_the_side_port() -> None:
     assert healthcheck({"SLACK_APP_TOKEN": "xapp-1-A-1-x", "PORT": str(free_port())},
-                       dotenv_path=None) == 0
+                       dotenv_path=None, timeout=1) == 1  # nothing listens there
 
 
 def _many(emulator: SlackEmulator, data_dir: Path, **overrides: str) -> dict[str, str]:

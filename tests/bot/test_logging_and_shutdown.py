@@ -168,8 +168,9 @@ def test_log_level_decides_what_is_logged(
     assert (quiet.process.returncode, normal.process.returncode) == (0, 0)
     assert quiet_log.strip() == ""
     normal_lines = normal_log.splitlines()
-    assert any(" INFO wi3: wi3 is listening for Slack on port" in line for line in normal_lines)
-    assert any(" INFO wi3: wi3 stopped" in line for line in normal_lines)
+    assert any(" INFO wi3.bot.runtime: wi3 is listening for Slack on port" in line
+               for line in normal_lines)
+    assert any(" INFO wi3.bot.runtime: wi3 stopped" in line for line in normal_lines)
     assert not any(" DEBUG " in line for line in normal_lines)
     assert all(LOG_LINE.match(line) for line in normal_lines)
 

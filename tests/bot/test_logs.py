@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -66,3 +69,73 @@ def test_an_error_with_its_traceback_is_one_line(log_output: io.StringIO) -> Non
     lines = log_output.getvalue().strip().splitlines()
     assert len(lines) == 1
     assert "a click failed | Traceback" in lines[0] and "ValueError: broken payload" in lines[0]
+
+
+@pytest.fixture
+def json_output() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    configure_logging("DEBUG", secrets=[SIGNING_SECRET], log_format="json")
+    stream = io.StringIO()
+    handler = root.handlers[0]
+    assert isinstance(handler, logging.StreamHandler)
+    handler.setStream(stream)
+    try:
+        yield stream
+    finally:
+        root.handlers[:] = saved_handlers
+        root.setLevel(saved_level)
+
+
+def lines_of(stream: io.StringIO) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_json_lines_carry_time_level_logger_message_and_extra_fields(
+    json_output: io.StringIO,
+) -> None:
+    logging.getLogger("wi3.bot.runtime").info("listening on port %s", 3000,
+                                              extra={"mode": "http"})
+    [line] = lines_of(json_output)
+    assert (line["level"], line["logger"], line["message"], line["mode"]) == (
+        "INFO", "wi3.bot.runtime", "listening on port 3000", "http")
+    assert datetime.fromisoformat(line["time"]).utcoffset() == timedelta(0)
+    assert "exception" not in line
+
+
+def test_a_json_error_has_the_exception_as_a_field_and_no_secret(
+    json_output: io.StringIO,
+) -> None:
+    try:
+        raise ValueError(f"bad token xoxb-999-leak and {SIGNING_SECRET}")
+    except ValueError:
+        logging.getLogger("wi3").exception("a click failed for %s", "xapp-1-A1-2-zz")
+    [line] = lines_of(json_output)
+    assert line["message"] == "a click failed for [redacted]"
+    exception = line["exception"]
+    assert exception["type"] == "ValueError"
+    assert exception["message"] == "bad token [redacted] and [redacted]"
+    assert exception["traceback"].startswith("Traceback (most recent call last)")
+    assert "test_logs.py" in exception["traceback"]
+    written = json_output.getvalue()
+    assert "xoxb-999-leak" not in written and SIGNING_SECRET not in written
+    assert "xapp-1-A1-2-zz" not in written
+
+
+def test_the_record_keeps_its_exception_for_other_handlers(log_output: io.StringIO) -> None:
+    """An error tracker's handler gets the exception object, not a folded text."""
+    seen: list[logging.LogRecord] = []
+    tracker = logging.Handler()
+    tracker.emit = seen.append  # type: ignore[method-assign]
+    logging.getLogger().addHandler(tracker)
+    try:
+        try:
+            raise KeyError("missing")
+        except KeyError:
+            logging.getLogger("wi3").exception("lookup failed")
+    finally:
+        logging.getLogger().removeHandler(tracker)
+    [record] = seen
+    assert record.exc_info is not None and isinstance(record.exc_info[1], KeyError)
+    assert record.getMessage() == "lookup failed"
+    assert "lookup failed | Traceback" in log_output.getvalue()

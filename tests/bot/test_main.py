@@ -171,6 +171,7 @@ def test_a_rejected_app_token_stops_socket_mode_with_one_line(
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_APP_TOKEN": app_token,
         "SLACK_API_URL": emulator.api_url,
+        "PORT": str(free_port()),  # the side port (/healthz, /metrics)
     }
     result = run_bot(env=env, cwd=tmp_path)
     assert result.returncode == 2

@@ -50,7 +50,7 @@ def test_a_failing_job_is_logged_and_does_not_stop_the_others(
     scheduler.add(lambda now: ran.append("close"), "close_due_rounds")
     scheduler.add(send_reminders)
     scheduler.add(lambda now: ran.append("pulse"), "send_pulses")
-    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="wi3.bot.scheduler"):
         failed = scheduler.tick(MONDAY_9)
     assert failed == ["send_reminders"]
     assert ran == ["close", "pulse"]
@@ -104,7 +104,7 @@ def test_a_failing_clock_does_not_kill_the_thread(caplog: pytest.LogCaptureFixtu
 
     scheduler = Scheduler(interval=0.01, clock=clock)
     scheduler.add(lambda now: (seen.append(now), ticked.set()))
-    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+    with caplog.at_level(logging.ERROR, logger="wi3.bot.scheduler"):
         scheduler.start()
         assert ticked.wait(5)
         scheduler.stop()

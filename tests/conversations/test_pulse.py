@@ -239,7 +239,7 @@ def test_a_pulse_missed_while_down_goes_out_once_when_the_bot_is_back(bot):
 def test_a_pulse_missed_by_more_than_its_window_is_skipped_and_the_next_one_comes(bot, caplog):
     bot.command("weekly")
     bot.clock.now = datetime(2027, 2, 17, 12, tzinfo=UTC)  # down until Wednesday noon
-    with caplog.at_level(logging.INFO, logger="conversations.pulse"):
+    with caplog.at_level(logging.INFO, logger="wi3.conversations.pulse"):
         bot.tick()
     assert bot.pulses() == []
     assert "skipped: missed by more than its window" in caplog.text
@@ -280,7 +280,7 @@ def test_a_pulse_is_skipped_while_a_full_round_is_open_and_the_next_one_schedule
     bot.command("weekly")
     bot.store.open_round(WS, CHANNEL, kind="diagnostic", invited=MEMBERS,
                          closes_at=datetime(2027, 2, 18, tzinfo=UTC), at=bot.clock())
-    with caplog.at_level(logging.INFO, logger="conversations.pulse"):
+    with caplog.at_level(logging.INFO, logger="wi3.conversations.pulse"):
         bot.run_until(datetime(2027, 2, 16, tzinfo=UTC))
     assert bot.pulses() == []
     assert f"pulse for <#{CHANNEL}> (2027-W07) skipped: a diagnostic round is open" in caplog.text

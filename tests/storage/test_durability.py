@@ -99,8 +99,10 @@ def test_disk_full_raises_a_clear_error_and_keeps_the_previous_state(
     assert not list(data_dir.rglob(".*.tmp"))
     problem = store.write_problem()  # /healthz says why while writes fail: the latest failure
     assert problem is not None and "No space left" in problem and "index.json" in problem
+    assert store.write_failures() == 2  # /metrics counts them
     assert store.record_answers(round_.id, "U1", {"W1": 5}) == 1  # space is back: works again
     assert store.write_problem() is None
+    assert store.write_failures() == 2
     store.close()
     with TinyDBStore.open(data_dir, clock=clock) as again:
         assert again.answers_of(round_.id, "U1") == {"W1": 5}

@@ -11,7 +11,15 @@ from pathlib import Path
 import pytest
 
 from storage import Store, check
-from storage.records import INVITATION, OUTBOX_KEEP_DAYS, RESULTS, Outgoing, Pace, Round
+from storage.records import (
+    INVITATION,
+    OUTBOX_KEEP_DAYS,
+    RESULTS,
+    OutboxBacklog,
+    Outgoing,
+    Pace,
+    Round,
+)
 from storage.sql.check import check_database
 from tests.pg import StoreBackend
 
@@ -127,6 +135,33 @@ def test_a_message_due_later_waits_and_survives_a_restart(
     later = again.claim_next("A", LEASE)
     assert later is not None and later.outgoing.key == "later"
     assert later.outgoing.message == {"text": "later"}
+
+
+def test_the_backlog_says_per_kind_what_is_due_since_when_and_what_waits_for_later(
+    store: Store, clock: FakeClock, restart: Callable[[], Store]
+) -> None:
+    queued_at = clock.now
+    store.open_round("T1", "C1", invited=["U1", "U2", "U3"], outbox=invitations)
+    store.enqueue([note("later", due_at=queued_at + timedelta(hours=2))])
+    clock.advance(minutes=10)
+    claim = store.claim_next("A", LEASE)
+    assert claim is not None
+    assert store.outbox_backlog() == (
+        OutboxBacklog(INVITATION, due=3, scheduled=0, oldest_due_since=queued_at),
+        OutboxBacklog("post", due=0, scheduled=1, oldest_due_since=None))
+    store.record_sent(claim, "ts")
+    second = store.claim_next("A", LEASE)
+    assert second is not None  # tried and refused: still due since it was queued
+    store.record_not_sent(second, retry_at=clock.now + timedelta(minutes=5), in_doubt=False)
+    clock.advance(hours=2, minutes=5)  # the later one's time has come
+    assert restart().outbox_backlog() == (  # the files say the same after a restart
+        OutboxBacklog(INVITATION, due=2, scheduled=0, oldest_due_since=queued_at),
+        OutboxBacklog("post", due=1, scheduled=0,
+                      oldest_due_since=queued_at + timedelta(hours=2)))
+
+
+def test_an_empty_outbox_has_no_backlog(store: Store) -> None:
+    assert store.outbox_backlog() == ()
 
 
 def test_forget_me_takes_a_users_dms_and_the_purge_takes_old_receipts(

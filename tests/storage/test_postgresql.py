@@ -221,6 +221,7 @@ def test_a_connection_dropped_mid_transaction_loses_nothing_acknowledged(
                                      expected_position=1)
         assert "\n" not in str(failed.value)
         assert store.write_problem() is not None
+        assert store.write_failures() == 1
         # neither half of the lost click is there; the acknowledged one is
         assert store.answers_of(round_.id, "U1") == {"W1": 4}
         assert store.get_progress(round_.id, "U1") == acknowledged

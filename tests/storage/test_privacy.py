@@ -189,5 +189,5 @@ def test_a_data_directory_open_to_others_is_closed_at_start_with_one_log_line(
         TinyDBStore.open(data_dir).close()
         TinyDBStore.open(data_dir).close()  # the second start finds nothing to fix
     assert stat.S_IMODE(data_dir.stat().st_mode) == 0o700
-    [line] = [r.getMessage() for r in caplog.records if r.name == "wi3.storage"]
+    [line] = [r.getMessage() for r in caplog.records if r.name == "wi3.storage.tinydb.core"]
     assert str(data_dir) in line and "0755" in line and "0700" in line

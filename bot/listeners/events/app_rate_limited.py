@@ -13,7 +13,7 @@ from typing import Any
 
 from slack_bolt import BoltResponse
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger(f"wi3.{__name__}")
 
 
 def acknowledge_rate_limiting(body: dict[str, Any], next: Callable[[], Any]) -> Any:
