@@ -213,8 +213,8 @@ def _position_bars(
     doc.heading(t(lang, "report.profile.bars"), size=11, keep=6.5)
     for element_result in result.elements:
         y = doc.y
-        doc.text(MARGIN, y - 0.1, _element_label(lang, element_result, content), size=8.5,
-                 weight="bold")
+        doc.lines_at(MARGIN, y - 0.05, _element_label(lang, element_result, content, brief=True),
+                     label_width - 0.2, size=8, weight="bold")
         for band in Phase:
             shade = "#eeeeee" if band % 2 == 0 else "#f8f8f8"
             doc.box(x + band * scale, y - 0.8, scale, 0.8, shade)
@@ -244,9 +244,11 @@ def _position_bars(
     doc.space(0.5)
 
 
-def _element_label(lang: str, result: ElementResult, content: Content) -> str:
+def _element_label(lang: str, result: ElementResult, content: Content, *,
+                   brief: bool = False) -> str:
     """"Value · 1.8 · Pioneering" as the post says it (a range, divided, on the edge), or
-    why it has no position."""
+    why it has no position; `brief` (beside a bar) leaves out which statements lacked
+    answers and the edge, which the statements pages say."""
     name = element_name(lang, result.element, content)
     if result.phase is None or result.position is None:
         return t(lang, "report.statements.not_placed", element=name)
@@ -254,13 +256,15 @@ def _element_label(lang: str, result: ElementResult, content: Content) -> str:
     if result.divided:
         return t(lang, "report.statements.divided", element=name, position=position)
     if not result.settled:
-        return t(lang, "report.statements.range", element=name,
-                 position=t(lang, "results.element.figure_range", low=cut(lang, result.low),
-                            high=cut(lang, result.high)),
-                 phases=phase_range(lang, result.low_phase, result.high_phase, content,
-                                    capital=True),
-                 levels=levels_text(lang, result.short_phases))
-    if result.edge is not None:
+        figure = t(lang, "results.element.figure_range", low=cut(lang, result.low),
+                   high=cut(lang, result.high))
+        phases = phase_range(lang, result.low_phase, result.high_phase, content, capital=True)
+        if brief:
+            return t(lang, "report.statements.placed", element=name, position=figure,
+                     phase=phases)
+        return t(lang, "report.statements.range", element=name, position=figure,
+                 phases=phases, levels=levels_text(lang, result.short_phases))
+    if result.edge is not None and not brief:
         return t(lang, "report.statements.edge", element=name, position=position,
                  phase=phase_name(lang, result.phase, content),
                  low=phase_word(lang, result.edge[0], content),
