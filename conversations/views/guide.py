@@ -101,7 +101,8 @@ def headline(lang: str, channel: str, result: TeamResult, focus: ElementResult |
              content: Content) -> str:
     """The headline as the post says it, and the bottleneck, in one line."""
     overall = overall_phrase(lang, result, content)
-    if focus is None:
+    if focus is None or result.bottleneck in result.divided_on:
+        # a divided bottleneck: the headline says "divided on" it, its own section follows
         return t(lang, "actions.guide.headline_phase", channel=channel, overall=overall)
     key = "headline" if result.bottleneck == focus.element else "headline_furthest"
     return t(lang, f"actions.guide.{key}", channel=channel, overall=overall,

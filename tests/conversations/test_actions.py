@@ -182,6 +182,16 @@ def test_a_guide_says_when_too_few_answered_the_next_phase_to_know_what_holds_ba
     assert "Nothing here scored below the bar" not in body
 
 
+def test_a_divided_bottleneck_is_named_as_divided_not_as_no_bottleneck(world: World) -> None:
+    value = {item for item in ITEMS if item.startswith("W")}
+    team = [{item: (v if item in value else 5) for item in ITEMS} for v in (4, 4, 4, 2, 2)]
+    _, out = world.close_round(team)
+    body = text_of(guide_of(out))
+    assert "<#C1> · *divided on Value*\n" in body
+    assert "no single bottleneck" not in body
+    assert "*Value* · the team is divided" in body
+
+
 def test_a_divided_element_brings_its_split_statements_and_both_camps_question(
     world: World,
 ) -> None:
