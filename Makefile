@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/fanout.py --quick
 	$(BIN)/python bench/instances.py --quick
 	$(BIN)/python bench/socket_mode.py --quick
+	$(BIN)/python bench/scoring.py --quick
 	$(BIN)/python bench/org_scale.py --quick
 
 ## Pin every runtime and dev dependency with its hashes (after editing pyproject.toml).

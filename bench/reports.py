@@ -9,8 +9,8 @@ What is timed is what `/wi3 status all` and `/wi3 report` do after the data is r
 on plain overview rows, and `report_pdf` for one round with a previous round, a second
 initiative and a commitment. The rows are made up (a fixed seed): 5% of the teams without
 a closed round, 7% below their minimum, the rest placed around a random level with the odd
-divided or unanswered element. Reading the teams' results (the overview's data access) is
-not part of it.
+divided element (placed, scoring v3), element short of answers (a range) or unanswered
+one. Reading the teams' results (the overview's data access) is not part of it.
 
 Targets: the heat map's pixel height stays bounded whatever the number of teams, under 1
 MB and under 2 s at 5,000 teams; the CSV has every team. The last line is one JSON object
@@ -68,16 +68,20 @@ def made_up_rows(teams: int, seed: int = 16) -> list[OverviewRow]:
         cells = []
         for element in Element:
             draw = rng.random()
-            if draw < 0.05:
-                cells.append(ElementCell(element, None, None, True))
-            elif draw < 0.08:
-                cells.append(ElementCell(element, None, None))
+            position = min(max(level + rng.uniform(-0.8, 0.8), 0.0), 3.99)
+            phase = Phase(int(position))
+            if draw < 0.03:
+                cells.append(ElementCell(element, None, None, False, 0.0, 4.0))
+            elif draw < 0.08:  # divided: keeps its position (scoring v3)
+                cells.append(ElementCell(element, phase, position, True, position, position))
+            elif draw < 0.12:  # some statements short of answers: a range
+                cells.append(ElementCell(element, phase, position, False,
+                                         max(position - 0.6, 0.0), min(position + 0.6, 4.0)))
             else:
-                position = min(max(level + rng.uniform(-0.8, 0.8), 0.0), 3.99)
-                cells.append(ElementCell(element, Phase(int(position)), position))
-        phases = [cell.phase for cell in cells if cell.phase is not None]
+                cells.append(ElementCell(element, phase, position, False, position, position))
+        lows = [cell.low for cell in cells if cell.low is not None]
         rows.append(OverviewRow(channel, subject, closed, rng.randint(3, 12), 12, 3,
-                                min(phases) if phases else None, tuple(cells)))
+                                Phase(min(int(min(lows)), 3)), tuple(cells)))
     return rows
 
 

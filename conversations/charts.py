@@ -5,8 +5,10 @@ figure and renders can run side by side in the bot's worker threads. Both show p
 (0 to just under 4, the whole part being the phase), with rings (radar) or grid lines
 (trend) at 1, 2 and 3 named after the phase that starts there, so a point between the
 "Pioneering" and "Facilitating" rings is a pioneering element, exactly as its label says.
-An element without a position (too few answers, or a divided team) is not drawn: its
-spoke says why, and the line leaves a gap.
+Scoring v3: a divided element keeps its position (its spoke says "divided"); where too
+few answered some statements the radar draws the range the position may lie in along the
+spoke, and the spoke gives it. An element without any position (no statement had enough
+answers) is not drawn: its spoke says why, and the line leaves a gap.
 
 matplotlib is imported by the first chart, not with this module: it takes most of a
 second, and the bot's start (until it answers `/healthz`) should not wait for it.
@@ -43,6 +45,7 @@ BAND_LABEL_ANGLE = math.pi / 4
 FULL_CIRCLE = [2 * math.pi * n / 100 for n in range(101)]
 CURRENT_COLOUR = "#1264a3"
 PREVIOUS_COLOUR = "#868686"
+RANGE_COLOUR = "#a9c8e3"
 ELEMENT_COLOURS = {
     Element.WAARDE: "#1264a3",
     Element.IMPACT: "#e01e5a",
@@ -98,6 +101,7 @@ def draw_radar(
     if previous is not None:
         _polygon(axes, angles, _radii(previous), PREVIOUS_COLOUR, "--",
                  t(language, "results.chart.previous"), fill=False)
+    _ranges(axes, angles, result)
     _polygon(axes, angles, _radii(result), CURRENT_COLOUR, "-",
              t(language, "results.chart.current"), fill=True)
     _position_labels(axes, language, angles, _radii(result))
@@ -110,6 +114,15 @@ def _radii(result: TeamResult) -> list[float]:
     """Each element's position in element order; NaN (a gap) where there is none."""
     return [math.nan if r.position is None else r.position for r in
             (result.element(e) for e in Element)]
+
+
+def _ranges(axes: Axes, angles: Sequence[float], result: TeamResult) -> None:
+    """Along each spoke whose phase missing answers leave open: where it may lie."""
+    for angle, element in zip(angles, Element, strict=True):
+        element_result = result.element(element)
+        if element_result.placed and not element_result.settled:
+            axes.plot([angle, angle], [element_result.low, element_result.high],
+                      color=RANGE_COLOUR, linewidth=7, solid_capstyle="butt", zorder=2)
 
 
 def _polygon(
@@ -153,10 +166,13 @@ def _spoke_labels(lang: Lang, result: TeamResult, content: Content) -> list[str]
     for element in Element:
         name = content.elements[element].name.get(lang)
         element_result = result.element(element)
-        if element_result.divided:
-            name += f"\n({t(lang, 'results.chart.divided')})"
-        elif element_result.position is None:
+        if element_result.position is None:
             name += f"\n({t(lang, 'results.chart.na')})"
+        elif element_result.divided:
+            name += f"\n({t(lang, 'results.chart.divided')})"
+        elif not element_result.settled:
+            name += "\n(" + t(lang, "results.chart.range", low=cut(lang, element_result.low),
+                              high=cut(lang, element_result.high)) + ")"
         labels.append(name)
     return labels
 

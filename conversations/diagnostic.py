@@ -18,8 +18,8 @@ from conversations.outbound import Outbound, Reply, SendDM, UpdateMessage
 from conversations.refs import ItemRef
 from conversations.views import diagnostic as views
 from conversations.views.common import Message
-from conversations.views.scores import phase_word
-from model import MIN_RESPONSES_FLOOR, Content, Lang, Phase, score_respondent
+from conversations.views.scores import phase_range
+from model import MIN_RESPONSES_FLOOR, Content, Lang, score_respondent
 from storage import Progress, Round, RoundClosedError, StalePositionError, Store
 
 Clock = Callable[[], datetime]
@@ -225,24 +225,22 @@ class DiagnosticFlow:
             name = self.content.elements[result.element].name.get(lang)
             if result.phase is None:
                 lines.append(t(lang, "summary.element_insufficient", element=name))
-            else:
+            else:  # what their "don't know"s leave open, as the team's result says it
                 lines.append(t(lang, "summary.element", element=name,
-                               phase=self._phase_name(lang, result.phase)))
+                               phase=phase_range(lang, result.low_phase, result.high_phase,
+                                                 self.content, capital=True)))
         team = self.store.get_team(round_.workspace_id, round_.channel_id)
-        overall = profile.overall
         return views.summary(
             lang,
             subject=subject_text(lang, round_.subject),
             element_lines=lines,
-            overall_phase=phase_word(lang, overall, self.content) if overall is not None else None,
+            overall_phase=phase_range(lang, profile.overall, profile.overall_high,
+                                      self.content) if profile.placed else None,
             channel_id=round_.channel_id,
             deadline=round_.closes_at or round_.opened_at,
             min_responses=team.min_responses if team else MIN_RESPONSES_FLOOR,
             pulse=round_.kind == "pulse",
         )
-
-    def _phase_name(self, lang: Lang, phase: Phase) -> str:
-        return self.content.phases[phase].name.get(lang)
 
     # -- state --------------------------------------------------------------------------------
 

@@ -5,8 +5,10 @@ A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (or a tab or car
 return) as a formula, and a subject is typed by a lead, so every such cell is prefixed
 with `'` (OWASP's advice for CSV injection). Rounds whose result is withheld (the privacy
 gate, `conversations.results.outcome`) keep their counts but leave phase, position and
-trend empty, just like the channel post shows nothing; a divided element says so in the
-phase column and has no position.
+trend empty, just like the channel post shows nothing. The phase column says what the post
+says (scoring v3): the phase, both phases missing answers leave open ("Pioneering or
+facilitating"), or "divided" (a divided element keeps its position); the lowest and
+highest position are the range; the trend is up or down only beyond the noise.
 Numbers use a dot as decimal mark whatever the language, so the file reads the same in
 every spreadsheet's import dialog.
 """
@@ -23,12 +25,14 @@ from conversations.actions.read import commitment_text
 from conversations.i18n import Lang, normalise_lang, t
 from conversations.results.outcome import RoundOutcome
 from conversations.trend import Trend, element_trends
+from conversations.views.scores import phase_range
 from model import Content, Element, Phase, load_content
+from model.position import label
 from storage import Commitment
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("date", "kind", "subject", "responses", "invited", "element", "phase",
-           "position", "trend")
+           "position", "low", "high", "trend")
 DATE_FORMAT = "%Y-%m-%d %H:%M"
 COMMITMENT_COLUMNS = ("number", "planned", "round", "text", "owner", "due", "state",
                       "updated")
@@ -48,6 +52,8 @@ class ResultRow:
     position: float | None
     trend: Trend | None
     divided: bool = False
+    low: float | None = None
+    high: float | None = None
 
 
 def rows_from_outcomes(outcomes: Iterable[RoundOutcome]) -> list[ResultRow]:
@@ -75,6 +81,8 @@ def _round_rows(outcome: RoundOutcome) -> list[ResultRow]:
             position=element_result.position if element_result is not None else None,
             trend=trends.get(element),
             divided=element_result is not None and element_result.divided,
+            low=element_result.low if element_result is not None else None,
+            high=element_result.high if element_result is not None else None,
         ))
     return rows
 
@@ -103,14 +111,20 @@ def _cells(row: ResultRow, lang: Lang, content: Content) -> list[str]:
         content.elements[row.element].name.get(lang),
         _phase_cell(row, lang, content),
         "" if row.position is None else f"{row.position:.2f}",
+        "" if row.position is None or row.low is None else f"{row.low:.2f}",
+        "" if row.position is None or row.high is None else f"{row.high:.2f}",
         "" if row.trend is None else t(lang, f"results.csv.{row.trend.value}"),
     ]
 
 
 def _phase_cell(row: ResultRow, lang: Lang, content: Content) -> str:
+    if row.phase is None:
+        return ""
     if row.divided:
         return t(lang, "results.csv.divided")
-    return "" if row.phase is None else content.phases[row.phase].name.get(lang)
+    if row.low is None or row.high is None:
+        return content.phases[row.phase].name.get(lang)
+    return phase_range(lang, label(row.low), label(row.high), content, capital=True)
 
 
 def commitments_csv(commitments: Sequence[Commitment],

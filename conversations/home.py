@@ -17,7 +17,7 @@ from conversations.results.reports import ReportsFlow
 from conversations.views.commitments import home_lines, home_team_lines
 from conversations.views.common import mrkdwn_escape
 from conversations.views.home import HomeRound, HomeTeam, home_view
-from conversations.views.scores import phase_word
+from conversations.views.scores import overall_phrase
 from model import Content
 from storage import Store
 
@@ -70,11 +70,11 @@ class HomeFlow:
     def _last_line(self, caller: Caller, last: ResultSummary | None) -> str | None:
         """The lead's team's last result in one line, only as far as the privacy gate allows
         (from its summary: no snapshot is read)."""
-        if last is None or last.withheld is not None or last.overall is None:
+        if last is None or last.withheld is not None or last.headline is None:
             return None
         return t(caller.lang, "home.last_result", date=f"{last.closed_at:%Y-%m-%d}",
                  subject=mrkdwn_escape(last.subject),
-                 phase=phase_word(caller.lang, last.overall, self.content))
+                 overall=overall_phrase(caller.lang, last.headline, self.content))
 
     def publish(self, caller: Caller) -> list[Outbound]:
         return [PublishHome(caller.user_id, self.view(caller))]

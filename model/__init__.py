@@ -2,7 +2,7 @@
 
 Content (items, names, tips, the model's attribution) is loaded from the TOML files in
 `model/content/` and validated; scoring turns answers into phases, positions, drivers,
-inhibitors and tips (scoring v2, wi3-instrument.md §3.6), and never shows an aggregate to
+inhibitors and tips (scoring v3, wi3-instrument.md §3.7), and never shows an aggregate to
 which fewer than the team's minimum number of people contributed.
 
 >>> from model import Element, Phase, TipLevel, chosen_tips, load_content, score_team
@@ -39,11 +39,20 @@ from model.results import (
     Finding,
     FindingKind,
     ItemScore,
+    Minority,
     ProfileResult,
     Tally,
     TeamResult,
 )
-from model.scoring import Answers, score_items, score_respondent, score_team, with_minimum
+from model.scoring import (
+    Answers,
+    score_combined,
+    score_items,
+    score_respondent,
+    score_team,
+    stored_result,
+    with_minimum,
+)
 from model.tips import chosen_tips, tips_for
 
 __all__ = [
@@ -61,6 +70,7 @@ __all__ = [
     "Item",
     "ItemScore",
     "Lang",
+    "Minority",
     "Option",
     "Phase",
     "PhaseInfo",
@@ -74,11 +84,13 @@ __all__ = [
     "checked_minimum",
     "chosen_tips",
     "load_content",
+    "score_combined",
     "score_items",
     "score_pulse",
     "score_respondent",
     "score_team",
     "select_pulse_items",
+    "stored_result",
     "tips_for",
     "with_minimum",
 ]

@@ -13,6 +13,13 @@ people answered this time keeps its earlier score. The combined items are then s
 the same rules as any round (`score_items`), so phases, positions and findings mean the
 same. `fresh_items` says which statements this pulse scored itself: a pulse that scored
 none has nothing of its own to show.
+
+Scoring v3 (§3.7) applies to the combined scores like to any round: positions, ranges for
+statements no round has enough answers on, the headline and the bottleneck. What needs
+each person's answers comes from the pulse's own respondents, the carried scores held as
+they were: on the edge (leaving out each of them in turn) and the spread its trend arrows
+are judged by. A pulse names no minority: it asks one statement per element, too little
+for one person's view of an element.
 """
 
 from __future__ import annotations
@@ -24,7 +31,7 @@ from model.loader import load_content
 from model.privacy import checked_minimum
 from model.questionnaire import Content, Item
 from model.results import TeamResult
-from model.scoring import Answers, checked_answers, item_scores, score_items
+from model.scoring import Answers, checked_answers, item_scores, score_combined
 
 FIRST_PULSE = 1
 
@@ -60,5 +67,5 @@ def score_pulse(
            if i.item_id in asked and i.counted}
     carried = {i.item_id: i for i in base.items} if base is not None else {}
     combined = [own.get(item.id) or carried.get(item.id) for item in questionnaire.items]
-    return score_items([i for i in combined if i is not None], minimum=minimum,
-                       respondent_count=len(answers), fresh_items=list(own), content=content)
+    return score_combined([i for i in combined if i is not None], answers,
+                          fresh_items=list(own), minimum=minimum, content=content)

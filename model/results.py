@@ -21,11 +21,15 @@ from typing import Any, TypeVar
 
 from model.elements import Element, Phase, Text
 
-SNAPSHOT_VERSION = 2
-"""Version 2: scoring v2 (item means under a per-item minimum, positions 0-4)."""
+SNAPSHOT_VERSION = 3
+"""Version 3: scoring v3 (continuous positions, ranges, on the edge, minorities, spread).
+Version 2 snapshots (scoring v2) are scored again from their item scores
+(`model.scoring.stored_result`); version 1 is no longer read."""
 
 SCALE_POINTS = 5
 _R = TypeVar("_R")
+POSITION_SLACK = 1e-9
+"""Floats of exact fractions: the checks below allow for their last bit."""
 
 
 class FindingKind(StrEnum):
@@ -92,16 +96,45 @@ class ItemScore:
 
 
 @dataclass(frozen=True)
+class Minority:
+    """Rule 6: a group of at least the team's minimum, and at least a quarter of those who
+    answered the element, whose own mean is far from the team's position: 2.0 or below
+    while the team reads facilitating or more (`lower`), or 4.0 or above while it reads
+    below 1.5. Counts only, never who."""
+
+    count: int
+    answered: int
+    lower: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"count": self.count, "answered": self.answered, "lower": self.lower}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Minority | None:
+        if data is None:
+            return None
+        return cls(int(data["count"]), int(data["answered"]), bool(data["lower"]))
+
+
+@dataclass(frozen=True)
 class ElementResult:
-    """One element's sums, phase and position.
+    """One element's sums, position, range and phase (scoring v3, wi3-instrument.md §3.7).
 
     s1/s2/s3 are the means of the counted item scores tagged P1/P2/P3 (None: none counted).
-    `phase` and `position` are None when the element has no phase: too few counted items
-    to decide, or `divided` (half or more of its counted items polarised: the team is
-    split, and a phase would describe nobody). Otherwise `position` runs from 0.0 to
-    just under 4.0 and its whole part is the phase. `unanswered_phases` lists the phase
-    tags without a counted item, so a renderer can say e.g. "nobody could judge the
-    strategic statements" (then the phase is at most 2).
+    `position` (0-4) comes from them, a level without a counted statement at its low end;
+    None only when not one statement of the element counted. `phase` is its label,
+    floor(position), strategic at most. `low` and `high` are the position with every
+    statement lacking answers at 1 and at 5 (rule 2): where their labels differ, the
+    element reads "pioneering or facilitating" and claims neither. `short_phases` are the
+    levels with a statement lacking answers, `unanswered_phases` those without any counted.
+
+    `divided` (half or more of its counted items polarised) changes the wording only: the
+    element keeps its position for bars, charts and ordering and counts in the overall.
+    `edge`: the lowest and highest label the position takes when each respondent in turn is
+    left out (rule 5), when they differ. `spread`: the leave-one-out standard error of the
+    position, for trends (rule 9). `minority`: rule 6. These three need each person's
+    answers, so a result scored from item scores alone (an old snapshot, a raised minimum)
+    may lack them.
     """
 
     element: Element
@@ -110,25 +143,51 @@ class ElementResult:
     s3: float | None
     phase: Phase | None
     position: float | None
+    low: float
+    high: float
     divided: bool
     counted: int
     polarised: int
     item_count: int
     unanswered_phases: tuple[Phase, ...]
+    short_phases: tuple[Phase, ...]
+    edge: tuple[Phase, Phase] | None = None
+    spread: float | None = None
+    minority: Minority | None = None
 
     def __post_init__(self) -> None:
         if (self.phase is None) != (self.position is None):
             raise ValueError(f"{self.element}: phase and position go together")
-        if self.position is not None and math.floor(self.position) != self.phase:
+        if self.position is not None and _label(self.position) != self.phase:
             raise ValueError(f"{self.element}: position {self.position} is not in phase "
                              f"{self.phase}")
-        if self.divided and self.phase is not None:
-            raise ValueError(f"{self.element}: a divided element has no phase")
+        if not 0.0 <= self.low <= self.high <= 4.0:
+            raise ValueError(f"{self.element}: range {self.low}-{self.high} is not within 0-4")
+        if self.position is not None and not (
+                self.low - POSITION_SLACK <= self.position <= self.high + POSITION_SLACK):
+            raise ValueError(f"{self.element}: position {self.position} is outside its range")
+        if self.edge is not None and self.edge[0] >= self.edge[1]:
+            raise ValueError(f"{self.element}: an edge lies between two different phases")
 
     @property
     def placed(self) -> bool:
-        """The element has a phase (and a position)."""
-        return self.phase is not None
+        """The element has a position (at least one of its statements counted)."""
+        return self.position is not None
+
+    @property
+    def low_phase(self) -> Phase:
+        """The label of the lowest position the element may have."""
+        return _label(self.low)
+
+    @property
+    def high_phase(self) -> Phase:
+        """The label of the highest position the element may have."""
+        return _label(self.high)
+
+    @property
+    def settled(self) -> bool:
+        """The answers settle the label: missing answers could not change it."""
+        return self.low_phase == self.high_phase
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,25 +195,36 @@ class ElementResult:
             "s1": self.s1, "s2": self.s2, "s3": self.s3,
             "phase": None if self.phase is None else int(self.phase),
             "position": self.position,
+            "low": self.low, "high": self.high,
             "divided": self.divided,
             "counted": self.counted,
             "polarised": self.polarised,
             "item_count": self.item_count,
             "unanswered_phases": [int(p) for p in self.unanswered_phases],
+            "short_phases": [int(p) for p in self.short_phases],
+            "edge": None if self.edge is None else [int(p) for p in self.edge],
+            "spread": self.spread,
+            "minority": None if self.minority is None else self.minority.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> ElementResult:
+        edge = data["edge"]
         return cls(
             element=Element(data["element"]),
             s1=_float(data["s1"]), s2=_float(data["s2"]), s3=_float(data["s3"]),
             phase=None if data["phase"] is None else Phase(data["phase"]),
             position=_float(data["position"]),
+            low=float(data["low"]), high=float(data["high"]),
             divided=bool(data["divided"]),
             counted=int(data["counted"]),
             polarised=int(data["polarised"]),
             item_count=int(data["item_count"]),
             unanswered_phases=tuple(Phase(p) for p in data["unanswered_phases"]),
+            short_phases=tuple(Phase(p) for p in data["short_phases"]),
+            edge=None if edge is None else (Phase(edge[0]), Phase(edge[1])),
+            spread=_float(data["spread"]),
+            minority=Minority.from_dict(data["minority"]),
         )
 
 
@@ -216,17 +286,22 @@ class Tally:
 
 @dataclass(frozen=True)
 class ProfileResult:
-    """Phases of all four elements (questionnaire order) and the overall picture.
+    """All four elements (questionnaire order) and the headline (scoring v3, rules 3 and 4).
 
-    `overall` is the lowest phase among the elements that have one (a growth model: the
-    team is where all four elements are), None when none has; `further` counts the
-    elements already past it. `bottleneck` is named only when one element's position is
-    clearly (0.25 or more) below every other placed element's. `imbalance`: element phases
-    differ by 2 or more.
+    Every element counts in the headline, divided or short of answers (a growth model: the
+    team is where all four elements are). `overall` is the label of the lowest `low` over
+    the four elements, `overall_high` that of the lowest `high`: where they differ, missing
+    answers leave the overall phase open and the headline names both. `overall_position`
+    is that lowest low. `further` counts the elements whose low is in a higher phase.
+    `bottleneck` is named only when one element is clearly behind over its whole range:
+    its high at least 0.25 below every other element's low. `imbalance`: the elements are
+    certainly two phases or more apart (one's low and another's high).
     """
 
     elements: tuple[ElementResult, ...]
-    overall: Phase | None
+    overall: Phase
+    overall_high: Phase
+    overall_position: float
     further: int
     bottleneck: Element | None
     imbalance: bool
@@ -240,8 +315,37 @@ class ProfileResult:
 
     @property
     def placed(self) -> tuple[ElementResult, ...]:
-        """The elements that have a phase."""
+        """The elements that have a position."""
         return tuple(e for e in self.elements if e.placed)
+
+    @property
+    def settled(self) -> bool:
+        """The answers settle the overall phase (missing answers could not change it)."""
+        return self.overall == self.overall_high
+
+    @property
+    def resting_on(self) -> tuple[Element, ...]:
+        """The elements the overall phase rests on: those whose low is in it."""
+        return tuple(e.element for e in self.elements if e.low_phase == self.overall)
+
+    @property
+    def divided_on(self) -> tuple[Element, ...]:
+        """Divided elements the overall rests on: then the headline names no phase."""
+        return tuple(e.element for e in self.elements
+                     if e.divided and e.low_phase == self.overall)
+
+    @property
+    def short_on(self) -> tuple[Element, ...]:
+        """When the overall phase is open: the elements whose missing answers leave it so."""
+        return () if self.settled else self.resting_on
+
+    @property
+    def others_phase(self) -> Phase | None:
+        """The lowest phase of the elements the team is not divided on (the context of a
+        divided headline); None when it is divided on all four."""
+        divided = set(self.divided_on)
+        return min((e.low_phase for e in self.elements if e.element not in divided),
+                   default=None)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-safe form (`kind` says which class to rebuild)."""
@@ -250,7 +354,9 @@ class ProfileResult:
     def _profile_fields(self) -> dict[str, Any]:
         return {
             "elements": [e.to_dict() for e in self.elements],
-            "overall": None if self.overall is None else int(self.overall),
+            "overall": int(self.overall),
+            "overall_high": int(self.overall_high),
+            "overall_position": self.overall_position,
             "further": self.further,
             "bottleneck": None if self.bottleneck is None else self.bottleneck.value,
             "imbalance": self.imbalance,
@@ -260,7 +366,9 @@ class ProfileResult:
     def _profile_args(data: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "elements": tuple(ElementResult.from_dict(e) for e in data["elements"]),
-            "overall": None if data["overall"] is None else Phase(data["overall"]),
+            "overall": Phase(data["overall"]),
+            "overall_high": Phase(data["overall_high"]),
+            "overall_position": float(data["overall_position"]),
             "further": int(data["further"]),
             "bottleneck": None if data["bottleneck"] is None else Element(data["bottleneck"]),
             "imbalance": bool(data["imbalance"]),
@@ -349,10 +457,22 @@ def _float(value: Any) -> float | None:
     return None if value is None else float(value)
 
 
-def _check_snapshot(data: Mapping[str, Any], kind: str) -> None:
+def _label(position: float) -> Phase:
+    return Phase(min(math.floor(position), int(Phase.STRATEGIC)))
+
+
+def snapshot_version(data: Mapping[str, Any], kind: str) -> int:
+    """The version of a stored result of `kind`; ValueError when it is not one."""
     if not isinstance(data, Mapping) or data.get("kind") != kind:
         raise ValueError(f"not a wi3 {kind} result snapshot")
-    if data.get("version") != SNAPSHOT_VERSION:
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValueError(f"unsupported {kind} snapshot version {version!r}")
+    return version
+
+
+def _check_snapshot(data: Mapping[str, Any], kind: str) -> None:
+    if snapshot_version(data, kind) != SNAPSHOT_VERSION:
         raise ValueError(f"unsupported {kind} snapshot version {data.get('version')!r}")
 
 

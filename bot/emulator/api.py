@@ -98,7 +98,7 @@ class WebApi:
         self.response_urls: dict[str, dict[str, str | None]] = {}
         self.responses: list[ResponsePost] = []
         self.public_url = ""
-        self._last_ts = 0.0
+        self._last_microseconds = 0
         self.methods: dict[str, Callable[[Params], Answer]] = {
             "auth.test": self.auth_test,
             "users.info": self.users_info,
@@ -677,11 +677,15 @@ class WebApi:
         return message
 
     def _next_ts(self) -> str:
-        """A message timestamp: seconds.microseconds, strictly increasing like Slack's."""
+        """A message timestamp: seconds.microseconds, strictly increasing like Slack's.
+
+        Counted in whole microseconds: a float of 1.8e9 seconds steps by about a quarter of
+        one, so adding 0.000001 again and again gave two messages the same ts (the second
+        replacing the first) once several were sent within one tick of a test's clock."""
         with self.workspace.lock:
-            now = max(self.clock(), self._last_ts + 0.000001)
-            self._last_ts = now
-            return f"{now:.6f}"
+            now = max(round(self.clock() * 1_000_000), self._last_microseconds + 1)
+            self._last_microseconds = now
+            return f"{now // 1_000_000}.{now % 1_000_000:06d}"
 
 
 

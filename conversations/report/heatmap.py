@@ -4,8 +4,9 @@ A pure function of plain rows (`overview.OverviewRow`), drawn with matplotlib's 
 API on the Agg canvas like the other charts. On top, how many teams each element has in
 each phase (all teams, however many); below, one row per team, grouped by overall phase
 and cut by `overview.grouped`, each cell coloured by phase and position
-(`palette.position_colour`) with the position written in it. A divided element is
-hatched, a team with too few answers is a grey row saying so, and the image says how
+(`palette.position_colour`) with the position written in it (its range where missing
+answers leave the phase open). A divided element is hatched and keeps its position, a team
+with too few answers is a grey row saying so, and the image says how
 many teams it left out (the CSV has every team).
 """
 
@@ -130,7 +131,7 @@ def _counts_table(
 def _state_colour(state: str) -> tuple[str, str | None]:
     if state == "divided":
         return DIVIDED_COLOUR, DIVIDED_HATCH
-    if state == "na":
+    if state in ("na", "open"):
         return NA_COLOUR, None
     return position_colour(int(state) + 0.5), None
 
@@ -182,20 +183,28 @@ def _team(sheet: Axes, lang: str, row: OverviewRow, y: float) -> None:
 
 
 def _element_cell(sheet: Axes, lang: str, cell: ElementCell | None, x: float, y: float) -> None:
-    if cell is None or (cell.position is None and not cell.divided):
+    if cell is None or cell.position is None:
         _cell(sheet, x, y, CELL_WIDTH, NA_COLOUR, None)
         text, ink = t(lang, "overview.na"), DARK_INK
     elif cell.divided:
         _cell(sheet, x, y, CELL_WIDTH, DIVIDED_COLOUR, DIVIDED_HATCH)
-        text, ink = t(lang, "overview.divided"), DARK_INK
+        text, ink = f"{cut(lang, cell.position)} {t(lang, 'overview.divided')}", DARK_INK
     else:
-        assert cell.position is not None
         colour = position_colour(cell.position)
         _cell(sheet, x, y, CELL_WIDTH, colour, None)
-        text, ink = cut(lang, cell.position), ink_for(colour)
+        text, ink = _figure(lang, cell), ink_for(colour)
     _text(sheet, x + CELL_WIDTH / 2, y + ROW / 2, text, size=7.5, colour=ink, align="center",
           valign="center",
           background=DIVIDED_COLOUR if cell is not None and cell.divided else None)
+
+
+def _figure(lang: str, cell: ElementCell) -> str:
+    """The position, or its range where missing answers leave the phase open."""
+    assert cell.position is not None
+    if cell.settled or cell.low is None or cell.high is None:
+        return cut(lang, cell.position)
+    return t(lang, "results.element.figure_range", low=cut(lang, cell.low),
+             high=cut(lang, cell.high))
 
 
 def _cell(sheet: Axes, x: float, y: float, width: float, colour: str,

@@ -1,13 +1,14 @@
 """The organisation at a glance (`/wi3 status all`): plain rows, counts, groups, the CSV.
 
-An `OverviewRow` is one team's last diagnostic in plain values (phase, position and
+An `OverviewRow` is one team's last diagnostic in plain values (phase, position, range and
 "divided" per element; counts), nothing else, so the heat map and the CSV can be fed from
 outcomes that passed the privacy gate today (`overview_rows`) and from a stored per-team
 summary later. A team whose last round is withheld has no element values at all.
 
 For 5 teams and for 5,000 the overview reads the same way: teams are grouped by overall
-phase (furthest behind first, then those without an overall phase, then those with too
-few answers), sorted within a group by their lowest element position, and cut to a fixed
+phase (scoring v3: the lowest phase the headline names; furthest behind first, then those
+whose headline names no phase because the team is divided, then those with too few
+answers), sorted within a group by their lowest element position, and cut to a fixed
 number of rows shared fairly between the groups, each cut group saying how many it left
 out. The CSV lists every team in the same order.
 """
@@ -24,33 +25,46 @@ from datetime import UTC, datetime
 
 from conversations.export import DATE_FORMAT, safe_cell
 from conversations.i18n import normalise_lang, t
+from conversations.views.scores import phase_range
 from conversations.views.status import TeamRow
 from model import Content, Element, Phase
+from model.position import label
 
 MAX_HEATMAP_TEAMS = 60
 """Team rows the heat map draws; every team is in the CSV."""
 MIN_ROWS_PER_GROUP = 3
 """A group that has teams shows at least this many (or all it has) when rows are cut."""
-STATES = ("0", "1", "2", "3", "divided", "na")
-"""What an element of a team can be: a phase, divided, or without enough answers."""
+STATES = ("0", "1", "2", "3", "open", "divided", "na")
+"""What an element of a team can be: a phase, a phase missing answers leave open, divided,
+or without enough answers."""
 CSV_COLUMNS = ("team", "closed", "subject", "responses", "invited", "minimum", "element",
-               "phase", "position")
+               "phase", "position", "low", "high")
 
 
 @dataclass(frozen=True)
 class ElementCell:
-    """One element of one team: its phase and position, or divided, or neither (n/a)."""
+    """One element of one team: its phase, position and range, whether the team is divided
+    on it (it keeps its position), or neither (n/a)."""
 
     element: Element
     phase: Phase | None
     position: float | None
     divided: bool = False
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Missing answers could not change its phase."""
+        return self.low is None or self.high is None or label(self.low) == label(self.high)
 
     @property
     def state(self) -> str:
+        if self.phase is None:
+            return "na"
         if self.divided:
             return "divided"
-        return "na" if self.phase is None else str(int(self.phase))
+        return str(int(self.phase)) if self.settled else "open"
 
 
 @dataclass(frozen=True)
@@ -106,12 +120,15 @@ def overview_rows(rows: Sequence[TeamRow]) -> list[OverviewRow]:
         if last is None:
             plain.append(OverviewRow(row.channel_id))
             continue
-        cells = tuple(ElementCell(e.element, e.phase, e.position, e.divided)
+        cells = tuple(ElementCell(e.element, e.phase, e.position, e.divided, e.low, e.high)
                       for e in last.elements)
+        headline = last.headline
+        overall = (headline.overall if headline is not None and not headline.divided_on
+                   else None)
         plain.append(OverviewRow(
             channel_id=row.channel_id, subject=last.subject, closed_at=last.closed_at,
             responses=last.responses, invited=last.invited, min_responses=last.min_responses,
-            overall=last.overall if last.withheld is None else None, cells=cells))
+            overall=overall if last.withheld is None else None, cells=cells))
     return plain
 
 
@@ -163,7 +180,7 @@ def counts(rows: Sequence[OverviewRow]) -> dict[Element, Counter[str]]:
 
 
 def state_label(lang: str, state: str, content: Content) -> str:
-    if state in ("divided", "na"):
+    if state in ("open", "divided", "na"):
         return t(lang, f"overview.{state}")
     return content.phases[Phase(int(state))].name.get(normalise_lang(lang))
 
@@ -206,10 +223,19 @@ def overview_csv(lang: str, rows: Sequence[OverviewRow], content: Content) -> st
                 str(row.invited) if row.closed_at else "",
                 str(row.min_responses) if row.closed_at else "",
                 content.elements[element].name.get(language),
-                "" if cell is None else state_label(language, cell.state, content),
+                "" if cell is None else _phase_cell(language, cell, content),
                 "" if cell is None or cell.position is None else f"{cell.position:.2f}",
+                "" if cell is None or cell.position is None else f"{cell.low:.2f}",
+                "" if cell is None or cell.position is None else f"{cell.high:.2f}",
             )])
     return buffer.getvalue()
+
+
+def _phase_cell(lang: str, cell: ElementCell, content: Content) -> str:
+    """The phase as the post says it: a range where missing answers leave it open."""
+    if cell.state == "open" and cell.low is not None and cell.high is not None:
+        return phase_range(lang, label(cell.low), label(cell.high), content, capital=True)
+    return state_label(lang, cell.state, content)
 
 
 def overview_csv_bytes(lang: str, rows: Sequence[OverviewRow], content: Content) -> bytes:

@@ -31,6 +31,8 @@ ANSWER_COLOURS = ("#d7301f", "#fc8d59", "#fee08b", "#91cf60", "#1a9850")
 DONT_KNOW_COLOUR = "#c8c8c8"
 PREVIOUS_COLOUR = "#9e9e9e"
 CURRENT_COLOUR = "#1264a3"
+RANGE_COLOUR = "#a9c8e3"
+"""Where a position may lie when too few answered some statements: a light bar under it."""
 PHASES = 4
 
 

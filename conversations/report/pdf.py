@@ -45,12 +45,23 @@ from conversations.report.palette import (
     DONT_KNOW_COLOUR,
     NA_COLOUR,
     PREVIOUS_COLOUR,
+    RANGE_COLOUR,
     ink_for,
     position_colour,
 )
 from conversations.results.outcome import RoundOutcome
-from conversations.views.results import TIPS_SHOWN, step_heading, work_order
-from conversations.views.scores import cut, element_name, overall_lines, phase_name
+from conversations.views.results import TIPS_SHOWN, minority_lines, step_heading, work_order
+from conversations.views.scores import (
+    cut,
+    element_name,
+    levels_text,
+    overall_lines,
+    participation,
+    participation_note,
+    phase_name,
+    phase_range,
+    phase_word,
+)
 from model import (
     Content,
     Element,
@@ -123,8 +134,12 @@ def _cover(doc: Document, report: Report, content: Content) -> None:
     doc.paragraph(t(lang, "report.subtitle", team=report.team, subject=outcome.subject),
                   size=14, after=0.2)
     doc.paragraph(t(lang, "report.round", date=day(lang, outcome.closed_at),
-                    responses=outcome.responses, invited=outcome.invited,
+                    participation=participation(lang, outcome.responses, outcome.invited,
+                                                outcome.finished),
                     minimum=outcome.min_responses), colour=MUTED_COLOUR, after=0.05)
+    note = participation_note(lang, outcome.responses, outcome.invited)
+    if note:
+        doc.paragraph(plain(note.removeprefix("⚠️ ")), colour=MUTED_COLOUR, after=0.05)
     doc.paragraph(t(lang, "report.made", date=day(lang, report.made_at)), colour=MUTED_COLOUR)
     about = content.about
     doc.heading(t(lang, "report.model.title"), size=15)
@@ -167,8 +182,9 @@ def _boxed(doc: Document, text: str) -> None:
 def _profile(doc: Document, report: Report, result: TeamResult, content: Content) -> None:
     lang, outcome = report.lang, report.outcome
     doc.heading(t(lang, "report.profile.title"), size=15)
-    for line in overall_lines(lang, result, content):
-        doc.paragraph(plain(line), size=10, after=0.05)
+    for line in [*overall_lines(lang, result, content),
+                 *minority_lines(lang, result, content)]:
+        doc.paragraph(plain(line.removeprefix("👥 ")), size=10, after=0.05)
     doc.space(0.2)
     doc.ensure(RADAR_SIZE)
     top = doc.y
@@ -199,13 +215,18 @@ def _position_bars(
     doc.heading(t(lang, "report.profile.bars"), size=11, keep=6.5)
     for element_result in result.elements:
         y = doc.y
-        doc.text(MARGIN, y - 0.1, _element_label(lang, element_result, content), size=8.5,
-                 weight="bold")
+        doc.lines_at(MARGIN, y - 0.05, _element_label(lang, element_result, content, brief=True),
+                     label_width - 0.2, size=8, weight="bold")
         for band in Phase:
             shade = "#eeeeee" if band % 2 == 0 else "#f8f8f8"
             doc.box(x + band * scale, y - 0.8, scale, 0.8, shade)
+        if not element_result.settled:  # the range, light, under the position
+            doc.box(x + element_result.low * scale, y - 0.42,
+                    (element_result.high - element_result.low) * scale, 0.34, RANGE_COLOUR)
         if element_result.position is not None:
-            doc.box(x, y - 0.42, element_result.position * scale, 0.34, CURRENT_COLOUR)
+            doc.box(x, y - 0.42, element_result.position * scale, 0.34, CURRENT_COLOUR,
+                    **({"hatch": DIVIDED_HATCH, "edgecolor": DIVIDED_EDGE}
+                       if element_result.divided else {}))
         earlier = (outcome.previous.element(element_result.element).position
                    if outcome.previous is not None else None)
         if earlier is not None:
@@ -225,15 +246,33 @@ def _position_bars(
     doc.space(0.5)
 
 
-def _element_label(lang: str, result: ElementResult, content: Content) -> str:
-    """"Value · 1.8 · Pioneering", or why it has no position."""
+def _element_label(lang: str, result: ElementResult, content: Content, *,
+                   brief: bool = False) -> str:
+    """"Value · 1.8 · Pioneering" as the post says it (a range, divided, on the edge), or
+    why it has no position; `brief` (beside a bar) leaves out which statements lacked
+    answers and the edge, which the statements pages say."""
     name = element_name(lang, result.element, content)
-    if result.divided:
-        return t(lang, "report.statements.divided", element=name)
     if result.phase is None or result.position is None:
         return t(lang, "report.statements.not_placed", element=name)
-    return t(lang, "report.statements.placed", element=name,
-             position=cut(lang, result.position), phase=phase_name(lang, result.phase, content))
+    position = cut(lang, result.position)
+    if result.divided:
+        return t(lang, "report.statements.divided", element=name, position=position)
+    if not result.settled:
+        figure = t(lang, "results.element.figure_range", low=cut(lang, result.low),
+                   high=cut(lang, result.high))
+        phases = phase_range(lang, result.low_phase, result.high_phase, content, capital=True)
+        if brief:
+            return t(lang, "report.statements.placed", element=name, position=figure,
+                     phase=phases)
+        return t(lang, "report.statements.range", element=name, position=figure,
+                 phases=phases, levels=levels_text(lang, result.short_phases))
+    if result.edge is not None and not brief:
+        return t(lang, "report.statements.edge", element=name, position=position,
+                 phase=phase_name(lang, result.phase, content),
+                 low=phase_word(lang, result.edge[0], content),
+                 high=phase_word(lang, result.edge[1], content))
+    return t(lang, "report.statements.placed", element=name, position=position,
+             phase=phase_name(lang, result.phase, content))
 
 
 def _initiatives(doc: Document, lang: str, report: Report, content: Content) -> None:
@@ -289,21 +328,26 @@ def _initiative_cell(
     result = outcome.result
     text, colour, hatch = t(lang, "report.initiatives.withheld"), NA_COLOUR, None
     if result is not None and element is None:
-        if result.overall is None:
-            text = t(lang, "report.initiatives.none")
+        if result.divided_on:
+            text, colour, hatch = t(lang, "report.profile.divided"), DIVIDED_COLOUR, DIVIDED_HATCH
         else:
-            text = phase_name(lang, result.overall, content)
+            text = phase_range(lang, result.overall, result.overall_high, content,
+                               capital=True)
             colour = position_colour(float(result.overall) + 0.5)
     elif result is not None and element is not None:
         element_result = result.element(element)
-        if element_result.divided:
+        if element_result.position is None or element_result.phase is None:
+            text = t(lang, "report.profile.not_enough")
+        elif element_result.divided:
             text, colour, hatch = t(lang, "report.profile.divided"), DIVIDED_COLOUR, DIVIDED_HATCH
-        elif element_result.position is not None and element_result.phase is not None:
+        elif not element_result.settled:
+            colour = position_colour(element_result.position)
+            text = t(lang, "results.element.figure_range", low=cut(lang, element_result.low),
+                     high=cut(lang, element_result.high))
+        else:
             colour = position_colour(element_result.position)
             text = (f"{phase_name(lang, element_result.phase, content)} "
                     f"{cut(lang, element_result.position)}")
-        else:
-            text = t(lang, "report.profile.not_enough")
     style = {"hatch": hatch, "edgecolor": DIVIDED_EDGE} if hatch else {}
     doc.box(x + inset, y - height + inset, width - 2 * inset, height - 2 * inset, colour, **style)
     doc.text(x + width / 2, y - height / 2, text, size=7.5, colour=ink_for(colour),
@@ -400,7 +444,7 @@ def _findings(doc: Document, lang: str, result: TeamResult, content: Content) ->
     doc.heading(t(lang, "report.findings.title"), size=15)
     for element_result in work_order(result):
         element, phase = element_result.element, element_result.phase
-        if phase is None:
+        if phase is None or element_result.divided:
             key = "divided" if element_result.divided else "not_placed"
             doc.heading(element_name(lang, element, content), size=10.5, keep=0.8)
             doc.paragraph(t(lang, f"report.findings.{key}"), colour=MUTED_COLOUR)
@@ -473,7 +517,7 @@ def _tips(doc: Document, lang: str, result: TeamResult, content: Content) -> Non
     themes = {item.id: item.theme.get(language) for item in content.questionnaire.items}
     for element_result in work_order(result):
         element, phase = element_result.element, element_result.phase
-        if phase is None:
+        if phase is None or element_result.divided:
             if element_result.divided:
                 doc.paragraph(t(lang, "report.tips.divided",
                                 element=element_name(lang, element, content)), after=0.25)

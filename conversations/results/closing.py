@@ -22,12 +22,14 @@ from conversations.context import Caller
 from conversations.i18n import t
 from conversations.outbound import Outbound, Reply, SendQueued
 from conversations.results.history import History
+from conversations.results.outcome import finished_of
 from conversations.results.publication import PublishResults, publication
 from conversations.results.snapshot import snapshot_of
 from conversations.results.summary import keep_summary
 from conversations.team import may_manage, refusal
 from conversations.views.common import Message
 from conversations.views.diagnostic import notice
+from conversations.views.scores import participation
 from model import Content
 from storage import ResultSnapshot, Round, StorageError, Store, Team
 from storage.records import Outgoing
@@ -69,10 +71,20 @@ class ClosingFlow:
         if round_ is None:
             return [Reply(notice(t(caller.lang, "round.none_open", channel=team.channel_id)))]
         out = self.close(round_.id)
-        finished = self.store.finished_count(round_.id)
-        out.insert(0, Reply(notice(t(caller.lang, "round.closed", finished=finished,
-                                     invited=len(round_.invited)))))
+        out.insert(0, Reply(notice(t(caller.lang, "round.closed",
+                                     participation=self._participation(caller, round_)))))
         return out
+
+    def _participation(self, caller: Caller, round_: Round) -> str:
+        """"7 of 12 answered (6 finished)", counted as the post and status count it: from
+        the snapshot (or, if it could not be scored yet, from the answers)."""
+        snapshot = self.store.get_snapshot(round_.id)
+        if snapshot is not None:
+            responses, finished = snapshot.responses, finished_of(snapshot)
+        else:
+            responses = len(self.store.all_answers(round_.id))
+            finished = self.store.finished_count(round_.id)
+        return participation(caller.lang, responses, len(round_.invited), finished)
 
     def all_finished(self, round_id: str) -> list[Outbound]:
         """Close early when the team enabled it and every invited member has finished."""

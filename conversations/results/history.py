@@ -14,6 +14,7 @@ from conversations.diagnostic import subject_text
 from conversations.results.outcome import (
     RoundOutcome,
     Withheld,
+    finished_of,
     minimum_for,
     shown_result,
 )
@@ -93,6 +94,7 @@ class History:
             withheld=found if isinstance(found, Withheld) else None,
             previous=previous[1] if previous else None,
             previous_closed_at=previous[0].closed_at if previous else None,
+            finished=finished_of(snapshot),
         )
 
     def last_outcome(self, team: Team) -> RoundOutcome | None:

@@ -7,6 +7,8 @@ the result only when at least one statement of this round met the minimum; every
 keeps lives in its JSON `result` mapping:
 
 * `min_responses`: the team's minimum when the round closed;
+* `finished`: how many invited people finished the round (the result counts everyone who
+  answered something; participation shows both, §3.7 rule 8);
 * `team`: the model's `TeamResult.to_dict()`, or None when nothing may be shown;
 * pulses only: `basis` ("diagnostic", "pulses" or None: what the carried scores rest on)
   and `carried_from` (the round they came from).
@@ -51,6 +53,7 @@ def snapshot_of(
         invited_count=len(round_.invited),
         responses=len(answers),
         result={"min_responses": team.min_responses,
+                "finished": store.finished_count(round_.id),
                 "team": result.to_dict() if result.fresh_items else None, **extras},
         pulse_number=round_.pulse_number,
     )

@@ -1,14 +1,16 @@
 """A team's last result in short, for the overviews: `/wi3 status all` and App Home.
 
-When a diagnostic closes, its snapshot is summed up once (`summary_of`): the phase and
-position of each element, the overall phase, how many were invited and answered, or why
-nothing is shown, as the privacy gate answered under the round's own minimum. Overviews
+When a diagnostic closes, its snapshot is summed up once (`summary_of`): the phase,
+position and range of each element, the headline (scoring v3: its phase or the two it may
+be, the elements it rests on divided or short of answers, the bottleneck), how many were
+invited, answered and finished, or why nothing is shown, as the privacy gate answered
+under the round's own minimum. Overviews
 read these summaries (`Summaries.last`), one small record per team, and never decode a
 snapshot; the gate (`outcome.summary_minimum`) still decides whether a summary stands for
 its answer now, and where it does not (the team raised its minimum past a counted
 statement), the snapshot is asked through the gate as before. A team whose last
-diagnostic closed before summaries existed gets its summary the first time an overview
-needs it.
+diagnostic closed before summaries existed, or whose summary an earlier version wrote
+(before scoring v3), gets a new one the first time an overview needs it.
 
 `outcome.ResultSummary` is what the overview views take; `Summaries.last` is the way to
 get one.
@@ -24,8 +26,10 @@ from conversations.results.history import History
 from conversations.results.outcome import (
     SUMMARY_VERSION,
     ElementSummary,
+    HeadlineSummary,
     ResultSummary,
     Withheld,
+    finished_of,
     holds_up_to,
     minimum_for,
     shown_result,
@@ -51,11 +55,14 @@ def summary_of(snapshot: ResultSnapshot, content: Content) -> LastResult:
         "min_responses": minimum,
         "withheld": found.value if isinstance(found, Withheld) else None,
         "holds_up_to": holds_up_to(result) if result is not None else None,
-        "overall": int(result.overall) if result and result.overall is not None else None,
+        "finished": finished_of(snapshot),
+        "overall": int(result.overall) if result else None,
         "further": result.further if result else 0,
+        "headline": HeadlineSummary.of(result).to_dict() if result else None,
         "elements": [{"element": e.element.value,
                       "phase": int(e.phase) if e.phase is not None else None,
-                      "position": e.position, "divided": e.divided}
+                      "position": e.position, "divided": e.divided,
+                      "low": e.low, "high": e.high}
                      for e in (result.elements if result else ())],
     }
     return LastResult(snapshot.workspace_id, snapshot.channel_id, snapshot.round_id,
@@ -81,7 +88,8 @@ class Summaries:
         return [self._shown(team, kept.get(team.channel_id)) for team in teams]
 
     def _shown(self, team: Team, last: LastResult | None) -> ResultSummary | None:
-        last = last or self._summed_up_now(team)
+        if last is None or last.summary.get("version") != SUMMARY_VERSION:
+            last = self._summed_up_now(team)
         if last is None:
             return None
         minimum = summary_minimum(last, team.min_responses)
@@ -92,7 +100,8 @@ class Summaries:
         return _decoded(last, team, minimum)
 
     def _summed_up_now(self, team: Team) -> LastResult | None:
-        """A team closed before summaries existed: sum up its last diagnostic, once."""
+        """A team closed before summaries existed, or summed up by an earlier version: sum
+        up its last diagnostic, once."""
         diagnostics = self.history.snapshots(team, OVERVIEW_KIND)
         if not diagnostics:
             return None
@@ -104,6 +113,8 @@ class Summaries:
 def _decoded(last: LastResult, team: Team, minimum: int) -> ResultSummary:
     data = last.summary
     withheld = data["withheld"]
+    headline = data["headline"]
+    finished = data["finished"]
     return ResultSummary(
         round_id=last.round_id, channel_id=last.channel_id,
         subject=subject_text(team.language, data["subject"]), closed_at=last.closed_at,
@@ -111,6 +122,8 @@ def _decoded(last: LastResult, team: Team, minimum: int) -> ResultSummary:
         withheld=Withheld(withheld) if withheld is not None else None,
         overall=_phase(data["overall"]), further=int(data["further"]),
         elements=tuple(_element(e) for e in data["elements"]),
+        headline=HeadlineSummary.from_dict(headline) if headline is not None else None,
+        finished=int(finished) if finished is not None else None,
     )
 
 
@@ -118,7 +131,7 @@ def _element(data: Mapping[str, Any]) -> ElementSummary:
     position = data["position"]
     return ElementSummary(Element(data["element"]), _phase(data["phase"]),
                           float(position) if position is not None else None,
-                          bool(data["divided"]))
+                          bool(data["divided"]), float(data["low"]), float(data["high"]))
 
 
 def _phase(value: Any) -> Phase | None:

@@ -1,8 +1,10 @@
 """The channel post for a closed pulse: a short nudge, not the full report.
 
-The headline and element lines read exactly as in the full results (same positions, same
-phases), each element with its change since the last pulse and since the last diagnostic
-about the same subject; then one team tip for the element furthest behind.
+The headline and element lines read exactly as in the full results (same positions,
+ranges, phases and "on the edge"), each element with its change since the last pulse and
+since the last diagnostic about the same subject, up or down only beyond the noise (rule 9
+of scoring v3, `conversations.trend`); then one team tip for the element furthest behind.
+It shows every statement the team is split on: a pulse has no report to point to.
 """
 
 from __future__ import annotations
@@ -17,14 +19,13 @@ from conversations.views.common import Message, context, header, message, sectio
 from conversations.views.results import (
     fallback,
     flag_lines,
-    response_line,
+    response_lines,
     withheld_post,
     work_order,
 )
 from conversations.views.scores import (
     element_line,
     element_name,
-    element_notes,
     overall_lines,
     trend_text,
 )
@@ -54,13 +55,13 @@ def pulse_post(
              for e in result.elements]
     blocks: list[Block] = [
         header(t(lang, "results.pulse.title", subject=outcome.subject)),
-        context(response_line(lang, outcome)),
+        context(*response_lines(lang, outcome)),
         context(t(lang, f"pulse.basis.{basis if basis in BASES else 'alone'}")),
         section("\n".join(overall_lines(lang, result, content))),
         section("\n".join(lines)),
         *since_blocks(lang, since),
     ]
-    flags = flag_lines(lang, result, content)
+    flags = flag_lines(lang, result, content, max_topics=len(result.items))
     if flags:
         blocks.append(section("\n".join(flags)))
     focus = _focus(lang, result, content)
@@ -84,12 +85,12 @@ def _element_line(
             if earlier is not None:
                 parts.append(t(lang, key, trend=trend_text(lang, result, earlier,
                                                            element_result.element)))
-    return "\n".join([" · ".join(parts), *element_notes(lang, element_result, content)])
+    return " · ".join(parts)
 
 
 def _focus(lang: str, result: TeamResult, content: Content) -> str | None:
     """One team tip for the element furthest behind, chosen by its inhibitors."""
-    placed = [e for e in work_order(result) if e.phase is not None]
+    placed = [e for e in work_order(result) if e.phase is not None and not e.divided]
     if not placed:
         return None
     element, phase = placed[0].element, placed[0].phase

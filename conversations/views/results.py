@@ -4,23 +4,26 @@ Pure: a `RoundOutcome` (passed through the privacy gate in `conversations.result
 message dict out. A withheld round shows counts and the reason only. Otherwise the post
 reads top-down as a team would use it:
 
-1. the headline: overall phase (the lowest element phase), how many elements are further,
-   and the bottleneck when there is a clear one;
-2. every element with its bar, position and phase, or "divided", or "not enough answers",
-   then how the commitments since the last round went;
+1. how many answered (and finished); the headline (scoring v3: the overall phase, or both
+   phases missing answers leave open, or "divided" where it rests on a split element), how
+   many elements are further, and the bottleneck when one is clearly behind;
+2. every element with its bar, position and phase (or range, or "divided", or "not enough
+   answers", and "on the edge" where one person decides it), the minorities and split
+   statements worth hearing, then how the commitments since the last round went;
 3. per element, furthest behind first, what separates it from its next phase (each
    statement in a few words with the team's score), what to build on, and the team tips
    that address its biggest inhibitors;
 4. the organisation tips "for your sponsor", then the checklists' tallies;
 5. how to read it, the privacy line and where the model comes from (`/wi3 about`).
 
-Every list that can grow is cut with "and N more", so a post stays within Slack's 50
-blocks and 3000 characters per section whatever the result holds.
+Every list that can grow is cut with "and N more in `/wi3 report`" (the report lists all of
+it), so a post stays within Slack's 50 blocks and 3000 characters per section whatever the
+result holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from slack_sdk.models.blocks import Block, DividerBlock
@@ -42,9 +45,11 @@ from conversations.views.scores import (
     bounded_list,
     element_line,
     element_name,
-    element_notes,
     finding_line,
     overall_lines,
+    participation,
+    participation_note,
+    phase_range,
     phase_word,
     trend_text,
 )
@@ -64,6 +69,8 @@ from model import (
 MAX_INHIBITORS = 3
 MAX_DRIVERS = 2
 MAX_TOPICS = 6
+MORE_IN_REPORT = "results.more_in_report"
+"""What a cut list in a results post says: where the rest is (the PDF report lists it all)."""
 FINDINGS_BUDGET = 1000
 """Characters for an element's inhibitors, and again for its drivers, so its tips always
 fit in the same section."""
@@ -81,7 +88,7 @@ def results_post(lang: str, outcome: RoundOutcome, content: Content | None = Non
     result = outcome.result
     blocks: list[Block] = [
         header(t(lang, "results.post.title", subject=outcome.subject)),
-        context(response_line(lang, outcome)),
+        context(*response_lines(lang, outcome)),
         section("\n".join(overall_lines(lang, result, content))),
         DividerBlock(),
         *element_blocks(lang, result, outcome.previous, content),
@@ -122,7 +129,7 @@ def element_blocks(
         line = element_line(lang, element_result, content, result.minimum)
         if previous is not None and element_result.position is not None:
             line += " · " + trend_text(lang, result, previous, element_result.element)
-        lines.append("\n".join([line, *element_notes(lang, element_result, content)]))
+        lines.append(line)
     blocks: list[Block] = [section("\n".join(lines))]
     flags = flag_lines(lang, result, content)
     if flags:
@@ -130,15 +137,33 @@ def element_blocks(
     return blocks
 
 
-def flag_lines(lang: str, result: TeamResult, content: Content) -> list[str]:
-    """Uneven growth, and the statements a placed element's team is split on."""
+def flag_lines(lang: str, result: TeamResult, content: Content, *,
+               max_topics: int = MAX_TOPICS) -> list[str]:
+    """Uneven growth, the minorities that see an element much lower or higher (rule 6),
+    and the statements the team is split on outside the divided elements (those have their
+    own section)."""
     lines = []
     if result.imbalance:
         lines.append(t(lang, "results.post.imbalance"))
-    placed = {e.element for e in result.placed}
-    topics = polarised_themes(lang, result, content, placed)
+    lines += minority_lines(lang, result, content)
+    undivided = {e.element for e in result.placed if not e.divided}
+    topics = polarised_themes(lang, result, content, undivided)
     if topics:
-        lines.append(t(lang, "results.post.polarised", topics=_bounded_inline(lang, topics)))
+        lines.append(t(lang, "results.post.polarised",
+                       topics=_bounded_inline(lang, topics, max_topics)))
+    return lines
+
+
+def minority_lines(lang: str, result: TeamResult, content: Content) -> list[str]:
+    """"3 of 10 see Value much lower. Worth hearing them out." (counts only, rule 6)."""
+    lines = []
+    for element_result in result.elements:
+        minority = element_result.minority
+        if minority is not None:
+            key = "minority_lower" if minority.lower else "minority_higher"
+            lines.append(t(lang, f"results.post.{key}", count=minority.count,
+                           answered=minority.answered,
+                           element=element_name(lang, element_result.element, content)))
     return lines
 
 
@@ -159,7 +184,7 @@ def sponsor_blocks(lang: str, result: TeamResult, content: Content) -> list[Bloc
     """The organisation tips, one per element: what the team needs a sponsor for."""
     lines = []
     for element_result in work_order(result):
-        if element_result.phase is None:
+        if element_result.phase is None or element_result.divided:
             continue
         tips = chosen_tips(element_result.element, element_result.phase, result.inhibitors,
                            TipLevel.ORGANISATION, content=content)
@@ -190,6 +215,9 @@ def tally_blocks(lang: str, result: TeamResult, content: Content) -> list[Block]
 
 def legends(lang: str, outcome: RoundOutcome) -> list[str]:
     lines = [t(lang, "results.post.position_legend")]
+    result = outcome.result
+    if result is not None and any(not e.settled or e.edge for e in result.placed):
+        lines.append(t(lang, "results.post.range_legend"))
     if outcome.previous is not None:
         lines.append(trend_legend(lang, outcome.previous_closed_at))
     lines.append(t(lang, "results.post.privacy", min_responses=outcome.min_responses))
@@ -199,29 +227,34 @@ def legends(lang: str, outcome: RoundOutcome) -> list[str]:
 
 def fallback(lang: str, outcome: RoundOutcome, result: TeamResult, content: Content) -> str:
     subject = mrkdwn_escape(outcome.subject)
-    if result.overall is None:
+    if result.divided_on:
         return t(lang, "results.post.fallback_no_overall", subject=subject)
     return t(lang, "results.post.fallback", subject=subject,
-             phase=phase_word(lang, result.overall, content))
+             phase=phase_range(lang, result.overall, result.overall_high, content))
 
 
 # -- pieces shared with the pulse post and the status views -------------------------------------
 
 
-def response_line(lang: str, outcome: RoundOutcome) -> str:
-    """"Round closed <date> · 6 of 8 answered"."""
-    return t(lang, "results.post.closed", date=slack_date(outcome.closed_at),
-             responses=outcome.responses, invited=outcome.invited)
+def response_lines(lang: str, outcome: RoundOutcome) -> list[str]:
+    """"Round closed <date> · 7 of 12 answered (6 finished)", and below half of those
+    invited, how to read it (§3.7 rule 8)."""
+    lines = [t(lang, "results.post.closed", date=slack_date(outcome.closed_at),
+               participation=participation(lang, outcome.responses, outcome.invited,
+                                           outcome.finished))]
+    note = participation_note(lang, outcome.responses, outcome.invited)
+    return [*lines, note] if note else lines
 
 
 def work_order(result: TeamResult) -> list[ElementResult]:
-    """Elements furthest behind first (lowest position), divided ones after, then the rest."""
+    """Elements furthest behind first (lowest position, divided ones among them: they keep
+    their place), then those without a position."""
     order = list(Element)
 
     def key(e: ElementResult) -> tuple[int, float, int]:
         if e.position is not None:
             return (0, e.position, order.index(e.element))
-        return (1 if e.divided else 2, 0.0, order.index(e.element))
+        return (1, 0.0, order.index(e.element))
 
     return sorted(result.elements, key=key)
 
@@ -258,14 +291,17 @@ def tally_text(lang: str, key: str, tally: Tally | None, labels: dict[str, str])
 
 
 def ticked_items(lang: str, tally: Tally, labels: dict[str, str],
-                 most: int | None = None) -> list[str]:
+                 most: int | None = None, *, also: Collection[str] = ()) -> list[str]:
     """"Time (3)", "Budget (1)": the options ticked at least once, most ticked first (in
-    checklist order on a tie), at most `most` of them."""
+    checklist order on a tie), at most `most` of them, and the options in `also` whatever
+    their rank."""
     ticked = [(count, n, option_id) for n, (option_id, count) in enumerate(tally.counts.items())
               if count > 0 and option_id in labels]
     ticked.sort(key=lambda row: (-row[0], row[1]))
+    kept = [row for rank, row in enumerate(ticked)
+            if most is None or rank < most or row[2] in also]
     return [t(lang, "results.post.tally_item", label=labels[option_id], count=count)
-            for count, _, option_id in ticked[:most]]
+            for count, _, option_id in kept]
 
 
 def trend_legend(lang: str, since: datetime | None) -> str:
@@ -296,18 +332,27 @@ def _work_text(
     title_key = "slip_title" if phase == Phase.STRATEGIC else "inhibitors_title"
     if inhibitors:
         lines.append(bounded_list(lang, t(lang, f"results.post.{title_key}"), inhibitors,
-                                  len(shown), budget=FINDINGS_BUDGET))
-    elif Phase.STRATEGIC in element_result.unanswered_phases:
+                                  len(shown), budget=FINDINGS_BUDGET, more_key=MORE_IN_REPORT))
+    elif next_level_short(element_result):
         lines.append(t(lang, "results.post.inhibitors_unknown"))
     drivers = [finding_line(lang, f) for f in result.drivers_for(element)]
     if drivers:
         lines.append(bounded_list(lang, t(lang, "results.post.drivers_title"), drivers,
-                                  MAX_DRIVERS, budget=FINDINGS_BUDGET))
+                                  MAX_DRIVERS, budget=FINDINGS_BUDGET, more_key=MORE_IN_REPORT))
     tips = chosen_tips(element, phase, result.inhibitors, TipLevel.TEAM, content=content)
     tip_lines = [t(lang, "results.post.tip", text=tip.text.get(normalise_lang(lang)))
                  for tip in tips[:TIPS_SHOWN[TipLevel.TEAM]]]
     lines.append("\n".join([t(lang, "results.post.tips_title"), *tip_lines]))
     return "\n".join(lines)
+
+
+def next_level_short(element_result: ElementResult) -> bool:
+    """Statements of the element's next phase lacked answers: "nothing holds you back"
+    would claim what nobody could say."""
+    phase = element_result.phase
+    if phase is None:
+        return False
+    return Phase(min(phase + 1, Phase.STRATEGIC)) in element_result.short_phases
 
 
 def _divided_text(
@@ -316,12 +361,12 @@ def _divided_text(
     name = element_name(lang, element_result.element, content)
     topics = polarised_themes(lang, result, content, {element_result.element})
     return t(lang, "results.post.divided_work", element=name,
-             topics=_bounded_inline(lang, topics))
+             topics=_bounded_inline(lang, topics, MAX_TOPICS))
 
 
-def _bounded_inline(lang: str, topics: Sequence[str]) -> str:
-    shown = list(topics[:MAX_TOPICS])
+def _bounded_inline(lang: str, topics: Sequence[str], most: int) -> str:
+    shown = list(topics[:most])
     text = "; ".join(shown)
     if len(topics) > len(shown):
-        text += " " + t(lang, "results.more", n=len(topics) - len(shown))
+        text += " " + t(lang, MORE_IN_REPORT, n=len(topics) - len(shown))
     return text

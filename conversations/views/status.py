@@ -32,7 +32,14 @@ from conversations.views.common import (
     section,
     slack_date,
 )
-from conversations.views.scores import Placed, element_name, element_state, phase_word
+from conversations.views.scores import (
+    Placed,
+    element_name,
+    element_state,
+    overall_phrase,
+    participation,
+    participation_note,
+)
 from model import Content, Element, load_content
 
 REPOST_RESULTS = ActionIds.REPOST_RESULTS
@@ -128,7 +135,8 @@ def last_round_text(
     lang: str, last: RoundOutcome | None, trend: Mapping[Element, Trend] | None,
     content: Content,
 ) -> str:
-    """The last closed round in short: phases per element and overall, or why not."""
+    """The last closed round in short: the headline and each element's phase (or range,
+    or "divided"), or why not; how many answered as the post says it."""
     if last is None:
         return t(lang, "results.status.no_results")
     counts = {"date": slack_date(last.closed_at), "responses": last.responses,
@@ -140,12 +148,13 @@ def last_round_text(
     result = last.result
     if trend is None:
         trend = element_trends(result, last.previous) if last.previous is not None else {}
-    if result.overall is None:
-        head = t(lang, "results.status.last_no_overall", **counts)
-    else:
-        head = t(lang, "results.status.last", phase=phase_word(lang, result.overall, content),
-                 further=result.further, **counts)
-    return head + "\n" + " · ".join(element_phases(lang, result.elements, content, trend))
+    head = t(lang, "results.status.last", overall=overall_phrase(lang, result, content),
+             further=result.further,
+             participation=participation(lang, last.responses, last.invited, last.finished),
+             **counts)
+    lines = [head, " · ".join(element_phases(lang, result.elements, content, trend))]
+    note = participation_note(lang, last.responses, last.invited)
+    return "\n".join([*lines, note] if note else lines)
 
 
 def element_phases(
@@ -204,11 +213,12 @@ def team_line(lang: str, row: TeamRow, content: Content) -> str:
                  min_responses=last.min_responses)
     elements = " · ".join(element_phases(lang, last.elements, content))
     date = slack_date(last.closed_at)
-    if last.overall is None:
-        return t(lang, "results.overview.team_no_overall", channel=row.channel_id, date=date,
-                 subject=subject, elements=elements)
+    if last.headline is None:
+        return t(lang, "results.overview.team_na", channel=row.channel_id, subject=subject,
+                 responses=last.responses, invited=last.invited,
+                 min_responses=last.min_responses)
     return t(lang, "results.overview.team", channel=row.channel_id, date=date, subject=subject,
-             phase=phase_word(lang, last.overall, content), elements=elements)
+             overall=overall_phrase(lang, last.headline, content), elements=elements)
 
 
 def pack_lines(lines: Sequence[str], max_sections: int) -> tuple[list[str], int]:

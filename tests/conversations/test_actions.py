@@ -153,7 +153,7 @@ def test_each_lead_gets_a_guide_after_the_post_with_phase_bottleneck_and_questio
     assert isinstance(out[0], PublishResults)  # the post goes first, then the guide
     guide = guide_of(out)
     body = text_of(guide)
-    assert "overall phase *pioneering* · bottleneck *Investment*" in body
+    assert "overall *pioneering* · bottleneck *Investment*" in body
     assert "*Investment* · from pioneering to facilitating" in body
     for theme in ("The tools have a named owner: 2.0",
                   "One supported platform, no tool sprawl: 2.0"):
@@ -166,6 +166,30 @@ def test_each_lead_gets_a_guide_after_the_post_with_phase_bottleneck_and_questio
     [plan] = [e for b in guide["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert (plan["action_id"], plan["value"], plan["style"]) == (
         ActionIds.PLAN_ACTIONS, round_id, "primary")
+
+
+def test_a_guide_says_when_too_few_answered_the_next_phase_to_know_what_holds_back(
+    world: World,
+) -> None:
+    """Three people at 5 everywhere, one "don't know" on Value's strategic statement: the
+    guide does not claim that nothing scored below the bar, and names no bottleneck."""
+    everything = {item: 5 for item in ITEMS}
+    _, out = world.close_round([{**everything, "W5": None}, everything, everything])
+    body = text_of(guide_of(out))
+    assert ("overall *facilitating or strategic* · no single bottleneck; *Value* is "
+            "furthest behind") in body
+    assert "Too few people answered the statements of the next phase" in body
+    assert "Nothing here scored below the bar" not in body
+
+
+def test_a_divided_bottleneck_is_named_as_divided_not_as_no_bottleneck(world: World) -> None:
+    value = {item for item in ITEMS if item.startswith("W")}
+    team = [{item: (v if item in value else 5) for item in ITEMS} for v in (4, 4, 4, 2, 2)]
+    _, out = world.close_round(team)
+    body = text_of(guide_of(out))
+    assert "<#C1> · *divided on Value*\n" in body
+    assert "no single bottleneck" not in body
+    assert "*Value* · the team is divided" in body
 
 
 def test_a_divided_element_brings_its_split_statements_and_both_camps_question(

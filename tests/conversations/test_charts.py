@@ -27,8 +27,12 @@ def test_radar_is_a_png_of_sane_size():
     assert 5_000 < len(png) < 1_000_000
 
 
+NO_INNOVATION = dict.fromkeys(("N1", "N2", "N3", "N4", "N5"))
+NO_INVESTMENT = dict.fromkeys(("V1", "V2", "V3", "V4", "V7", "V5", "V6"))
+
+
 def test_radar_with_previous_round_and_missing_positions():
-    current = score_team([by_phase(4, 4, 2, N2=None, N3=None)] * 3)
+    current = score_team([by_phase(4, 4, 2, **NO_INNOVATION)] * 3)
     previous = score_team([by_phase(3, 3, 1, W2=None, W3=None, W4=None)] * 3)
     assert current.element(Element.INNOVATIE).position is None
     with_previous = radar_chart("nl", current, previous, title="WI3-profiel")
@@ -37,11 +41,19 @@ def test_radar_with_previous_round_and_missing_positions():
     assert with_previous != alone  # the dashed previous line is drawn
 
 
-def test_a_divided_team_gets_a_radar_without_points():
+def test_a_divided_team_keeps_its_points_on_the_radar():
     split = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)
-    assert all(e.position is None for e in split.elements)
+    assert all(e.divided and e.position is not None for e in split.elements)
     width, height = size(radar_chart("en", split, title="divided"))
     assert 300 <= width <= 2000 and 300 <= height <= 2000
+
+
+def test_a_phase_missing_answers_leave_open_is_drawn_as_its_range():
+    settled = score_team([by_phase(4, 4, 2)] * 3)
+    short = score_team([by_phase(4, 4, 2)] * 2 + [by_phase(4, 4, 2, W2=None)])
+    assert settled.element(Element.WAARDE).position == short.element(Element.WAARDE).position
+    assert not short.element(Element.WAARDE).settled
+    assert radar_chart("en", short, title="x") != radar_chart("en", settled, title="x")
 
 
 def test_equal_input_gives_equal_bytes_also_from_parallel_threads():
@@ -52,7 +64,7 @@ def test_equal_input_gives_equal_bytes_also_from_parallel_threads():
 
 
 def test_trend_chart_with_gaps_and_skipped_rounds():
-    low = score_team([by_phase(3, 3, 1, V2=None, V3=None, V4=None, V7=None)] * 3)
+    low = score_team([by_phase(3, 3, 1, **NO_INVESTMENT)] * 3)
     high = score_team([by_phase(4, 4, 3)] * 3)
     points = trend_points([(datetime(2024, month, 1, tzinfo=UTC), result)
                            for month, result in [(1, low), (2, high), (3, None), (4, high)]])

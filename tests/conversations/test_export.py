@@ -53,20 +53,26 @@ def test_csv_has_a_header_and_readable_values():
                                            closed(second, month=3, previous=first)]))
     table = parse(text)
     assert table[0] == ["closed (UTC)", "kind", "subject", "responses", "invited", "element",
-                        "phase", "position", "trend"]
+                        "phase", "position", "lowest position", "highest position", "trend"]
     assert table[1] == ["2024-01-01 12:30", "diagnostic", "our wiki", "6", "8", "Value",
-                        "Pioneering", "1.80", "new"]
+                        "Pioneering", "1.80", "1.80", "1.80", "new"]
     assert table[5] == ["2024-02-01 12:30", "diagnostic", "our wiki", "2", "8", "Value",
-                        "", "", ""]
+                        "", "", "", "", ""]
     assert table[9] == ["2024-03-01 12:30", "diagnostic", "our wiki", "6", "8", "Value",
-                        "Facilitating", "2.40", "up"]
+                        "Facilitating", "2.40", "2.40", "2.40", "up"]
     assert len(table) == 1 + 12
 
 
-def test_a_divided_element_says_so_and_has_no_position():
+def test_a_divided_element_says_so_and_keeps_its_position():
     split = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)
     table = parse(results_csv(rows_from_outcomes([closed(split, month=1)])))
-    assert table[1][6:] == ["divided", "", ""]
+    assert table[1][6:] == ["divided", "1.80", "1.80", "1.80", "new"]
+
+
+def test_a_phase_missing_answers_leave_open_is_its_range():
+    short = score_team([by_phase(4, 4, None)] * 3)
+    table = parse(results_csv(rows_from_outcomes([closed(short, month=1)])))
+    assert table[1][6:] == ["Facilitating or strategic", "2.00", "2.00", "3.00", "new"]
 
 
 def test_csv_in_dutch():
@@ -75,7 +81,7 @@ def test_csv_in_dutch():
                               lang="nl"))
     assert table[0][:3] == ["gesloten (UTC)", "soort", "onderwerp"]
     assert table[1][1] == "puls"
-    assert table[1][5:] == ["Waarde", "Faciliterend", "2.40", "nieuw"]
+    assert table[1][5:] == ["Waarde", "Faciliterend", "2.40", "2.40", "2.40", "nieuw"]
 
 
 def test_a_hostile_subject_is_neutralised_against_formula_injection():

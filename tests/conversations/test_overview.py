@@ -40,10 +40,9 @@ CLOSED = datetime(2026, 3, 1, tzinfo=UTC)
 
 def placed(channel: str, *positions: float | None, divided: Element | None = None,
            subject: str = "our wiki") -> OverviewRow:
-    """A team whose elements sit at these positions (None: n/a)."""
+    """A team whose elements sit at these positions (None: n/a); a divided one keeps it."""
     cells = tuple(
-        ElementCell(e, None, None, True) if e == divided
-        else ElementCell(e, None if p is None else Phase(int(p)), p)
+        ElementCell(e, None if p is None else Phase(int(p)), p, e == divided, p, p)
         for e, p in zip(Element, positions, strict=True))
     phases = [c.phase for c in cells if c.phase is not None]
     return OverviewRow(channel, subject, CLOSED, 5, 7, 3, min(phases) if phases else None,
@@ -133,7 +132,17 @@ def test_the_csv_has_every_team_and_defuses_formulas() -> None:
     assert list({row[2] for row in table if row[0] == "C0FORMULA"}) == ["'=HYPERLINK(1)"]
     below = [row for row in table if row[0] == "C0WITHHELD"]
     assert [row[3:6] for row in below] == [["2", "7", "3"]] * 4
-    assert all(row[7:] == ["", ""] for row in below)  # counts only, no phase, no position
+    assert all(row[7:] == ["", "", "", ""] for row in below)  # counts only: no phase, no figure
+
+
+def test_a_phase_missing_answers_leave_open_counts_as_open_and_reads_its_range() -> None:
+    open_value = ElementCell(Element.WAARDE, Phase.PIONEERING, 1.2, False, 0.8, 2.4)
+    row = OverviewRow("C1", "our wiki", CLOSED, 5, 7, 3, Phase.NOT_STARTED,
+                      (open_value, *placed("C1", None, 2.1, 2.2, 2.3).cells[1:]))
+    assert counts([row])[Element.WAARDE] == Counter({"open": 1})
+    table = list(csv.reader(io.StringIO(overview_csv("en", [row], CONTENT))))
+    assert table[1][7:] == ["Anywhere from getting started to facilitating", "1.20", "0.80",
+                            "2.40"]
 
 
 def test_the_heat_map_is_a_readable_png_at_5_and_at_5000_teams() -> None:

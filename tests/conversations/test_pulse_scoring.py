@@ -110,12 +110,12 @@ def test_a_pulse_after_a_diagnostic_shows_changes_the_basis_and_a_trend_chart(te
     _first, first = team3.pulse_round(5)  # pioneering statements: positions stay
     text = post_text(first)
     assert "Pulse results combine this pulse's answers with the last full diagnostic" in text
-    assert "since the diagnostic → about the same" in text
+    assert "since the diagnostic → no clear change" in text
     assert "since last pulse" not in text
     assert first.chart is not None and first.chart.content.startswith(b"\x89PNG")
     assert first.chart.title == "WI3 pulse trend: our use of social tools at work"
     _second, second = team3.pulse_round(5)  # W2 from 4 to 5: S2 up, S3 (the position) same
-    assert "2.4 · Facilitating · since last pulse → about the same" in value_line(second)
+    assert "2.4 · Facilitating · since last pulse → no clear change" in value_line(second)
     _third, third = team3.pulse_round(1)  # W3 from 4 to 1: S2 3.3, back to pioneering
     assert "1.9 · Pioneering · since last pulse ↓ -0.5 · since the diagnostic ↓ -0.5" in (
         value_line(third))

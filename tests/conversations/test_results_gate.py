@@ -75,6 +75,33 @@ def test_a_snapshot_scored_by_the_first_version_shows_nothing(
     assert "scored by an earlier version of WI3" in str(reply.message)
 
 
+def test_a_round_scored_by_v2_reads_as_v3_from_the_item_scores_it_kept(
+    store: Store, clock: FakeClock
+) -> None:
+    """Closed rounds of customers exist: scored by v2, they are scored again by v3 (the
+    headline of v2 said "pioneering" here: S2 at exactly 3.5 read S3 only later)."""
+    round_ = closed_round(store, clock, [by_phase(5, 4, 5)] * 2 + [by_phase(5, 3, 5)] * 2)
+    snapshot = store.get_snapshot(round_.id)
+    assert snapshot is not None
+    v2 = {key: value for key, value in snapshot.result["team"].items()
+          if key not in ("overall_high", "overall_position")}
+    v2.update(version=2, overall=1, elements=[
+        {key: value for key, value in element.items()
+         if key not in ("low", "high", "short_phases", "edge", "spread", "minority")}
+        for element in v2["elements"]])
+    kept = {key: value for key, value in snapshot.result.items() if key != "finished"}
+    store.save_snapshot(replace(snapshot, result={**kept, "team": v2}))
+    outcome = History(store, CONTENT).outcome(store.get_snapshot(round_.id), team(store))  # type: ignore[arg-type]
+    assert outcome.result is not None and outcome.finished is None
+    assert outcome.result.overall == Phase.FACILITATING
+    assert outcome.result.element(Element.WAARDE).position == 2.0
+    assert outcome.result.element(Element.WAARDE).spread is None  # the answers are not kept
+    lead = Caller(WS, LEAD, "en", CHANNEL)
+    (reply,) = ReportsFlow(store, CONTENT, clock).status(lead, team(store))
+    assert isinstance(reply, Reply)
+    assert "4 of 5 answered): overall *facilitating*" in str(reply.message)
+
+
 def test_raising_the_minimum_hides_what_fewer_people_answered_in_earlier_rounds(
     store: Store, clock: FakeClock
 ) -> None:

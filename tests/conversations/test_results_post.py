@@ -37,11 +37,13 @@ PHASE_BY_NAME = {p.name.get(lang): phase for phase, p in CONTENT.phases.items()
 
 
 def outcome(result, *, responses=6, invited=8, min_responses=3, kind="diagnostic",
-            previous=None, previous_closed_at=None, subject="our wiki", withheld=None):
+            previous=None, previous_closed_at=None, subject="our wiki", withheld=None,
+            finished=None):
     return RoundOutcome(
         round_id="R1", kind=kind, subject=subject, channel_id="C1", closed_at=CLOSED,
         invited=invited, responses=responses, min_responses=min_responses, result=result,
         withheld=withheld, previous=previous, previous_closed_at=previous_closed_at,
+        finished=finished,
     )
 
 
@@ -93,37 +95,64 @@ def test_golden_pulse_post(lang):
 # -- coherence: label, bar, number and headline never disagree ------------------------------------
 
 
-ELEMENT_LINE = re.compile(r"^\*(?P<name>[^*]+)\*  `(?P<bar>[▰▱ ]+)` (?P<pos>\d[.,]\d) · "
-                          r"(?P<phase>[^·\n]+?)(?: ·|$)", re.MULTILINE)
+ELEMENT_LINE = re.compile(r"^\*(?P<name>[^*]+)\*  `(?P<bar>[▰▱ ]+)` (?P<low>\d[.,]\d)"
+                          r"(?:–(?P<high>\d[.,]\d))? · (?P<label>.+)$", re.MULTILINE)
+HEADLINE = re.compile(r"^\*(?:Overall phase|Totaalfase): (?P<label>[^*]+)\*", re.MULTILINE)
+NAMES = sorted(PHASE_BY_NAME, key=len, reverse=True)
+
+
+def phases_named(label):
+    """The phases a label names ("Pioneering or facilitating": 1 and 2)."""
+    found, rest = set(), label.lower()
+    for name in NAMES:
+        if name.lower() in rest:
+            found.add(PHASE_BY_NAME[name])
+            rest = rest.replace(name.lower(), "")
+    return found
 
 
 @settings(max_examples=60, deadline=None)
 @given(any_team, st.sampled_from(["en", "nl"]))
 def test_label_bar_figure_and_headline_never_disagree(responses, lang):
+    """Scoring v3: every phase a line names lies in the element's range, the figure is its
+    position (or range) and the bar its position; the headline names only phases from the
+    lowest low to the lowest high."""
     result = score_team(responses)
     assume(result.fresh_items)
     text = body(results_post(lang, outcome(result)))
     shown = ELEMENT_LINE.findall(text)
     assert len(shown) == len(result.placed)
-    for _name, bar, position, phase_name in shown:
-        phase = PHASE_BY_NAME[phase_name.strip()]
-        assert int(position[0]) == phase
-        assert bar.replace(" ", "")[:3 * phase + 1].count("▰") >= 3 * phase
-        assert bar.replace(" ", "")[3 * (phase + 1):].count("▰") == 0
-    if result.overall is not None:
-        assert all(PHASE_BY_NAME[p.strip()] >= result.overall for *_, p in shown)
+    names = {CONTENT.elements[e.element].name.get(lang): e for e in result.elements}
+    for name, bar, low, high, label in shown:
+        element = names[name]
+        named = phases_named(label.split(" · ")[0].split("(")[0])
+        if element.divided:
+            assert not named
+        else:
+            assert named and all(element.low_phase <= p <= element.high_phase for p in named)
+            assert (element.low_phase != element.high_phase) == bool(high) == (len(named) > 1)
+        assert int(low[0]) == (element.low_phase if high else element.phase)
+        filled = bar.replace(" ", "").count("▰")
+        assert filled == int(element.position * 3 + 1e-9)
+    headline = HEADLINE.search(text)
+    if result.divided_on:
+        assert headline is None
+    else:
+        named = phases_named(headline["label"])
+        assert min(named) == result.overall and max(named) == result.overall_high
 
 
 def test_all_fives_is_strategic_everywhere_with_no_single_bottleneck():
     post = results_post("en", outcome(team(by_phase(5, 5, 5), n=6)))
     lines = sections(post)
-    assert lines[0] == ("*Overall phase: strategic*\nAll elements with a phase are in this "
-                        "phase.\nNo single bottleneck: the elements are close together.")
+    assert lines[0] == ("*Overall phase: strategic*\nAlready further: none of the 4 "
+                        "elements.\nNo single bottleneck: no element is clearly behind all "
+                        "the others.")
     assert lines[1].splitlines() == [
-        "*Value*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▱` 3.9 · Strategic",
-        "*Impact*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▱` 3.9 · Strategic",
-        "*Innovation*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▱` 3.9 · Strategic",
-        "*Investment*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▱` 3.9 · Strategic",
+        "*Value*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▰` 4.0 · Strategic",
+        "*Impact*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▰` 4.0 · Strategic",
+        "*Innovation*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▰` 4.0 · Strategic",
+        "*Investment*  `▰▰▰ ▰▰▰ ▰▰▰ ▰▰▰` 4.0 · Strategic",
     ]
     text = body(post)
     assert post["blocks"][0] == {"type": "header",
@@ -189,9 +218,11 @@ def test_a_divided_team_is_told_so_and_given_no_phase():
     split = [by_phase(1, 1, 1)] * 3 + [by_phase(5, 5, 5)] * 2
     post = results_post("en", outcome(score_team(split), responses=5))
     text = body(post)
-    assert "*Overall phase:* none yet." in text
-    assert "*Value*  💬 the team is divided: 5 of its 5 statements split it into two camps" \
-        in text
+    assert ("*The team is divided on Value, Impact, Innovation and Investment*, so no "
+            "overall phase is named.") in text
+    assert "Overall phase" not in text
+    assert ("*Value*  `▰▰▰ ▱▱▱ ▱▱▱ ▱▱▱` 1.2 · 💬 the team is divided: 5 of its 5 statements "
+            "split it into two camps") in text  # it keeps its position
     assert "*Value* · the team is divided\nTalk about these first, before choosing a next " \
            "step: People use the tools because it helps them;" in text
     for phase in CONTENT.phases.values():
@@ -199,22 +230,62 @@ def test_a_divided_team_is_told_so_and_given_no_phase():
     assert "💡" not in text and "For your sponsor" not in text
 
 
-def test_elements_without_enough_answers_say_how_many_statements_counted():
+def test_an_element_short_of_answers_reads_its_range_and_the_headline_claims_neither():
     answers = [by_phase(4, 4, 3)] * 3 + [by_phase(4, 4, 3, V2=None, V3=None, V4=None,
                                                    V7=None)]
     thin = [dict(a, V2=None, V3=None, V4=None, V7=None) for a in answers[:2]] + answers[2:]
     text = body(results_post("en", outcome(score_team(thin))))
-    assert ("*Investment*: not enough answers (3 of its 7 statements were answered by at "
+    assert ("*Investment*  `▰▰▰ ▱▱▱ ▱▱▱ ▱▱▱` 1.0–2.8 · Pioneering or facilitating (too few "
+            "answers on its facilitating statements)") in text
+    assert ("*Overall phase: pioneering or facilitating*: too few answers on Investment."
+            in text)
+    assert "A range such as 0.6–1.4" in text
+
+
+def test_an_element_without_any_counted_statement_says_how_many_counted():
+    nothing = dict.fromkeys(("V1", "V2", "V3", "V4", "V7", "V5", "V6"))
+    thin = [by_phase(4, 4, 3)] * 2 + [by_phase(4, 4, 3, **nothing)]
+    text = body(results_post("en", outcome(score_team(thin))))
+    assert ("*Investment*: not enough answers (0 of its 7 statements were answered by at "
             "least 3 people)") in text
     assert "*Investment* · from" not in text
+    assert "anywhere from getting started to facilitating*: too few answers on Investment" in text
 
 
-def test_strategic_statements_nobody_could_judge_are_mentioned():
+def test_strategic_statements_nobody_could_judge_leave_the_phase_open():
     text = body(results_post("en", outcome(team(by_phase(4, 4, None)))))
-    assert "*Value*  `▰▰▰ ▰▰▰ ▱▱▱ ▱▱▱` 2.0 · Facilitating" in text
-    assert "Too few people could judge the strategic statements, so this shows at most " \
-           "facilitating." in text
+    assert ("*Value*  `▰▰▰ ▰▰▰ ▱▱▱ ▱▱▱` 2.0–3.0 · Facilitating or strategic (too few answers "
+            "on its strategic statements)") in text
     assert "Too few people could judge the statements of the next phase" in text
+
+
+def test_participation_reads_the_same_everywhere_and_below_half_says_how_to_read_it():
+    result = team(by_phase(4, 4, 2))
+    text = body(results_post("en", outcome(result, responses=7, invited=12, finished=6)))
+    assert "· 7 of 12 answered (6 finished)" in text
+    assert "Fewer than half answered" not in text
+    few = body(results_post("nl", outcome(result, responses=5, invited=12, finished=3)))
+    assert "5 van 12 hebben geantwoord (3 afgerond)" in few
+    assert ("Minder dan de helft heeft geantwoord: lees dit als het beeld van wie wel "
+            "antwoordde.") in few
+
+
+def test_the_dutch_bottleneck_says_what_the_english_says_without_a_causal_claim():
+    answers = per_element(waarde=(5, 5, 5), impact=(5, 4, 3), innovatie=(5, 5, 5),
+                          investering=(4, 2, 1))
+    en = body(results_post("en", outcome(team(answers))))
+    nl = body(results_post("nl", outcome(team(answers))))
+    assert "*Bottleneck: Investment*, clearly furthest behind. Start there." in en
+    assert "*Knelpunt: Investering*, duidelijk het verst achter. Begin daar." in nl
+    assert "afremt" not in nl
+
+
+def test_a_minority_that_sees_an_element_much_lower_is_counted_not_named():
+    result = score_team([by_phase(5, 5, 5)] * 7 + [by_phase(1, 1, 1)] * 3)
+    text = body(results_post("en", outcome(result, responses=10, invited=10)))
+    assert "👥 *3 of 10* see Value much lower. Worth hearing them out." in text
+    nl = body(results_post("nl", outcome(result, responses=10, invited=10)))
+    assert "👥 *3 van de 10* zien Waarde veel lager. Goed om naar hen te luisteren." in nl
 
 
 def test_uneven_growth_and_polarised_statements_are_flagged():
@@ -318,7 +389,8 @@ def test_an_extreme_result_stays_within_block_kit_limits():
     assert len(work) < 3000 and work.splitlines()[-1].endswith(".")  # tips never cut off
     hidden = [int(n) for n in re.findall(r"…en nog (\d+)", work)]
     assert sum(hidden) + work.count("\n• een heel lang") == 40  # 20 inhibitors, 20 drivers
-    assert "…en nog 17" in body(post)  # 23 polarised statements, 6 shown
+    assert "…en nog 17 in `/wi3 report`" in body(post)  # 23 split statements, 6 shown
+    assert all(f"…en nog {n} in `/wi3 report`" in work for n in hidden)  # where the rest is
 
 
 def test_dutch_and_english_posts_say_the_same_in_their_own_words():
@@ -345,8 +417,8 @@ def test_trend_arrows_against_the_previous_round_about_the_same_subject():
     post = results_post("en", outcome(current, previous=previous, previous_closed_at=EARLIER))
     lines = sections(post)[1].splitlines()
     assert lines[0].endswith("· Facilitating · ↑ +0.6")  # 1.8 -> 2.4
-    assert lines[1].endswith("· Facilitating · ↓ -0.9")  # 3.3 -> 2.4
-    assert lines[2].endswith("· Facilitating · → about the same")
+    assert lines[1].endswith("· Facilitating · ↓ -0.6")  # 3.0 -> 2.4
+    assert lines[2].endswith("· Facilitating · → no clear change")
     legend = body(post)
     assert "Arrows compare with the round of <!date^1706788800^" in legend
     assert "about the same subject" in legend
@@ -354,7 +426,7 @@ def test_trend_arrows_against_the_previous_round_about_the_same_subject():
 
 def test_no_arrows_before_there_is_a_previous_round():
     text = body(results_post("en", outcome(team(by_phase(4, 4, 2)))))
-    assert "↑" not in text and "↓" not in text and "about the same" not in text
+    assert "↑" not in text and "↓" not in text and "no clear change" not in text
 
 
 def test_pulse_shows_change_since_last_pulse_and_last_diagnostic():

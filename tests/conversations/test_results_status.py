@@ -91,8 +91,8 @@ def test_last_result_in_short_with_trend_and_a_repost_button():
     assert ("*Last result* about _our wiki_ (<!date^1711972800^{date_short_pretty} {time}|"
             "2024-04-01 12:00 UTC>, 6 of 8 answered): overall *facilitating*, 0 of 4 elements "
             "further") in text
-    assert ("Value: facilitating ↑ · Impact: facilitating → about the same · "
-            "Innovation: facilitating ↓ · Investment: facilitating →") in text
+    assert ("Value: facilitating ↑ · Impact: facilitating → no clear change · "
+            "Innovation: facilitating ↓ · Investment: facilitating → no clear change") in text
     assert buttons(message) == [{
         "type": "button", "action_id": "wi3_repost_results", "value": "R7",
         "text": {"type": "plain_text", "text": "Post full results to the channel",
@@ -114,13 +114,17 @@ def test_a_withheld_last_round_shows_counts_only_and_no_button(reason):
     assert buttons(message) == []
 
 
-def test_elements_without_a_phase_read_na_or_divided():
-    result = score_team([by_phase(4, 4, 2, W2=None, W3=None, W4=None)] * 3)
-    text = texts(status_message("en", channel_id="C1", open_round=None, last=closed(result)))
+def test_elements_read_their_range_na_or_divided():
+    short = score_team([by_phase(4, 4, 2, W2=None, W3=None, W4=None)] * 3)
+    text = texts(status_message("en", channel_id="C1", open_round=None, last=closed(short)))
+    assert "overall *pioneering or facilitating*, 3 of 4 elements further" in text
+    assert "Value: pioneering or facilitating · Impact: facilitating" in text
+    nothing = score_team([by_phase(4, 4, 2, W1=None, W2=None, W3=None, W4=None, W5=None)] * 3)
+    text = texts(status_message("en", channel_id="C1", open_round=None, last=closed(nothing)))
     assert "Value: n/a · Impact: facilitating" in text
     split = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)
     text = texts(status_message("en", channel_id="C1", open_round=None, last=closed(split)))
-    assert "no overall phase" in text
+    assert "*divided on Value, Impact, Innovation and Investment*" in text
     assert "Value: divided · Impact: divided" in text
 
 

@@ -139,6 +139,24 @@ def test_a_team_closed_before_summaries_existed_gets_one_from_its_first_overview
     assert overview(any_store, clock) == text and reads == []
 
 
+def test_a_summary_an_earlier_version_wrote_is_written_again_by_the_first_overview(
+    any_store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    close_diagnostic(any_store, clock, "C0TEAM001", [by_phase(4, 4, 2)] * 4)
+    kept = any_store.last_results(WS)["C0TEAM001"]
+    old = {key: value for key, value in kept.summary.items()
+           if key not in ("headline", "finished")}
+    old["version"] = 1
+    old["elements"] = [{key: value for key, value in element.items()
+                        if key not in ("low", "high")} for element in old["elements"]]
+    any_store.save_last_result(replace(kept, summary=old))
+    text = overview(any_store, clock)
+    assert gate_line(any_store, "C0TEAM001") in text
+    assert any_store.last_results(WS)["C0TEAM001"].summary == kept.summary
+    reads = snapshot_reads(any_store, monkeypatch)
+    assert overview(any_store, clock) == text and reads == []
+
+
 def test_a_summary_lost_to_a_failed_write_is_made_by_the_first_overview(
     any_store: Store, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

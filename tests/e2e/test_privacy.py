@@ -71,7 +71,7 @@ def assert_no_aggregate(found: dict[str, str]) -> None:
         for label in (*LABELS, *THEMES):
             assert label not in text, (name, label)
     rows = list(csv.reader(io.StringIO(found["export"])))
-    assert all(row[6:] == ["", "", ""] for row in rows[1:]), rows
+    assert all(row[6:] == ["", "", "", "", ""] for row in rows[1:]), rows
 
 
 def test_padding_with_dont_know_shows_no_aggregate_anywhere(
@@ -138,9 +138,11 @@ def test_a_divided_team_is_told_so(driver: SlackDriver, emulator: SlackEmulator)
     driver.command(LEAD, TEAM_CHANNEL, "close")
     post = posts(emulator)[-1]
     for element in ("Value", "Impact", "Innovation", "Investment"):
-        assert f"*{element}*  💬 the team is divided" in post
+        assert f"*{element}*  `▰▰▰ ▰▰▱ ▱▱▱ ▱▱▱` 1.8 · 💬 the team is divided" in post
         assert f"*{element}* · the team is divided" in post
-    assert "*Overall phase:* none yet" in post
+    assert ("*The team is divided on Value, Impact, Innovation and Investment*, so no overall "
+            "phase is named.") in post
+    assert "Overall phase" not in post
     assert "Talk about these first, before choosing a next step" in post
     assert not any(f"· {word}" in post.lower() for word in PHASE_WORDS)
 

@@ -1,4 +1,5 @@
-"""Drivers and inhibitors (wi3-instrument.md §3.6 rule 7): which items, ranking, confirmation."""
+"""Drivers and inhibitors (wi3-instrument.md §3.6 rule 7, thresholds of §3.7): which items,
+ranking, confirmation."""
 
 from __future__ import annotations
 
@@ -78,8 +79,15 @@ def test_equal_gaps_rank_confirmed_first_then_questionnaire_order() -> None:
     assert [f.item_id for f in result.inhibitors][:4] == ["V4", "W2", "I4", "V2"]
 
 
-def test_elements_without_a_phase_give_no_findings() -> None:
-    unplaced = score_team([by_phase(1, None, 5)] * 3)
+def test_a_facilitating_element_that_is_not_yet_firm_hears_which_statements() -> None:
+    result = score_team([_team(V2=4, V3=4, V4=3, V7=4, V5=4, V6=4)] * 3)  # S2 3.75, S3 4
+    investment = result.element(Element.INVESTERING)
+    assert investment.phase == Phase.FACILITATING
+    assert _inhibitors(result, Element.INVESTERING) == [("V4", 1.0)]  # firm is 4.0
+
+
+def test_elements_without_a_position_give_no_findings() -> None:
+    unplaced = score_team([by_phase(None, None, None, W1=1)] * 2 + [by_phase(None, None, None)])
     assert all(not e.placed for e in unplaced.elements)
     assert unplaced.drivers == () and unplaced.inhibitors == ()
     divided = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)

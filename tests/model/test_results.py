@@ -23,9 +23,11 @@ def test_snapshot_is_plain_json_with_readable_values() -> None:
                         barriers=[["roi"]] * 3, start_reasons=[["distance"]] * 3)
     data = result.to_dict()
     text = json.dumps(data)  # raises if anything is not JSON-safe
-    assert (data["kind"], data["version"], data["minimum"]) == ("team", 2, 3)
+    assert (data["kind"], data["version"], data["minimum"]) == ("team", 3, 3)
     assert data["elements"][0]["element"] == "waarde"
     assert data["elements"][0]["phase"] == 1
+    assert (data["elements"][0]["low"], data["elements"][0]["high"]) == (1.8, 1.8)
+    assert data["elements"][0]["spread"] == 0.0 and data["overall_high"] == 1
     assert data["items"][1] == {"item_id": "W2", "counts": [0, 0, 3, 0, 0], "dont_know": 0,
                                 "score": 3.0, "polarised": False}
     assert data["inhibitors"][0]["theme"]["en"] == "We can name concrete benefits"
@@ -44,9 +46,11 @@ def test_a_statement_below_the_minimum_is_stored_without_any_figure() -> None:
 
 
 @pytest.mark.parametrize("broken", [
-    {}, {"kind": "profile", "version": 2}, {"kind": "team", "version": 99},
+    {}, {"kind": "profile", "version": 3}, {"kind": "team", "version": 99},
     {"kind": "team", "version": 1, "elements": [], "item_medians": {}},
-    {"kind": "team", "version": 2, "elements": "nonsense"},
+    {"kind": "team", "version": 2, "elements": []},
+    {"kind": "team", "version": 3, "elements": "nonsense"},
+    {"kind": "team", "version": "3"},
 ])
 def test_anything_else_is_refused_with_value_error(broken: dict[str, object]) -> None:
     with pytest.raises(ValueError):

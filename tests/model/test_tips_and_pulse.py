@@ -192,7 +192,21 @@ def test_a_pulse_replaces_what_it_scored_itself_and_carries_the_rest_forward() -
     assert innovation.position is not None and before.position is not None
     assert innovation.position > before.position
     for element in (Element.IMPACT, Element.INVESTERING):
-        assert pulse.element(element) == base.element(element)
+        now, earlier = pulse.element(element), base.element(element)
+        assert (now.position, now.low, now.high) == (earlier.position, earlier.low, earlier.high)
+        assert now.spread is None  # the pulse's own answers say nothing about it
+    assert innovation.spread == 0.0 and innovation.minority is None
+
+
+def test_a_pulse_leaves_out_each_of_its_own_respondents_holding_the_carried_scores() -> None:
+    base = facilitating_team()  # every element 2.4: S2 4, S3 3
+    answers = [{"W4": 3}] * 2 + [{"W4": 4}] * 2  # Value's strategic statement W5 stays 3
+    pulse = score_pulse(answers, ["W4"], base, minimum=3)
+    value = pulse.element(Element.WAARDE)
+    assert pulse.item("W4").score == 3.5
+    assert value.position == pytest.approx(2 + 2 / 3)  # S2 3.83: facilitating not yet firm
+    assert value.spread is not None and value.spread > 0
+    assert value.edge is None  # S2 3.78 or 3.89 leaving one out: facilitating either way
 
 
 def test_a_statement_too_few_answered_this_time_keeps_its_earlier_score() -> None:
@@ -218,6 +232,7 @@ def test_without_an_earlier_result_a_pulse_places_only_what_its_statements_can()
     for element in pulse.elements:
         assert element.counted == 1
         assert element.phase == Phase.FACILITATING  # S2 alone: at most 2, and it is 2
+        assert not element.settled  # the other statements could lie anywhere
 
 
 def test_carried_scores_meet_a_raised_minimum_too() -> None:
