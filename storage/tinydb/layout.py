@@ -15,6 +15,9 @@ The data is partitioned so that one write touches one small file::
     DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
                                                      invitations, reminders, checklists,
                                                      claims of the clicks that wrote them
+    DIR/teams/<workspace>/<channel>/round-<id>.log   its journal: what writes put since
+                                                     the file was last rewritten, one
+                                                     line each (see journal.py)
     DIR/teams/<workspace>/<channel>/commitments.json what the team took on (next steps)
     DIR/secret.key                               HMAC secret for respondent keys (0600)
     DIR/.lock, DIR/.owner                        single-owner lock and its holder's pid
