@@ -109,6 +109,11 @@ def _is_puts(puts: Any) -> bool:
         for docs in puts.values())
 
 
+class Gap(Exception):
+    """The journal's lines do not follow on from the file's: read while the file was
+    being rewritten (a reader next to the running bot), or damaged."""
+
+
 def replay(data: Data, entries: list[tuple[int, Puts]]) -> tuple[int, Data]:
     """Apply the lines the file does not hold yet; (the last seq, what they put)."""
     last = applied(data)
@@ -116,6 +121,8 @@ def replay(data: Data, entries: list[tuple[int, Puts]]) -> tuple[int, Data]:
     for seq, puts in entries:
         if seq <= last:
             continue
+        if seq != last + 1:
+            raise Gap(f"line {seq} follows {last}")
         for table, docs in puts.items():
             data.setdefault(table, {}).update(docs)
             newer.setdefault(table, {}).update(docs)
@@ -153,6 +160,15 @@ def append(path: Path, line: bytes, keep: int) -> bool:
 
 
 def empty(path: Path) -> None:
-    """Empty a journal whose lines the file now holds (missing is fine)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.truncate(path, 0)
+    """Empty a journal whose lines the file now holds (missing is fine), durably: after
+    a forget-me its lines must not come back, even skipped."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return
+    try:
+        if os.fstat(fd).st_size:
+            os.ftruncate(fd, 0)
+            os.fdatasync(fd)
+    finally:
+        os.close(fd)

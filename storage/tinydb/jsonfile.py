@@ -34,6 +34,8 @@ from storage.tinydb.validation import checked
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+JOURNAL_READS = 3
+"""Reads of a file and its journal before lines that do not follow on count as damage."""
 
 
 def fsync_directory(directory: Path) -> None:
@@ -100,11 +102,26 @@ def read_data_file(path: Path, spec: FileSpec) -> tuple[Data | None, bool]:
 
 
 def load_data_file(path: Path, spec: FileSpec) -> tuple[Data | None, bool, JournalState | None]:
-    """``read_data_file``, and where the journal stands (None: a kind without one)."""
-    data, migrated = _read_file(path, spec)
+    """``read_data_file``, and where the journal stands (None: a kind without one).
+
+    A reader next to the running bot may read the file before a rewrite and its journal
+    after it; the lines then do not follow on, and both are read again."""
     if not journal.is_journaled(spec.kind):
+        data, migrated = _read_file(path, spec)
         return data, migrated, None
     log = journal.journal_path(path)
+    gap = journal.Gap()
+    for _attempt in range(JOURNAL_READS):
+        try:
+            return _read_journaled(path, spec, log)
+        except journal.Gap as found:
+            gap = found
+    raise CorruptFileError(log, f"its lines do not follow on from the file ({gap})") from gap
+
+
+def _read_journaled(path: Path, spec: FileSpec,
+                    log: Path) -> tuple[Data | None, bool, JournalState]:
+    data, migrated = _read_file(path, spec)
     entries, size = journal.read_entries(log)
     if data is None:
         if entries:

@@ -159,3 +159,18 @@ def test_a_damaged_journal_line_is_named(store: TinyDBStore, clock: FakeClock,
             pytest.raises(CorruptFileError, match=r"round-.*\.log"):
         again.answers_of(round_.id, "U1")
     assert any(".log" in problem for problem in check(data_dir).problems)
+
+
+def test_a_journal_with_a_line_missing_is_named_not_half_applied(
+    store: TinyDBStore, clock: FakeClock, data_dir: Path,
+) -> None:
+    round_ = open_team_round(store)
+    for at, item in enumerate(("W1", "W2", "W3", "I1")):
+        answer(store, round_.id, "U1", at, item, 3)
+    store.close()
+    _round_file, log = files_of(data_dir)
+    lines = log.read_text().splitlines(keepends=True)
+    log.write_text("".join(lines[:1] + lines[2:]))  # the second line lost
+    with TinyDBStore.open(data_dir, clock=clock) as again, \
+            pytest.raises(CorruptFileError, match="do not follow on"):
+        again.answers_of(round_.id, "U1")
