@@ -15,6 +15,7 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
 from conversations.refs import ActionIds
+from storage.tinydb import TinyDBStore
 from tests.conftest import FakeClock
 from tests.e2e.helpers import alarms, current_question, invitation, progress_line, running_bot
 
@@ -80,7 +81,10 @@ def test_slacks_retry_of_a_click_that_could_not_be_saved_saves_it(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Only the answer's write fails (the round's file): the request must not be
-    remembered as handled, or the same request sent again would be skipped."""
+    remembered as handled, or the same request sent again would be skipped. (On
+    PostgreSQL: `tests/storage/test_click_claims.py` drops the connection mid-answer.)"""
+    if not isinstance(services.store, TinyDBStore):
+        pytest.skip("a round's file is the data directory's (TinyDB)")
     driver.command(LEAD, TEAM_CHANNEL, "setup")
     driver.command(LEAD, TEAM_CHANNEL, "start")
     driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START)
