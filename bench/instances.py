@@ -235,8 +235,8 @@ def record_updates(emulator: SlackEmulator, clicks: Clicks) -> None:
     """Note when Slack receives each `chat.update` (a click's answer shown)."""
     real = emulator.handle_api
 
-    def noting(method: str, token: str | None, params: dict[str, Any]) -> Any:
-        reply = real(method, token, params)
+    def noting(method: str, token: str | None, params: dict[str, Any], *rest: Any) -> Any:
+        reply = real(method, token, params, *rest)
         if method == "chat.update" and reply.status == 200:
             clicks.updated(str(params.get("channel")), str(params.get("ts")))
         return reply

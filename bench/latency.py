@@ -4,6 +4,7 @@ what is stored?
     python bench/latency.py           full run: 1k vs 1.1M answers (50,000 people x 22)
     python bench/latency.py --quick   smaller: 1k vs 20k answers, fewer clicks (< 1 minute)
     python bench/latency.py --backends tinydb        without PostgreSQL
+    python bench/latency.py --sustained-only         only the sustained load (below)
 
 What the metrics cost: after each round of clicks the first bot is clicked twice more,
 once with the counting on and once switched off (`bot.metrics.disabled()`), in turns
@@ -24,8 +25,12 @@ ten, every statement answered, rounds closed), and each PostgreSQL database is m
 its directory with `python -m storage copy` (which verifies the copy). PostgreSQL is the
 server at --database-url (default: WI3_BENCH_DATABASE_URL, else 127.0.0.1:5432/test); the
 run creates its own databases there and drops them. Clicks on all the bots are interleaved
-so they share the machine's background noise. The last line is one JSON object with every
-figure printed.
+so they share the machine's background noise.
+
+Then the sustained load of issue 21 (`bench/answering.py`): 270 people answering at once
+from 24 client threads against the real `python -m bot` on each backend: requests per
+second, the ack's p99, the screen's p99 and whether every answer is stored exactly. The
+last line is one JSON object with every figure printed.
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import answering
 import psycopg
 from psycopg import sql
 from slack_bolt import Ack, App
@@ -338,6 +344,9 @@ def main() -> int:
     parser.add_argument("--database-url", default=os.environ.get("WI3_BENCH_DATABASE_URL",
                                                                  DEFAULT_SERVER),
                         help="PostgreSQL server to create the run's databases on")
+    parser.add_argument("--sustained-only", action="store_true",
+                        help="only the sustained load of many people answering at once")
+    answering.add_arguments(parser)
     args = parser.parse_args()
     mode = "quick" if args.quick else "full"
     backends = [name for name in ("tinydb", "postgresql") if name in args.backends.split(",")]
@@ -350,6 +359,18 @@ def main() -> int:
         backends.remove("postgresql")
         server = None
     figures["backends"] = backends
+    if not args.sustained_only:
+        clicks(backends, mode, server, figures)
+    print(f"sustained load (load average {os.getloadavg()[0]:.1f}):")
+    figures["sustained"] = answering.measure(backends, args, mode, args.database_url)
+    figures["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    print(json.dumps(figures))
+    return 0
+
+
+def clicks(backends: list[str], mode: str, server: Server | None,
+           figures: dict[str, Any]) -> None:
+    """One click at a time on each backend, small and large store, and the no-op floor."""
     sizes = {"small": SMALL, "large": LARGE[mode]}
     workspace = sample_workspace()
     for n in range(len(backends) * len(sizes)):
@@ -364,9 +385,6 @@ def main() -> int:
             if server is not None:
                 server.drop_all()
     report(results, backends, figures)
-    figures["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
-    print(json.dumps(figures))
-    return 0
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ touch its own item, and never moves anyone past a question they did not see.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -20,9 +21,20 @@ from conversations.views import diagnostic as views
 from conversations.views.common import Message
 from conversations.views.scores import phase_range
 from model import MIN_RESPONSES_FLOOR, Content, Lang, score_respondent
-from storage import Progress, Round, RoundClosedError, StalePositionError, Store
+from storage import (
+    Progress,
+    RepeatedRequestError,
+    RequestClaim,
+    Round,
+    RoundClosedError,
+    StalePositionError,
+    StorageError,
+    Store,
+)
 
 Clock = Callable[[], datetime]
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -80,54 +92,89 @@ class DiagnosticFlow:
             self.store.save_progress(progress)
             return [SendDM(actor.user_id, self._screen(actor.lang, round_, progress, answers))]
 
-    def answer(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
-        """A scale button or Don't know (``ref.score is None``): record it, move on."""
+    def answer(self, actor: Caller, ref: ItemRef, where: Where,
+               claim: RequestClaim | None = None,
+               on_finished: Callable[[str], list[Outbound]] | None = None) -> list[Outbound]:
+        """A scale button or Don't know (``ref.score is None``): record it, move on.
 
-        def forward(round_: Round, progress: Progress) -> Progress:
-            moved = replace(progress, position=progress.position + 1, updated_at=None)
-            if moved.position >= len(round_.item_ids):
-                moved = replace(moved, finished=True)  # counts as a response from now on
-            return self.store.answer_and_advance(moved, ref.item_id, ref.score, self.clock(),
-                                                 expected_position=progress.position)
+        ``claim`` (the click's request) is saved with the answer, so a repeat of the click
+        changes nothing and gets no answer. ``on_finished(round_id)`` runs when this click
+        answered the last statement (whether the whole team has finished now)."""
+        finished_now: list[str] = []
 
-        return self._step(actor, ref, where, forward)
+        def forward(round_: Round, at: int) -> Progress:
+            last = at + 1 >= len(round_.item_ids)  # counts as a response from now on
+            moved = self.store.answer_and_advance(
+                Progress(round_.id, actor.user_id, position=at + 1, finished=last),
+                ref.item_id, ref.score, self.clock(), expected_position=at, claim=claim)
+            if last:
+                finished_now.append(round_.id)
+            return moved
 
-    def back(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
+        out = self._step(actor, ref, where, forward, claim)
+        if finished_now and on_finished is not None:
+            out += on_finished(finished_now[0])
+        return out
+
+    def back(self, actor: Caller, ref: ItemRef, where: Where,
+             claim: RequestClaim | None = None) -> list[Outbound]:
         """Back: show the previous statement with the answer given to it."""
 
-        def backward(_round: Round, progress: Progress) -> Progress:
+        def backward(round_: Round, at: int) -> Progress:
             return self.store.save_progress(
-                replace(progress, position=max(0, progress.position - 1)),
-                expected_position=progress.position)
+                Progress(round_.id, actor.user_id, position=max(0, at - 1)),
+                expected_position=at, claim=claim)
 
-        return self._step(actor, ref, where, backward)
+        return self._step(actor, ref, where, backward, claim)
 
     def _step(
         self, actor: Caller, ref: ItemRef, where: Where,
-        move: Callable[[Round, Progress], Progress],
+        move: Callable[[Round, int], Progress], claim: RequestClaim | None,
     ) -> list[Outbound]:
-        """A click on the statement someone is at: `move` them, then show where they are.
+        """A click on the statement someone is at: `move` them from there (the statement's
+        place in the round), then show where they are.
 
-        A click on any other statement (a double click, an old message, a message left
-        behind when the bot stopped between saving an answer and updating it) changes no
-        answer and shows where they are, in that message."""
+        The move is one conditional write (with the click's claim), so nothing is read
+        before it. A click on any other statement (a double click, an old message, a
+        message left behind when the bot stopped between saving an answer and updating
+        it) changes no answer and shows where they are, in that message; a repeat of a
+        click gets nothing."""
         round_, refusal = self._round_for_click(actor, ref.round_id, where)
         if refusal:
-            return refusal
+            return self._once(claim, refusal)
         assert round_ is not None
         with self._lock(ref.round_id, actor.user_id):
-            progress = self._progress(round_, actor.user_id)
-            if self._current_item(round_, progress) != ref.item_id:
-                return self._where_they_are(actor, round_, progress, where)
+            if ref.item_id not in round_.item_ids:
+                progress = self._progress(round_, actor.user_id)
+                return self._once(claim, self._where_they_are(actor, round_, progress, where))
             try:
-                progress = move(round_, progress)
+                progress = move(round_, round_.item_ids.index(ref.item_id))
+            except RepeatedRequestError:
+                logger.info("skipped a repeated click (its answer is saved already)")
+                return []
             except RoundClosedError:  # `/wi3 close` landed between the check and the write
-                return self._closed(actor, where)
-            except StalePositionError as moved_meanwhile:  # another instance was faster
-                return self._where_they_are(actor, round_, moved_meanwhile.current, where)
+                return self._once(claim, self._closed(actor, where))
+            except StalePositionError as moved_meanwhile:  # not there (any more)
+                return self._once(claim, self._where_they_are(
+                    actor, round_, moved_meanwhile.current, where))
             answers = self.store.answers_of(ref.round_id, actor.user_id)
             screen = self._screen(actor.lang, round_, progress, answers)
             return [UpdateMessage(where.channel_id, where.ts, screen)]
+
+    def _once(self, claim: RequestClaim | None, answer: list[Outbound]) -> list[Outbound]:
+        """A click that saved nothing claims its request on its own (a rare path: a stale
+        or refused click), so a repeat of it is not answered twice. When the claim cannot
+        be saved, the click is answered anyway: it changed nothing."""
+        if claim is None:
+            return answer
+        try:
+            first = self.store.claim(claim.key, claim.ttl_seconds)
+        except StorageError as error:
+            logger.warning("could not remember a click, answering it anyway (%s)", error)
+            return answer
+        if not first:
+            logger.info("skipped a repeated click")
+        return answer if first else []
 
     def later(self, actor: Caller, ref: ItemRef, where: Where) -> list[Outbound]:
         """Finish later: retire the buttons and leave a Resume button."""
@@ -282,12 +329,6 @@ class DiagnosticFlow:
         if progress is None:
             progress = Progress(round_id=round_.id, user=user_id)
         return progress
-
-    @staticmethod
-    def _current_item(round_: Round, progress: Progress) -> str | None:
-        if progress.position < len(round_.item_ids):
-            return round_.item_ids[progress.position]
-        return None
 
     def _where_they_are(
         self, actor: Caller, round_: Round, progress: Progress, where: Where

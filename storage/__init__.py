@@ -15,6 +15,7 @@ tables, SQL rows) leaves them. ``python -m storage`` checks, exports, migrates a
 from storage.clock import Clock, utc_now
 from storage.errors import (
     CorruptFileError,
+    RepeatedRequestError,
     RoundAlreadyOpenError,
     RoundClosedError,
     SchemaVersionError,
@@ -59,6 +60,7 @@ from storage.records import (
     LastResult,
     Progress,
     PulseSchedule,
+    RequestClaim,
     ResultSnapshot,
     Round,
     Team,
@@ -90,6 +92,8 @@ __all__ = [
     "PrivacyStore",
     "Progress",
     "PulseSchedule",
+    "RepeatedRequestError",
+    "RequestClaim",
     "RequestClaims",
     "ResponseStore",
     "ResultSnapshot",

@@ -206,6 +206,9 @@ def _response_rows(rows: Rows, round_id: str, data: Mapping[str, Any]) -> None:
         rows["checklists"].append({"round_id": round_id, "respondent": respondent,
                                    "barriers": list(doc["barriers"]),
                                    "reasons": list(doc["reasons"]), "ticked_at": _time(doc["at"])})
+    rows["request_claims"] += [  # clicks claimed with their answer (see RequestClaims)
+        {"digest": digest, "expires_at": datetime.fromtimestamp(doc["expires"], UTC)}
+        for digest, doc in data.get("claims", {}).items()]
     for fanout in ("invitations", "reminders"):
         rows["fanout_sent"] += [{"round_id": round_id, "fanout": fanout, "user_id": user_id,
                                  "sent_at": _time(doc["at"])}

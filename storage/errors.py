@@ -120,6 +120,14 @@ class StalePositionError(StorageError):
         )
 
 
+class RepeatedRequestError(StorageError):
+    """A write came with a request claim that is already taken: Slack's retry or a
+    replay of a request handled before. Nothing was written."""
+
+    def __init__(self, key_kind: str) -> None:
+        super().__init__(f"a repeated delivery of a request already handled ({key_kind})")
+
+
 class RoundAlreadyOpenError(StorageError):
     """A team already has an open round; it carries that round."""
 

@@ -47,6 +47,7 @@ from storage.records import (
     Pace,
     Progress,
     PulseSchedule,
+    RequestClaim,
     ResultSnapshot,
     Round,
     RoundKind,
@@ -223,12 +224,17 @@ class ResponseStore(Protocol):
 
     def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
                            at: datetime | None = None, *,
-                           expected_position: int | None = None) -> Progress:
+                           expected_position: int | None = None,
+                           claim: RequestClaim | None = None) -> Progress:
         """Store an answer and the respondent's next position together (both or neither).
 
         With ``expected_position`` (the position the respondent was at when they clicked)
         the write happens only if that is still their stored position and ``item_id`` is
         the question there; otherwise StalePositionError carries where they are now.
+        With ``claim`` (the click's request, see ``RequestClaims``), the claim is saved in
+        the same write, or RepeatedRequestError is raised first when it is taken already;
+        a write that is refused or fails saves no claim. ``finished`` and
+        ``checklist_done`` never go back to False (a flag stored True stays).
         """
         ...
 
@@ -252,10 +258,12 @@ class ResponseStore(Protocol):
         ...
 
     def save_progress(self, progress: Progress, *,
-                      expected_position: int | None = None) -> Progress:
+                      expected_position: int | None = None,
+                      claim: RequestClaim | None = None) -> Progress:
         """Store a respondent's position; finished=True also records participation.
         With ``expected_position``, only over that stored position (else
-        StalePositionError carries where they are now)."""
+        StalePositionError carries where they are now); ``claim`` as in
+        ``answer_and_advance``, and flags stored True stay True."""
         ...
 
     def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
@@ -349,7 +357,12 @@ class LastResults(Protocol):
 
 
 class RequestClaims(Protocol):
-    """Requests already handled (Slack retries, double clicks), for a while."""
+    """Requests already handled (Slack retries, double clicks), for a while.
+
+    A click that writes passes its ``RequestClaim`` to that write instead
+    (``answer_and_advance``, ``save_progress``): one durable write per click. A key is
+    claimed one way, never both: a claim given to a write is checked by the writes that
+    bring the same key (TinyDB keeps it in the round's file), not by ``claim``."""
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
         """True for exactly one caller per key within ``ttl_seconds``."""

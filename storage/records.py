@@ -233,6 +233,22 @@ class Progress:
 
 
 @dataclass(frozen=True)
+class RequestClaim:
+    """A request to remember as handled (``RequestClaims``), given to the write that does
+    what the request asks so both are saved together: a click then costs one durable
+    write, and a click whose write failed is not remembered (it may be tried again)."""
+
+    key: str
+    ttl_seconds: float
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("a request claim needs a key")
+        if not self.ttl_seconds > 0:
+            raise ValueError(f"ttl_seconds must be positive; got {self.ttl_seconds}")
+
+
+@dataclass(frozen=True)
 class Checklist:
     """One respondent's ticks on the barrier checklist and the why-did-we-start question."""
 

@@ -1,8 +1,10 @@
 """Who sent a request and where an answer goes, put into Bolt's `context` once per request.
 
 The middleware (`bot.listeners.middleware`) fills `context["requester"]` and
-`context["reply_to"]`; listeners and the global error handler read them back with
-`requester(context)` and `reply_to(context)` instead of each parsing the payload.
+`context["reply_to"]` (and, for clicks that claim their request with their own write,
+`context["claim"]`); listeners and the global error handler read them back with
+`requester(context)`, `reply_to(context)` and `claim_of(context)` instead of each parsing
+the payload.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from conversations.context import Caller
 from conversations.diagnostic import Where
 from conversations.i18n import DEFAULT_LANG, Lang
 from conversations.outbound import Message
+from storage import RequestClaim
 
 logger = logging.getLogger(f"wi3.{__name__}")
 
@@ -95,6 +98,12 @@ def requester(context: BoltContext) -> Requester:
 def reply_to(context: BoltContext) -> ReplyTo | None:
     found = context.get("reply_to")
     return found if isinstance(found, ReplyTo) else None
+
+
+def claim_of(context: BoltContext) -> RequestClaim | None:
+    """The request's claim, when the middleware left it to the click's own write."""
+    found = context.get("claim")
+    return found if isinstance(found, RequestClaim) else None
 
 
 def channel_of(body: dict[str, Any]) -> str | None:

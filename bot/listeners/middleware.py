@@ -5,7 +5,10 @@
 3. `skip_repeats`: each request is handled once, also across restarts. Slack's retries
    of an event share its `event_id`; a replayed request (a captured command or click
    sent again within the signature window) shares its signature. One durable claim per
-   request (`Store.claim`) remembers them.
+   request (`Store.claim`) remembers them. A click that writes (an answer, Don't know,
+   Back) is not claimed here: its claim goes into `context["claim"]` and is saved in the
+   same write as the answer or move (`Store.answer_and_advance`), so the click costs one
+   durable write, the ack waits for none, and a click whose write failed stays unclaimed.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from bot import metrics
 from bot.listeners.context import KeptAck, ReplyTo, Requester, channel_of
 from bot.services import Services
-from storage import StorageError
+from conversations.refs import ActionIds
+from storage import RequestClaim, StorageError
 
 logger = logging.getLogger(f"wi3.{__name__}")
 
@@ -30,6 +34,9 @@ REPLAY_SECONDS = 2 * SIGNATURE_WINDOW_SECONDS
 until five minutes after its stamp."""
 EVENT_RETRY_SECONDS = 3600.0
 """Slack retries an event within minutes (new signatures, same event_id); an hour is ample."""
+CLAIMED_BY_THEIR_WRITE = frozenset({
+    *(ActionIds.answer(score) for score in range(1, 6)), ActionIds.DONT_KNOW, ActionIds.BACK})
+"""Clicks whose listener saves the request's claim with what it writes (see above)."""
 ANSWERED_KINDS = ("block_actions", "view_submission", None)
 """Requests someone waits on an answer to: clicks, modal submissions and (without a type)
 slash commands. A submission has no `response_url`: its answer goes by DM."""
@@ -67,14 +74,25 @@ def register(app: App, services: Services) -> None:
         return next()
 
     @app.middleware
-    def skip_repeats(body: dict[str, Any], request: BoltRequest,
+    def skip_repeats(body: dict[str, Any], request: BoltRequest, context: BoltContext,
                      next: Callable[[], Any]) -> Any:
         key = request_key(body, request)
-        if key is not None and not _first_time(services, *key):
+        if key is not None and claimed_by_its_write(body):
+            context["claim"] = RequestClaim(*key)
+        elif key is not None and not _first_time(services, *key):
             logger.info("skipped a repeated delivery (%s)", key[0].split(":")[0])
             metrics.repeat_skipped()
             return BoltResponse(status=200, body="")
         return next()
+
+
+def claimed_by_its_write(body: dict[str, Any]) -> bool:
+    """A click whose listener claims the request in the write it makes."""
+    if body.get("type") != "block_actions":
+        return False
+    actions = body.get("actions")
+    first = actions[0] if isinstance(actions, list) and actions else None
+    return isinstance(first, dict) and first.get("action_id") in CLAIMED_BY_THEIR_WRITE
 
 
 def _first_time(services: Services, key: str, ttl: float) -> bool:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert
 
 from storage.ids import require_slack_id
@@ -45,15 +45,20 @@ class CachesPart(SQLCore):
         return info
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
-        """True for exactly one caller per key within ``ttl_seconds``: the insert wins, or
-        the update of an expired claim does; a live claim is left alone."""
-        now = self._now()
-        statement = insert(request_claims).values(
-            digest=request_digest(key), expires_at=now + timedelta(seconds=ttl_seconds))
+        """True for exactly one caller per key within ``ttl_seconds``."""
         with self._write() as connection:
-            won = connection.execute(statement.on_conflict_do_update(
-                index_elements=[request_claims.c.digest],
-                set_={"expires_at": statement.excluded.expires_at},
-                where=request_claims.c.expires_at <= now,
-            ).returning(request_claims.c.digest)).first()
-        return won is not None
+            return take_claim(connection, key, ttl_seconds, self._now())
+
+
+def take_claim(connection: Connection, key: str, ttl_seconds: float, now: datetime) -> bool:
+    """Claim a request key in the caller's transaction: the insert wins, or the update of
+    an expired claim does; a live claim is left alone (False). Of two transactions
+    claiming one key, the second waits for the first and then finds its claim."""
+    statement = insert(request_claims).values(
+        digest=request_digest(key), expires_at=now + timedelta(seconds=ttl_seconds))
+    won = connection.execute(statement.on_conflict_do_update(
+        index_elements=[request_claims.c.digest],
+        set_={"expires_at": statement.excluded.expires_at},
+        where=request_claims.c.expires_at <= now,
+    ).returning(request_claims.c.digest)).first()
+    return won is not None

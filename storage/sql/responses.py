@@ -9,17 +9,18 @@ from any two instances, one wins and the other is told where the respondent is n
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, select, union, update
+from sqlalchemy import Connection, exists, func, or_, select, union, update
 from sqlalchemy.dialects.postgresql import insert
 
-from storage.errors import StalePositionError, UnknownRoundError
+from storage.errors import RepeatedRequestError, StalePositionError, UnknownRoundError
 from storage.protocols import Answers
 from storage.pseudonyms import is_forgotten
-from storage.records import Checklist, Progress, check_answers, is_current
+from storage.records import Checklist, Progress, RequestClaim, check_answers, is_current
+from storage.sql.caches import take_claim
 from storage.sql.core import SQLCore, utc
 from storage.sql.schema import answers, checklists, participation, progress, rounds
 
@@ -35,7 +36,15 @@ the same statement for one answer or twenty-two (sent as one multi-row INSERT)."
 _HAD_FINISHED = exists().where(participation.c.round_id == progress.c.round_id,
                                participation.c.respondent == progress.c.respondent,
                                ).label("finished")
-"""Returned with a progress write: had the respondent finished before this write?"""
+_WRITTEN = (_HAD_FINISHED, progress.c.checklist_done)
+"""Returned with a progress write: had the respondent finished before this write, and is
+their checklist done (as the row says after it)?"""
+
+
+@dataclass(frozen=True)
+class _Written:
+    had_finished: bool
+    checklist_done: bool
 
 
 class ResponsesPart(SQLCore):
@@ -63,20 +72,24 @@ class ResponsesPart(SQLCore):
 
     def answer_and_advance(self, progress_: Progress, item_id: str, score: int | None,
                            at: datetime | None = None, *,
-                           expected_position: int | None = None) -> Progress:
-        """Store an answer and the respondent's next position in one transaction.
+                           expected_position: int | None = None,
+                           claim: RequestClaim | None = None) -> Progress:
+        """Store an answer, the respondent's next position and the click's claim in one
+        transaction (one commit: a click costs one durable write).
 
         With ``expected_position``, only if the respondent is still at that position and
-        ``item_id`` is the question there (else StalePositionError)."""
+        ``item_id`` is the question there (else StalePositionError); a ``claim`` taken
+        already raises RepeatedRequestError."""
         moment = self._now(at)
         round_id = progress_.round_id
         with self._write() as connection:
+            self._refuse_repeat(connection, claim)
             row = self._open_round_row(connection, round_id)
             check_answers(round_id, row.item_ids, {item_id: score})
             respondent = self._respondent(row.workspace_id, progress_.user)
             stored = replace(progress_, updated_at=progress_.updated_at or moment)
             if expected_position is None:
-                finished = self._put_progress(connection, respondent, stored)
+                written = self._put_progress(connection, respondent, stored)
             else:
                 moved = (self._move(connection, respondent, stored, expected_position)
                          if is_current(expected_position, expected_position, row.item_ids,
@@ -84,49 +97,61 @@ class ResponsesPart(SQLCore):
                 if moved is None:
                     now_at = self._stored(connection, respondent, progress_)
                     raise StalePositionError(now_at or Progress(round_id, progress_.user))
-                finished = moved
+                written = moved
             self._put_answers(connection, round_id, respondent, {item_id: score}, moment)
-            return self._participate(connection, respondent, stored, finished)
+            return self._participate(connection, respondent, stored, written)
+
+    def _refuse_repeat(self, connection: Connection, claim: RequestClaim | None) -> None:
+        """Claim the request in this transaction, or RepeatedRequestError if it is taken
+        (the transaction then writes nothing)."""
+        if claim is not None and not take_claim(connection, claim.key, claim.ttl_seconds,
+                                                self._now()):
+            raise RepeatedRequestError(claim.key.split(":")[0])
 
     @staticmethod
     def _move(connection: Connection, respondent: str, stored: Progress,
-              expected: int) -> bool | None:
+              expected: int) -> _Written | None:
         """Write the new position only over the expected one; None if it was not there,
-        else whether the respondent had finished already.
+        else what the row says now (had they finished already; is the checklist done).
 
         No row means position 0: from there the first answer inserts it, and of two such
         inserts the second finds the first's row, no longer at 0."""
-        values = _progress_values(respondent, stored)
         if expected == 0:
-            statement = insert(progress).values(values)
+            statement = insert(progress).values(_progress_values(respondent, stored))
             moved = connection.execute(statement.on_conflict_do_update(
                 index_elements=_PROGRESS_KEY, set_=_progress_changes(statement),
-                where=progress.c.position == 0).returning(_HAD_FINISHED)).first()
+                where=progress.c.position == 0).returning(*_WRITTEN)).first()
         else:
             moved = connection.execute(
                 update(progress).where(progress.c.round_id == stored.round_id,
                                        progress.c.respondent == respondent,
                                        progress.c.position == expected)
-                .values(values).returning(_HAD_FINISHED)).first()
-        return None if moved is None else bool(moved.finished)
+                .values(position=stored.position, updated_at=stored.updated_at,
+                        checklist_done=stored.checklist_done or progress.c.checklist_done)
+                .returning(*_WRITTEN)).first()
+        return None if moved is None else _Written(bool(moved.finished),
+                                                   bool(moved.checklist_done))
 
     @staticmethod
-    def _put_progress(connection: Connection, respondent: str, stored: Progress) -> bool:
-        """Write the position; whether the respondent had finished already."""
+    def _put_progress(connection: Connection, respondent: str, stored: Progress) -> _Written:
+        """Write the position; what the row says now."""
         statement = insert(progress).values(_progress_values(respondent, stored))
-        return bool(connection.execute(statement.on_conflict_do_update(
+        row = connection.execute(statement.on_conflict_do_update(
             index_elements=_PROGRESS_KEY, set_=_progress_changes(statement))
-            .returning(_HAD_FINISHED)).scalar_one())
+            .returning(*_WRITTEN)).one()
+        return _Written(bool(row.finished), bool(row.checklist_done))
 
     @staticmethod
     def _participate(connection: Connection, respondent: str, stored: Progress,
-                     had_finished: bool) -> Progress:
-        """Record participation when ``stored`` finished; finished stays finished."""
-        if stored.finished and not had_finished:
+                     written: _Written) -> Progress:
+        """Record participation when ``stored`` finished; finished stays finished, and so
+        does a checklist done."""
+        if stored.finished and not written.had_finished:
             connection.execute(insert(participation).values(
                 round_id=stored.round_id, respondent=respondent, finished_at=stored.updated_at,
             ).on_conflict_do_nothing())
-        return replace(stored, finished=stored.finished or had_finished)
+        return replace(stored, finished=stored.finished or written.had_finished,
+                       checklist_done=written.checklist_done)
 
     @staticmethod
     def _stored(connection: Connection, respondent: str, asked: Progress) -> Progress | None:
@@ -201,22 +226,25 @@ class ResponsesPart(SQLCore):
             return self._stored(connection, respondent, Progress(round_id, user_id))
 
     def save_progress(self, progress_: Progress, *,
-                      expected_position: int | None = None) -> Progress:
-        """Store a respondent's position; finished=True also records participation.
-        With ``expected_position``, only over that position (else StalePositionError)."""
+                      expected_position: int | None = None,
+                      claim: RequestClaim | None = None) -> Progress:
+        """Store a respondent's position (and a click's claim, in the same transaction);
+        finished=True also records participation. With ``expected_position``, only over
+        that position (else StalePositionError); a taken claim: RepeatedRequestError."""
         stored = replace(progress_, updated_at=self._now(progress_.updated_at))
         with self._write() as connection:
+            self._refuse_repeat(connection, claim)
             row = self._open_round_row(connection, stored.round_id)
             respondent = self._respondent(row.workspace_id, stored.user)
             if expected_position is None:
-                had_finished = self._put_progress(connection, respondent, stored)
+                written = self._put_progress(connection, respondent, stored)
             else:
                 moved = self._move(connection, respondent, stored, expected_position)
                 if moved is None:
                     now_at = self._stored(connection, respondent, progress_)
                     raise StalePositionError(now_at or Progress(stored.round_id, stored.user))
-                had_finished = moved
-            return self._participate(connection, respondent, stored, had_finished)
+                written = moved
+            return self._participate(connection, respondent, stored, written)
 
     def mark_finished(self, round_id: str, user_id: str, at: datetime | None = None) -> bool:
         """Record that a respondent finished; True the first time."""
@@ -272,6 +300,7 @@ def _progress_values(respondent: str, stored: Progress) -> dict[str, Any]:
 
 
 def _progress_changes(statement: Any) -> dict[str, Any]:
+    """An upsert's changes to a stored position: a checklist done stays done."""
     return {"position": statement.excluded.position,
-            "checklist_done": statement.excluded.checklist_done,
+            "checklist_done": or_(progress.c.checklist_done, statement.excluded.checklist_done),
             "updated_at": statement.excluded.updated_at}

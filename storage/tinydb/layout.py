@@ -13,7 +13,11 @@ The data is partitioned so that one write touches one small file::
     DIR/teams/<workspace>/<channel>/rounds.json  metadata of every round of that team
     DIR/teams/<workspace>/<channel>/snapshots.json   closed-round aggregates
     DIR/teams/<workspace>/<channel>/round-<id>.json  answers, progress, participation,
-                                                     invitations, reminders, checklists
+                                                     invitations, reminders, checklists,
+                                                     claims of the clicks that wrote them
+    DIR/teams/<workspace>/<channel>/round-<id>.log   its journal: what writes put since
+                                                     the file was last rewritten, one
+                                                     line each (see journal.py)
     DIR/teams/<workspace>/<channel>/commitments.json what the team took on (next steps)
     DIR/secret.key                               HMAC secret for respondent keys (0600)
     DIR/.lock, DIR/.owner                        single-owner lock and its holder's pid
@@ -102,6 +106,7 @@ TABLES: Mapping[str, Mapping[str, frozenset[str]]] = {
         "invitations": frozenset({"at"}),
         "reminders": frozenset({"at"}),
         "checklists": frozenset({"barriers", "reasons", "at"}),
+        "claims": frozenset({"expires"}),
     },
     "commitments": {"commitments": frozenset({"id", "workspace_id", "channel_id", "round_id",
                                               "number", "text", "owner", "due", "remind_at",

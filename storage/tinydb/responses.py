@@ -1,5 +1,8 @@
 """What respondents give: answers, checklists, their place in the conversation, and
-whether they finished. All of it lives in the round's own file, under pseudonymous keys.
+whether they finished. All of it lives in the round's own file, under pseudonymous keys,
+together with the claims of the clicks that wrote it: a click's request claim is saved in
+the same write of that file as its answer (one fsync'd write per click), and checked
+there when the same request comes again.
 """
 
 from __future__ import annotations
@@ -9,12 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from storage.errors import StalePositionError
-from storage.pseudonyms import is_forgotten
-from storage.records import Checklist, Progress, check_answers, is_current
+from storage.errors import RepeatedRequestError, StalePositionError
+from storage.pseudonyms import is_forgotten, request_digest
+from storage.records import Checklist, Progress, RequestClaim, check_answers, is_current
 from storage.tinydb import codec
 from storage.tinydb.core import Answers, StoreCore, TeamKey
 from storage.tinydb.jsonfile import Partition
+
+PRUNE_CLAIMS_EVERY = 64
+"""A round's file lets go of its expired claims when a claim brings their number to a
+multiple of this: a scan now and then, not on every click."""
 
 
 class ResponsesMixin(StoreCore):
@@ -33,24 +40,49 @@ class ResponsesMixin(StoreCore):
 
     def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
                            at: datetime | None = None, *,
-                           expected_position: int | None = None) -> Progress:
-        """Store an answer and the respondent's next position together: one write of the
-        round's file, so a click costs one fsync and a crash keeps both or neither.
+                           expected_position: int | None = None,
+                           claim: RequestClaim | None = None) -> Progress:
+        """Store an answer, the respondent's next position and the click's claim together:
+        one write of the round's file, so a click costs one fsync and a crash keeps all of
+        them or none.
 
         With ``expected_position``, only if the respondent is still at that position and
-        ``item_id`` is the question there (else StalePositionError)."""
+        ``item_id`` is the question there (else StalePositionError); a ``claim`` taken
+        already raises RepeatedRequestError before anything else is looked at."""
         moment = self._now(at)
         part, key = self._round_part(progress.round_id)
         item_ids = self._check_items(key, progress.round_id, {item_id: score})
         respondent = self._respondent(key[0], progress.user)
         with part.batch():
             self._require_open(progress.round_id, key)
+            self._refuse_repeat(part, claim)
             if expected_position is not None:
                 current = self._stored_progress(part, respondent, progress)
                 if not is_current(current.position, expected_position, item_ids, item_id):
                     raise StalePositionError(current)
+            self._put_claim(part, claim)
             self._put_answers(part, respondent, {item_id: score}, moment)
             return self._put_progress(part, respondent, progress, moment)
+
+    def _refuse_repeat(self, part: Partition, claim: RequestClaim | None) -> None:
+        """RepeatedRequestError if the round's file holds this request's claim, live."""
+        if claim is None:
+            return
+        taken = part.table("claims").doc(request_digest(claim.key))
+        if taken is not None and taken["expires"] > self._now().timestamp():
+            raise RepeatedRequestError(claim.key.split(":")[0])
+
+    def _put_claim(self, part: Partition, claim: RequestClaim | None) -> None:
+        """Note the request as handled in the write under way; now and then, forget the
+        claims that expired."""
+        if claim is None:
+            return
+        now = self._now().timestamp()
+        claims = part.table("claims")
+        claims.put(request_digest(claim.key), {"expires": round(now + claim.ttl_seconds, 3)})
+        taken = claims.docs()
+        if len(taken) % PRUNE_CLAIMS_EVERY == 0:
+            claims.drop({digest for digest, doc in taken.items() if doc["expires"] <= now})
 
     @staticmethod
     def _stored_progress(part: Partition, respondent: str, asked: Progress) -> Progress:
@@ -77,7 +109,11 @@ class ResponsesMixin(StoreCore):
     @staticmethod
     def _put_progress(part: Partition, respondent: str, progress: Progress,
                       moment: datetime) -> Progress:
-        stored = replace(progress, updated_at=progress.updated_at or moment)
+        """Write the position; a checklist done (or a finish) stays done."""
+        before = part.table("progress").doc(respondent)
+        stored = replace(progress, updated_at=progress.updated_at or moment,
+                         checklist_done=progress.checklist_done
+                         or bool(before and before.get("checklist_done")))
         part.table("progress").put(respondent, codec.progress_to_doc(stored))
         participation = part.table("participation")
         finished = participation.doc(respondent) is not None
@@ -151,18 +187,22 @@ class ResponsesMixin(StoreCore):
         return codec.progress_from_doc(round_id, user_id, doc, finished)
 
     def save_progress(self, progress: Progress, *,
-                      expected_position: int | None = None) -> Progress:
-        """Store a respondent's position; finished=True also records participation.
-        With ``expected_position``, only over that position (else StalePositionError)."""
+                      expected_position: int | None = None,
+                      claim: RequestClaim | None = None) -> Progress:
+        """Store a respondent's position (and a click's claim, in the same write);
+        finished=True also records participation. With ``expected_position``, only over
+        that position (else StalePositionError); a taken claim: RepeatedRequestError."""
         moment = self._now(progress.updated_at)
         part, key = self._round_part(progress.round_id)
         respondent = self._respondent(key[0], progress.user)
         with part.batch():
             self._require_open(progress.round_id, key)
+            self._refuse_repeat(part, claim)
             if expected_position is not None:
                 stored = self._stored_progress(part, respondent, progress)
                 if stored.position != expected_position:
                     raise StalePositionError(stored)
+            self._put_claim(part, claim)
             return self._put_progress(part, respondent, replace(progress, updated_at=moment),
                                       moment)
 

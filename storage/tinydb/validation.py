@@ -129,6 +129,7 @@ _CHECKS: Mapping[tuple[str, str], Check] = {
     ("round", "invitations"): _moment,
     ("round", "reminders"): _moment,
     ("round", "checklists"): _checklist,
+    ("round", "claims"): _claim,
     ("dedupe", "claims"): _claim,
     ("commitments", "commitments"): _commitment,
 }

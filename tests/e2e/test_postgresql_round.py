@@ -12,7 +12,7 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.services import Services
 from conversations.refs import ActionIds
-from storage import Progress, Store
+from storage import Progress, RequestClaim, Store
 from tests.conftest import FakeClock
 from tests.e2e.helpers import answer_all, current_question, invitation, progress_line
 from tests.pg import TestDatabase, postgresql_backend
@@ -66,11 +66,12 @@ class OtherInstanceFirst:
 
     def answer_and_advance(self, progress: Progress, item_id: str, score: int | None,
                            at: datetime | None = None, *,
-                           expected_position: int | None = None) -> Progress:
+                           expected_position: int | None = None,
+                           claim: RequestClaim | None = None) -> Progress:
         self._store.answer_and_advance(progress, item_id, 1, at,
                                        expected_position=expected_position)
         return self._store.answer_and_advance(progress, item_id, score, at,
-                                              expected_position=expected_position)
+                                              expected_position=expected_position, claim=claim)
 
 
 def test_a_click_another_instance_answered_first_shows_where_the_person_is(

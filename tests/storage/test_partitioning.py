@@ -9,12 +9,13 @@ from __future__ import annotations
 import gc
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from storage import ResultSnapshot, UserInfo
 from storage.pseudonyms import request_digest
-from storage.tinydb import TinyDBStore, check, codec, core, jsonfile
+from storage.tinydb import TinyDBStore, check, codec, journal, jsonfile
 from storage.tinydb.layout import Data, FileSpec
 
 from .conftest import ITEMS, FakeClock, open_team_round
@@ -22,50 +23,49 @@ from .conftest import ITEMS, FakeClock, open_team_round
 pytestmark = pytest.mark.backends("tinydb")
 
 
-def test_an_answer_rewrites_only_its_rounds_file_of_the_same_size_regardless_of_totals(
+def test_an_answer_appends_to_its_rounds_journal_the_same_line_regardless_of_totals(
     store: TinyDBStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    written: list[tuple[Path, int]] = []
-    real_write = jsonfile.replace_file
-
-    def spy(path: Path, payload: bytes) -> None:
-        written.append((path, len(payload)))
-        real_write(path, payload)
+    written = _spy_writes(monkeypatch)
 
     def answer_size(round_id: str) -> tuple[list[Path], int]:
         written.clear()
         store.record_answers(round_id, "U-measured", {"W1": 3})
         paths = [path for path, _ in written]
         size = written[-1][1]
-        store.record_answers(round_id, "U-measured", {"W1": 4})  # keep the file the same size
+        store.record_answers(round_id, "U-measured", {"W1": 4})
         return paths, size
 
-    monkeypatch.setattr(jsonfile, "replace_file", spy)
     measured = open_team_round(store, "C0")
     for n in range(10):
         store.record_answers(measured.id, f"U{n}", dict.fromkeys(ITEMS, 4))
     paths, small_store_size = answer_size(measured.id)
-    assert [p.name for p in paths] == [f"round-{measured.id}.json"]
+    assert [p.name for p in paths] == [f"round-{measured.id}.log"]
 
     for channel in range(1, 41):  # 40 more teams with 10 respondents each
         other = open_team_round(store, f"C{channel}")
         for n in range(10):
             store.record_answers(other.id, f"U{n}", dict.fromkeys(ITEMS, 2))
     paths, big_store_size = answer_size(measured.id)
-    assert [p.name for p in paths] == [f"round-{measured.id}.json"]
+    assert [p.name for p in paths] == [f"round-{measured.id}.log"]
     assert big_store_size == small_store_size
 
 
 def _spy_writes(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Path, int]]:
-    """Every whole-file write from now on: (path, bytes)."""
+    """Every whole-file write and journal line from now on: (path, bytes)."""
     written: list[tuple[Path, int]] = []
-    real_write = jsonfile.replace_file
+    real_write, real_append = jsonfile.replace_file, journal.append
 
     def spy(path: Path, payload: bytes) -> None:
         written.append((path, len(payload)))
         real_write(path, payload)
 
+    def spy_append(path: Path, line: bytes, keep: int) -> bool:
+        written.append((path, len(line)))
+        return real_append(path, line, keep)
+
     monkeypatch.setattr(jsonfile, "replace_file", spy)
+    monkeypatch.setattr(journal, "append", spy_append)
     return written
 
 
@@ -148,14 +148,13 @@ def test_the_start_reads_only_the_index_and_the_rounds_files(
     store.claim("Ev1", 600)
     store.close()
     read: list[str] = []
-    real_read = jsonfile.read_data_file
+    real_read = jsonfile.load_data_file
 
-    def spy(path: Path, spec: FileSpec) -> tuple[Data | None, bool]:
+    def spy(path: Path, spec: FileSpec) -> tuple[Data | None, bool, Any]:
         read.append(spec.kind)
         return real_read(path, spec)
 
-    monkeypatch.setattr(jsonfile, "read_data_file", spy)
-    monkeypatch.setattr(core, "read_data_file", spy)
+    monkeypatch.setattr(jsonfile, "load_data_file", spy)
     with TinyDBStore.open(store.data_dir, clock=clock) as again:
         # each once; and the outbox's 16 shards (what the dispatcher sends first)
         assert sorted(kind for kind in read if kind != "outbox") == ["index", "rounds", "rounds"]
@@ -221,12 +220,12 @@ def test_the_retention_purge_reads_only_the_files_of_rounds_old_enough(
     store.close()
     with TinyDBStore.open(store.data_dir, clock=clock) as again:
         read: list[str] = []
-        real_read = jsonfile.read_data_file
+        real_read = jsonfile.load_data_file
 
-        def spy(path: Path, spec: FileSpec) -> tuple[Data | None, bool]:
+        def spy(path: Path, spec: FileSpec) -> tuple[Data | None, bool, Any]:
             read.append(spec.relpath)
             return real_read(path, spec)
 
-        monkeypatch.setattr(jsonfile, "read_data_file", spy)
+        monkeypatch.setattr(jsonfile, "load_data_file", spy)
         assert again.purge_answers_older_than(30) == 1
     assert read == [f"teams/T1/C1/round-{old.id}.json"]

@@ -239,7 +239,8 @@ def test_connections_dropped_between_requests_are_replaced_unnoticed(
     with SQLStore.open(pg_url, pseudonym_key=TEST_PSEUDONYM_KEY, clock=clock) as store:
         round_ = open_team_round(store)
         store.record_answers(round_.id, "U1", {"W1": 2})
-        pg_database.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        # the connections are gone (not just told to go) before the next request
+        pg_database.sql("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
                         f"WHERE datname = '{pg_database.name}' AND pid <> pg_backend_pid()")
         assert store.record_answers(round_.id, "U1", {"W2": 3}) == 1
         assert store.answers_of(round_.id, "U1") == {"W1": 2, "W2": 3}

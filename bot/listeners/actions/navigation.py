@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt import Ack, BoltContext
 
 from bot.listeners.actions.common import clicked_value, run_click
-from bot.listeners.context import is_home_click
+from bot.listeners.context import claim_of, is_home_click
 from bot.services import Services
 from conversations.refs import BadRef, decode_ref
 
@@ -35,7 +35,7 @@ def make_back(services: Services) -> Callable[..., None]:
     def back(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         ack()
         run_click(services, body, context, lambda s, caller, b, where: s.diagnostic.back(
-            caller, decode_ref(clicked_value(b)), _required(where)))
+            caller, decode_ref(clicked_value(b)), _required(where), claim_of(context)))
 
     return back
 
