@@ -1,7 +1,8 @@
 """HTTP mode: the WSGI application Slack talks to, served by waitress.
 
 Routes: `POST /slack/events` (commands, interactivity, events; the app checks the
-signature and the payload's shape, see `bot.gate`), `GET /healthz` (200 once ready; 503
+signature and the payload's shape, see `bot.gate`), `/dashboard` and below once the web
+dashboard is mounted (`bot.dashboard`), `GET /healthz` (200 once ready; 503
 before, and with the reason while the data cannot be saved), in multi-workspace mode
 `GET /slack/install` ("Add to Slack") and `GET /slack/oauth_redirect` (Slack sends the
 installer back there; Bolt's OAuth flow, see `bot.oauth`), anything else 404. A
@@ -32,6 +33,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 INSTALL_PATHS = (INSTALL_PATH, REDIRECT_PATH)
 """Served only when the app has an OAuth flow (multi-workspace mode, `bot.oauth`)."""
+DASHBOARD_PATH = "/dashboard"
+"""The web dashboard and everything below it (`bot.dashboard`), once mounted."""
 # Largest request accepted: Slack payloads (a view with its state, a message with 50
 # blocks) stay far below this.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -52,6 +55,7 @@ class SlackWsgiApp:
 
     def __init__(self, bolt_app: App | None = None) -> None:
         self.slack_handler: SlackRequestHandler | None = None
+        self.dashboard: WsgiApp | None = None
         self._write_problem: Callable[[], str | None] = lambda: None
         self._ready = threading.Event()
         if bolt_app is not None:
@@ -85,6 +89,9 @@ class SlackWsgiApp:
                 return _json(start_response, "405 Method Not Allowed", {"ok": False},
                              [("Allow", "POST")])
             return self._slack_request(environ, start_response)
+        if self.dashboard is not None and (path == DASHBOARD_PATH
+                                           or path.startswith(DASHBOARD_PATH + "/")):
+            return self.dashboard(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return self._health(start_response)
         if path in INSTALL_PATHS and self._installs():

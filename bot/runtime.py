@@ -27,6 +27,7 @@ from slack_sdk.errors import SlackApiError
 from bot import interpreter
 from bot.app import create_app
 from bot.config import Config
+from bot.dashboard.wiring import dashboard_app
 from bot.drawing import InAnotherProcess
 from bot.http_server import SlackWsgiApp, WsgiServer
 from bot.logs import configure_logging
@@ -84,10 +85,12 @@ def _run_http(config: Config, stop: threading.Event) -> int:
             exit_code, workspace_id = _check_slack(client, config)
             if exit_code != EXIT_OK:
                 return exit_code
-        with _wired_app(config, client, workspace_id) as app:
-            if app is None:
+        with _wired_app(config, client, workspace_id) as wired:
+            if wired is None:
                 return EXIT_CONFIG
+            app, services = wired
             wsgi_app.attach(app)
+            wsgi_app.dashboard = dashboard_app(config, services)
             try:
                 wsgi_app.mark_ready()
                 logger.info(text("run.serving_http", port=server.port))
@@ -107,8 +110,8 @@ def _run_http(config: Config, stop: threading.Event) -> int:
 
 @contextmanager
 def _wired_app(config: Config, client: WebClient,
-               workspace_id: str | None) -> Iterator[App | None]:
-    """The app over its store (the data directory, or the database with its pending
+               workspace_id: str | None) -> Iterator[tuple[App, Services] | None]:
+    """The app and its services over its store (the data directory, or the database with its pending
     migrations applied), with background work running, for as long as the bot serves;
     None (after one line on stderr) when the store is unusable.
 
@@ -144,7 +147,7 @@ def _wired_app(config: Config, client: WebClient,
         services.start_background()
         interpreter.settle()
         try:
-            yield app
+            yield app, services
         finally:
             _finish_work(listeners, services)
     finally:
@@ -165,10 +168,10 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     exit_code, workspace_id = _check_slack(client, config)
     if exit_code != EXIT_OK:
         return exit_code
-    with _wired_app(config, client, workspace_id) as app:
-        if app is None:
+    with _wired_app(config, client, workspace_id) as wired:
+        if wired is None:
             return EXIT_CONFIG
-        exit_code = _serve_socket_mode(app, config, stop)
+        exit_code = _serve_socket_mode(wired[0], config, stop)
     if exit_code == EXIT_OK:
         logger.info(text("run.stopped"))
     return exit_code
