@@ -1,8 +1,10 @@
 """Sign-in attempts per client, limited in each instance's memory.
 
-A token bucket per client address: `burst` attempts at once, then `per_minute`. Behind a
-proxy the address is the proxy's, unless the proxy is trusted to name the client
-(`X-Forwarded-For`'s last hop, which nginx in compose sets). Several instances each keep
+A token bucket per client address: `burst` attempts at once, then `per_minute` (an office
+behind one address signs in together in the morning; a script trying codes does not get
+far). Behind a
+proxy on a private network the client is the one the proxy names (`X-Real-IP`, which
+nginx in compose sets). Several instances each keep
 their own buckets, so the limit behind a balancer is at most the sum.
 """
 
@@ -18,7 +20,7 @@ MAX_CLIENTS = 10_000
 
 
 class Attempts:
-    def __init__(self, per_minute: float = 10.0, burst: float = 10.0,
+    def __init__(self, per_minute: float = 30.0, burst: float = 30.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.rate = per_minute / 60.0
         self.burst = burst
