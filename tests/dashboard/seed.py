@@ -45,8 +45,11 @@ def other_workspace() -> Workspace:
     return workspace
 
 
-def answers(seed: int, spread: int = 5) -> dict[str, int | None]:
-    return {item: 1 + (seed + n) % spread for n, item in enumerate(ITEMS)}
+def answers(seed: int, level: int = 3) -> dict[str, int | None]:
+    """Around `level` (1..5), one up or down by statement and person; every seventh
+    statement "don't know"."""
+    return {item: None if (seed + n) % 7 == 6 else min(max(level + (seed + n) % 3 - 1, 1), 5)
+            for n, item in enumerate(ITEMS)}
 
 
 def close_round(store: Store, closing: ClosingFlow, clock: Callable[..., datetime],
@@ -76,7 +79,7 @@ def organisation(store: Store, clock: Clock, advance: Callable[[], object]) -> d
         for turn in range(2):
             rounds[f"{channel}-{turn}"] = close_round(
                 store, closing, clock, WS, channel, users,
-                lambda k, n=n, turn=turn: answers(k + n + turn, 3 + (n + turn) % 3),
+                lambda k, n=n, turn=turn: answers(k + n, 2 + (n + turn) % 4),
                 advance=advance)
     rounds["unposted"] = close_round(store, closing, clock, WS, LED[0], MEMBERS,
                                      lambda k: answers(k + 1), posted=False, advance=advance)
