@@ -26,7 +26,7 @@ NA_COLOUR = "#e6e6e6"
 DIVIDED_COLOUR = "#ffffff"
 DIVIDED_EDGE = "#8a6d9e"
 LIGHT_INK = "#ffffff"
-DARK_INK = "#111111"
+DARK_INK = "#000000"
 
 
 def tenth(position: float) -> int:

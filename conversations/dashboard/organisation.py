@@ -177,8 +177,9 @@ def sort(lines: Sequence[TeamLine], query: OrgQuery) -> list[TeamLine]:
     if query.element and query.sort in ("behind", "ahead"):
         rows = sorted(rows, key=lambda r: _element_position(r, Element(query.element)))
     if query.sort == "ahead":
-        placed = [r for r in rows if _position(r, query) is not None]
-        rows = placed[::-1] + [r for r in rows if _position(r, query) is None]
+        placed = sorted((r for r in rows if _position(r, query) is not None),
+                        key=lambda r: -(_position(r, query) or 0.0))
+        rows = placed + [r for r in rows if _position(r, query) is None]
     elif query.sort == "team":
         rows = sorted(rows, key=lambda r: r.channel_id)
     elif query.sort == "closed":
