@@ -8,6 +8,8 @@ the privacy gate's answer (`History.outcome`, `Summaries.last`) and reads as in 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -48,6 +50,10 @@ from model import Content, Element
 from storage import Commitment, ResultSnapshot, Round, Store, Team
 
 Clock = Callable[[], datetime]
+LINES_SECONDS = 30.0
+"""How long the organisation's rows are reused (reading 5,000 teams' summaries takes about
+a second; a page from the rows a few milliseconds): a round closed since shows on the
+organisation page at most this much later, and at once on its team's page."""
 MIN_TEAMS_TO_COMPARE = 5
 """Where a team stands among others is shown only when this many teams have results."""
 
@@ -159,7 +165,9 @@ class StandingPage:
 
 
 class DashboardFlow:
-    def __init__(self, store: Store, content: Content, clock: Clock) -> None:
+    def __init__(self, store: Store, content: Content, clock: Clock, *,
+                 lines_seconds: float = LINES_SECONDS,
+                 timer: Callable[[], float] = time.monotonic) -> None:
         self.store = store
         self.content = content
         self.clock = clock
@@ -167,6 +175,11 @@ class DashboardFlow:
         self.history = History(store, content)
         self.summaries = Summaries(store, self.history)
         self.report_flow = ReportFlow(store, content, clock)
+        self.lines_seconds = lines_seconds
+        self.timer = timer
+        self._lines: dict[str, tuple[float, list[TeamLine]]] = {}
+        self._reading: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
     # -- pages ----------------------------------------------------------------------------
 
@@ -194,7 +207,20 @@ class DashboardFlow:
                                  OrgQuery.parse(params), self.content)
 
     def team_lines(self, workspace_id: str) -> list[TeamLine]:
-        """Each team's overview row (through the gate, from its summary) and its leads."""
+        """Each team's overview row (through the gate, from its summary) and its leads,
+        read at most every `lines_seconds` per workspace (one reader at a time: others
+        wait for its answer rather than read the same again)."""
+        with self._guard:
+            reading = self._reading.setdefault(workspace_id, threading.Lock())
+        with reading:
+            kept = self._lines.get(workspace_id)
+            if kept is not None and self.timer() - kept[0] < self.lines_seconds:
+                return kept[1]
+            lines = self._read_lines(workspace_id)
+            self._lines[workspace_id] = (self.timer(), lines)
+            return lines
+
+    def _read_lines(self, workspace_id: str) -> list[TeamLine]:
         teams = self.store.list_teams(workspace_id)
         lasts = self.summaries.last(workspace_id, teams)
         rows = overview_rows([TeamRow(team.channel_id, last)
