@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
+import time
 
 from slack_sdk.errors import SlackApiError
 
@@ -40,25 +41,32 @@ def dashboard_app(config: Config, services: Services) -> DashboardApp:
         public_url=config.public_url)
 
 
+INSTALLED_SECONDS = 300.0
+"""How long Slack's "yes, this token is that workspace's" is trusted before asking again."""
+
+
 class Installed:
-    """Whether wi3 is installed in a workspace: one whose installation gives a client and
-    whose token Slack says is that workspace's (asked once per workspace), not removed."""
+    """Whether wi3 is installed in a workspace: not removed, and its installation's token
+    is, Slack says, that workspace's (a yes is remembered a while; a no is asked again, as
+    the workspace may install wi3 any moment)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
-        self._known: dict[str, bool] = {}
+        self._confirmed: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def __call__(self, workspace_id: str) -> bool:
         if workspace_id in self.services.store.uninstalled_workspaces():
             return False
         with self._lock:
-            known = self._known.get(workspace_id)
-        if known is None:
-            known = self._ask(workspace_id)
-            with self._lock:
-                self._known[workspace_id] = known
-        return known
+            confirmed = self._confirmed.get(workspace_id)
+        if confirmed is not None and time.monotonic() - confirmed < INSTALLED_SECONDS:
+            return True
+        if not self._ask(workspace_id):
+            return False
+        with self._lock:
+            self._confirmed[workspace_id] = time.monotonic()
+        return True
 
     def _ask(self, workspace_id: str) -> bool:
         try:
