@@ -21,7 +21,7 @@ run: $(STAMP)
 CHROMIUM ?= /usr/bin/chromium
 browser:
 	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
-		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji \
 		|| echo "no Chromium at $(CHROMIUM): the browser tests skip (install Debian's chromium)"; }
 
 ## Lint, type-check and run the whole test suite.

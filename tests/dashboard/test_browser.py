@@ -22,14 +22,19 @@ WIDEST = """[...document.querySelectorAll('body *')]
 
 
 def sign_in(browser: Browser, served: Served, name: str, *, javascript: bool = False,
-            **options: object) -> Page:
-    """A new browser (own cookies) signs in as `name` through Slack's sign-in page."""
+            shot: str | None = None, **options: object) -> Page:
+    """A new browser (own cookies) signs in as `name` through Slack's sign-in page
+    (`shot`: keep screenshots of the sign-in page and the first page after it)."""
     context = browser.new_context(java_script_enabled=javascript, **options)  # type: ignore[arg-type]
     page = context.new_page()
     page.goto(served.dashboard)
+    if shot:
+        checked(page, f"{shot}-sign-in")
     go(page, page.get_by_role("link", name="Sign in with Slack"))
     go(page, page.get_by_role("link", name=name))
     page.wait_for_url(served.dashboard)
+    if shot:
+        screenshot(page, f"{shot}-home")
     return page
 
 
@@ -62,7 +67,7 @@ def test_roles_filters_screenshots_and_accessibility(browser: Browser, served: S
                                                     store_backend: object) -> None:
     d, rounds, led = served.dashboard, served.rounds, seed.LED[0]
     name = getattr(store_backend, "name", "store")
-    admin = sign_in(browser, served, "Ada Admin (U0ADMIN01)")
+    admin = sign_in(browser, served, "Ada Admin (U0ADMIN01)", shot=name)
     go(admin, admin.get_by_role("link", name="Organisation").first)
     assert admin.get_by_role("heading", level=1).inner_text() == "The organisation at a glance"
     assert len(heat_rows(admin)) == 8
