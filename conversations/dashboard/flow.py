@@ -21,7 +21,14 @@ from conversations.actions.read import since_last_round, team_commitments
 from conversations.context import Caller
 from conversations.dashboard.access import Access, Sight, Viewer
 from conversations.dashboard.blockkit import blocks_html
-from conversations.dashboard.organisation import OrgPage, OrgQuery, TeamLine, organisation_page
+from conversations.dashboard.organisation import (
+    Organisation,
+    OrgPage,
+    OrgQuery,
+    TeamLine,
+    organisation_of,
+    organisation_page,
+)
 from conversations.dashboard.shown import (
     ShownElement,
     StatementRow,
@@ -177,7 +184,7 @@ class DashboardFlow:
         self.report_flow = ReportFlow(store, content, clock)
         self.lines_seconds = lines_seconds
         self.timer = timer
-        self._lines: dict[str, tuple[float, list[TeamLine]]] = {}
+        self._lines: dict[str, tuple[float, Organisation]] = {}
         self._reading: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -203,22 +210,22 @@ class DashboardFlow:
         """Every team of the viewer's workspace (admins only)."""
         if not self.access.sees_organisation(viewer):
             return Refusal.FORBIDDEN
-        return organisation_page(viewer.lang, self.team_lines(viewer.workspace_id),
+        return organisation_page(viewer.lang, self.organisation_of(viewer.workspace_id),
                                  OrgQuery.parse(params), self.content)
 
-    def team_lines(self, workspace_id: str) -> list[TeamLine]:
-        """Each team's overview row (through the gate, from its summary) and its leads,
-        read at most every `lines_seconds` per workspace (one reader at a time: others
-        wait for its answer rather than read the same again)."""
+    def organisation_of(self, workspace_id: str) -> Organisation:
+        """Every team's overview row (through the gate, from its summary) and leads, in the
+        overview's order, read at most every `lines_seconds` per workspace (one reader at a
+        time: others wait for its answer rather than read the same again)."""
         with self._guard:
             reading = self._reading.setdefault(workspace_id, threading.Lock())
         with reading:
             kept = self._lines.get(workspace_id)
             if kept is not None and self.timer() - kept[0] < self.lines_seconds:
                 return kept[1]
-            lines = self._read_lines(workspace_id)
-            self._lines[workspace_id] = (self.timer(), lines)
-            return lines
+            organisation = organisation_of(self._read_lines(workspace_id))
+            self._lines[workspace_id] = (self.timer(), organisation)
+            return organisation
 
     def _read_lines(self, workspace_id: str) -> list[TeamLine]:
         teams = self.store.list_teams(workspace_id)
@@ -296,7 +303,7 @@ class DashboardFlow:
         sight = self.access.sight(viewer, team)
         if sight is None or not sight.leads_material:
             return Refusal.FORBIDDEN
-        rows = [line.row for line in self.team_lines(viewer.workspace_id)]
+        rows = [line.row for line in self.organisation_of(viewer.workspace_id).lines]
         compared = [row for row in rows if row.cells]
         if len(compared) < MIN_TEAMS_TO_COMPARE:
             return StandingPage(team.channel_id, len(compared), ())

@@ -122,22 +122,41 @@ class TeamLine:
     leads: tuple[str, ...]
 
 
-def organisation_page(lang: str, lines: Sequence[TeamLine], query: OrgQuery,
-                      content: Content) -> OrgPage:
+@dataclass(frozen=True)
+class Organisation:
+    """Every team's line in the overview's order, and the counts per element and state:
+    what each organisation page filters and pages, worked out once for many pages."""
+
+    lines: tuple[TeamLine, ...]
+    counts: Mapping[Element, tuple[int, ...]]
+    """How many teams are in each of `STATES`, per element."""
+    with_results: int
+
+
+def organisation_of(lines: Sequence[TeamLine]) -> Organisation:
+    by_row = {id(line.row): line for line in lines}
+    rows = ordered([line.row for line in lines])
+    found = counts(rows)
+    return Organisation(tuple(by_row[id(row)] for row in rows),
+                        {e: tuple(found[e][s] for s in STATES) for e in Element},
+                        sum(1 for row in rows if row.cells))
+
+
+def organisation_page(lang: str, organisation: Organisation | Sequence[TeamLine],
+                      query: OrgQuery, content: Content) -> OrgPage:
     """Filter, sort and page every team's row."""
-    matched = sort(filtered(lines, query), query)
+    if not isinstance(organisation, Organisation):
+        organisation = organisation_of(organisation)
+    matched = sort(filtered(organisation.lines, query), query)
     pages = max(math.ceil(len(matched) / PAGE_SIZE), 1)
     page = min(query.page, pages)
     shown = matched[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
-    every = [line.row for line in lines]
-    found = counts(every)
     names = {e: content.elements[e].name.get(normalise_lang(lang)) for e in Element}
     return OrgPage(
-        query=replace(query, page=page), teams=len(lines), matched=len(matched),
+        query=replace(query, page=page), teams=len(organisation.lines), matched=len(matched),
         rows=tuple(org_row(lang, line.row, content) for line in shown), page=page,
-        pages=pages,
-        counts=tuple((names[e], tuple(found[e][s] for s in STATES)) for e in Element),
-        with_results=sum(1 for row in every if row.cells))
+        pages=pages, counts=tuple((names[e], organisation.counts[e]) for e in Element),
+        with_results=organisation.with_results)
 
 
 def org_row(lang: str, row: OverviewRow, content: Content) -> OrgRow:
@@ -171,9 +190,12 @@ def _in_phase(row: OverviewRow, phase: str, element: Element | None) -> bool:
 
 
 def sort(lines: Sequence[TeamLine], query: OrgQuery) -> list[TeamLine]:
-    """The overview's order ("furthest behind first") unless asked otherwise."""
+    """`lines` are in the overview's order ("furthest behind first"); another order only
+    when asked."""
+    if query.sort == "behind" and not query.element:
+        return list(lines)
     by_row = {id(line.row): line for line in lines}
-    rows = ordered([line.row for line in lines])
+    rows = [line.row for line in lines]
     if query.element and query.sort in ("behind", "ahead"):
         rows = sorted(rows, key=lambda r: _element_position(r, Element(query.element)))
     if query.sort == "ahead":
