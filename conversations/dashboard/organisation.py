@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from conversations.dashboard.shown import ShownElement, day, overall_label, shown_elements
@@ -131,6 +131,17 @@ class Organisation:
     counts: Mapping[Element, tuple[int, ...]]
     """How many teams are in each of `STATES`, per element."""
     with_results: int
+    _orders: dict[tuple[str, str], tuple[TeamLine, ...]] = field(
+        default_factory=dict, compare=False, repr=False)
+
+    def in_order(self, query: OrgQuery) -> tuple[TeamLine, ...]:
+        """Every line in the order `query` asks for, sorted once per order (a filter keeps
+        the order, so it filters these)."""
+        key = (query.sort, query.element)
+        found = self._orders.get(key)
+        if found is None:
+            found = self._orders[key] = tuple(sort(self.lines, query))
+        return found
 
 
 def organisation_of(lines: Sequence[TeamLine]) -> Organisation:
@@ -147,7 +158,7 @@ def organisation_page(lang: str, organisation: Organisation | Sequence[TeamLine]
     """Filter, sort and page every team's row."""
     if not isinstance(organisation, Organisation):
         organisation = organisation_of(organisation)
-    matched = sort(filtered(organisation.lines, query), query)
+    matched = filtered(organisation.in_order(query), query)
     pages = max(math.ceil(len(matched) / PAGE_SIZE), 1)
     page = min(query.page, pages)
     shown = matched[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
