@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 LOCK_FLAGS := --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links --no-emit-trusted-host
 
-.PHONY: run test lint typecheck bench lock clean
+.PHONY: run test lint typecheck bench lock clean browser
 
 $(STAMP): pyproject.toml requirements/dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,15 @@ $(STAMP): pyproject.toml requirements/dev.lock
 run: $(STAMP)
 	$(BIN)/python -m bot run-or-try
 
+## Headless Chromium for the dashboard's browser tests (Debian's package), when missing.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] \
+		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji \
+		|| echo "no Chromium at $(CHROMIUM): the browser tests skip (install Debian's chromium)"; }
+
 ## Lint, type-check and run the whole test suite.
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n 2

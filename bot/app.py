@@ -7,7 +7,10 @@ app from `create_app`, differing only in what they inject (client, store, execut
 from __future__ import annotations
 
 import logging
+import os
+from collections.abc import Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import App
@@ -34,6 +37,20 @@ class _QuietRedundantTokenWarning(logging.Filter):
 
 
 logger.addFilter(_QuietRedundantTokenWarning())
+
+OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
+@contextmanager
+def _oauth_environment_hidden() -> Iterator[None]:
+    """With one bot token the app's client id and secret serve Sign in with Slack on the
+    dashboard only; Bolt would read them from the environment and install itself as an
+    OAuth app (every request then authorised by installations that do not exist)."""
+    saved = {name: os.environ.pop(name) for name in OAUTH_VARIABLES if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
 
 
 def create_app(
@@ -71,7 +88,8 @@ def create_app(
                     installation_store=installations.store)
         clients, fanout = installations.clients, installations.fanout_clients
     else:
-        app = gated(token_verification_enabled=client is None)
+        with _oauth_environment_hidden():
+            app = gated(token_verification_enabled=client is None)
         clients = app.client
         fanout = make_sending_client(config)
     if services is None:

@@ -46,6 +46,7 @@ SETTING_NAMES = (
     "WI3_TIMEZONE",
     "LOG_LEVEL",
     "WI3_LOG_FORMAT",
+    "WI3_PUBLIC_URL",
 )
 _SHOWN_VALUE_MAX = 40
 DEFAULT_UNINSTALL_GRACE_DAYS = 30
@@ -98,6 +99,12 @@ class Config:
     """SLACK_REDIRECT_URI: where Slack sends an installer back (…/slack/oauth_redirect);
     unset: the first redirect URL configured for the app at Slack."""
     uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS
+    sign_in: tuple[str, str] | None = None
+    """(client id, client secret) for Sign in with Slack on the dashboard, in either
+    mode: SLACK_CLIENT_ID and SLACK_CLIENT_SECRET both set; None: nobody can sign in."""
+    public_url: str | None = None
+    """WI3_PUBLIC_URL (https://wi3.example.org): where browsers reach wi3, for the
+    dashboard's sign-in redirect and Secure cookies; unset: the request's own host."""
 
     @property
     def mode(self) -> Mode:
@@ -118,7 +125,8 @@ class Config:
         password = urlsplit(self.database_url).password if self.database_url else None
         values = (self.bot_token, self.signing_secret, self.app_token, self.database_url,
                   self.pseudonym_key.hex() if self.pseudonym_key else None, self.client_secret,
-                  password, unquote(password) if password else None)
+                  password, unquote(password) if password else None,
+                  self.sign_in[1] if self.sign_in else None)
         return tuple(value for value in values if value)
 
     def __repr__(self) -> str:
@@ -137,7 +145,9 @@ class Config:
             f"uninstall_grace_days={self.uninstall_grace_days!r}, "
             f"tick_seconds={self.tick_seconds!r}, lease_seconds={self.lease_seconds!r}, "
             f"timezone={self.timezone!r}, log_level={self.log_level!r}, "
-            f"log_format={self.log_format!r})"
+            f"log_format={self.log_format!r}, "
+            f"sign_in={shown(self.sign_in[1] if self.sign_in else None)}, "
+            f"public_url={self.public_url!r})"
         )
 
     __str__ = __repr__
@@ -193,7 +203,10 @@ def load_config(
     timezone = checker.timezone()
     log_level = checker.log_level()
     log_format = checker.log_format()
+    public_url = checker.public_url()
     checker.raise_if_any()
+    sign_in_id = settings.get("SLACK_CLIENT_ID")
+    sign_in_secret = settings.get("SLACK_CLIENT_SECRET")
     return Config(
         bot_token=bot_token,
         signing_secret=signing_secret,
@@ -213,6 +226,8 @@ def load_config(
         client_secret=client_secret,
         redirect_uri=redirect_uri,
         uninstall_grace_days=grace,
+        sign_in=(sign_in_id, sign_in_secret) if sign_in_id and sign_in_secret else None,
+        public_url=public_url,
     )
 
 
@@ -260,6 +275,16 @@ class _Checker:
             self.problems.append(text("config.bad_redirect_uri", value=_shown(raw)))
             return None
         return raw
+
+    def public_url(self) -> str | None:
+        raw = self.settings.get("WI3_PUBLIC_URL")
+        if raw is None:
+            return None
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+            self.problems.append(text("config.bad_public_url", value=_shown(raw)))
+            return None
+        return f"{parts.scheme}://{parts.netloc}"
 
     def app_token(self) -> str | None:
         token = self.settings.get("SLACK_APP_TOKEN")

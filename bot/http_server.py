@@ -1,7 +1,8 @@
 """HTTP mode: the WSGI application Slack talks to, served by waitress.
 
 Routes: `POST /slack/events` (commands, interactivity, events; the app checks the
-signature and the payload's shape, see `bot.gate`), `GET /healthz` (200 once ready; 503
+signature and the payload's shape, see `bot.gate`), `/dashboard` and below once the web
+dashboard is mounted (`bot.dashboard`), `GET /healthz` (200 once ready; 503
 before, and with the reason while the data cannot be saved, see `bot.health`),
 `GET /metrics` (Prometheus' text format, see `bot.metrics`), in multi-workspace mode
 `GET /slack/install` ("Add to Slack") and `GET /slack/oauth_redirect` (Slack sends the
@@ -40,6 +41,8 @@ INSTALL_PATH = "/slack/install"
 REDIRECT_PATH = "/slack/oauth_redirect"
 INSTALL_PATHS = (INSTALL_PATH, REDIRECT_PATH)
 """Served only when the app has an OAuth flow (multi-workspace mode, `bot.oauth`)."""
+DASHBOARD_PATH = "/dashboard"
+"""The web dashboard and everything below it (`bot.dashboard`), once mounted."""
 # Largest request accepted: Slack payloads (a view with its state, a message with 50
 # blocks) stay far below this.
 MAX_REQUEST_BYTES = 2 * 1024 * 1024
@@ -65,6 +68,7 @@ class SlackWsgiApp:
         self.health = Health()
         self.exposition = exposition or Exposition()
         self.exposition.watch(metrics.health_source(self.health.problem))
+        self.dashboard: WsgiApp | None = None
         if bolt_app is not None:
             self.attach(bolt_app)
 
@@ -96,6 +100,8 @@ class SlackWsgiApp:
                 return _json(start_response, "405 Method Not Allowed", {"ok": False},
                              [("Allow", "POST")])
             return self._slack_request(environ, start_response)
+        if self.dashboard is not None and is_dashboard_path(path):
+            return self.dashboard(environ, start_response)
         if path == HEALTH_PATH and method in ("GET", "HEAD"):
             return _json(start_response, *self.health.answer())
         if path == METRICS_PATH and method in ("GET", "HEAD"):
@@ -157,14 +163,21 @@ def _metrics(start_response: StartResponse, exposition: Exposition) -> Iterable[
     return [page]
 
 
+def is_dashboard_path(path: str) -> bool:
+    """`/dashboard` and everything below it."""
+    return path == DASHBOARD_PATH or path.startswith(DASHBOARD_PATH + "/")
+
+
 class OpsWsgiApp:
-    """Socket Mode's side port: `GET /healthz` (the connection, the store) and
-    `GET /metrics`; Slack's requests come over the Socket Mode connection instead."""
+    """Socket Mode's side port: `GET /healthz` (the connection, the store), `GET /metrics`
+    and, once mounted, the web dashboard; Slack's requests come over the Socket Mode
+    connection instead."""
 
     def __init__(self, health: Health, exposition: Exposition) -> None:
         self.health = health
         self.exposition = exposition
         self.exposition.watch(metrics.health_source(health.problem))
+        self.dashboard: WsgiApp | None = None
 
     def __call__(
         self, environ: WSGIEnvironment, start_response: StartResponse
@@ -175,6 +188,8 @@ class OpsWsgiApp:
             return _json(start_response, *self.health.answer())
         if path == METRICS_PATH and method in ("GET", "HEAD"):
             return _metrics(start_response, self.exposition)
+        if self.dashboard is not None and is_dashboard_path(path):
+            return self.dashboard(environ, start_response)
         return _json(start_response, "404 Not Found", {"ok": False, "error": "not_found"})
 
 

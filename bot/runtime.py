@@ -29,6 +29,7 @@ from slack_sdk.errors import SlackApiError
 from bot import interpreter, metrics
 from bot.app import create_app
 from bot.config import Config
+from bot.dashboard.wiring import dashboard_app
 from bot.drawing import InAnotherProcess
 from bot.health import Health
 from bot.http_server import OpsWsgiApp, SlackWsgiApp, WsgiApp, WsgiServer
@@ -88,6 +89,7 @@ def _run_http(config: Config, stop: threading.Event) -> int:
             if wired is None:
                 return EXIT_CONFIG
             wsgi_app.attach(wired.app)
+            wsgi_app.dashboard = dashboard_app(config, wired.services)
             try:
                 wsgi_app.mark_ready()
                 logger.info(text("log.serving_http"), server.port)
@@ -120,13 +122,14 @@ def _listen(wsgi_app: WsgiApp, port: int) -> WsgiServer | None:
 class Wired:
     app: App
     store: Store
+    services: Services
 
 
 @contextmanager
 def _wired_app(config: Config, client: WebClient, workspace_id: str | None,
                exposition: Exposition) -> Iterator[Wired | None]:
-    """The app over its store (the data directory, or the database with its pending
-    migrations applied), with background work running, for as long as the bot serves;
+    """The app and its services over its store (the data directory, or the database with
+    its pending migrations applied), with background work running, for as long as the bot serves;
     None (after one log line) when the store is unusable. `exposition` (the metrics
     page) reads the outbox and the store from now on.
 
@@ -164,7 +167,7 @@ def _wired_app(config: Config, client: WebClient, workspace_id: str | None,
         services.start_background()
         interpreter.settle()
         try:
-            yield Wired(app, store)
+            yield Wired(app, store, services)
         finally:
             _finish_work(listeners, services)
     finally:
@@ -197,6 +200,7 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
             if wired is None:
                 return EXIT_CONFIG
             health.add_check(wired.store.write_problem)
+            side_port.dashboard = dashboard_app(config, wired.services)
             exit_code = _serve_socket_mode(wired.app, config, stop, health, side_port)
         if exit_code == EXIT_OK:
             logger.info(text("log.stopped"))

@@ -163,6 +163,11 @@ class RoundStore(Protocol):
         """Open rounds in a workspace to which the user is invited, oldest first."""
         ...
 
+    def teams_of_member(self, workspace_id: str, user_id: str) -> list[str]:
+        """Channels of the teams whose rounds, open or closed, invited the user (the
+        people a team asked are its members; "forget me" ends that), in channel order."""
+        ...
+
     def rounds_awaiting_results(self) -> list[Round]:
         """Closed rounds whose results were not posted yet (say, after a crash)."""
         ...

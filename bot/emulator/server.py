@@ -33,6 +33,9 @@ from urllib.parse import parse_qsl, urlsplit
 from bot.emulator.api import ApiError, WebApi
 from bot.emulator.limits import Fault, Faults, RateLimits
 from bot.emulator.oauth import OAuthApp, Tokens
+from bot.emulator.openid import AUTHORIZE_PATH as OPENID_AUTHORIZE_PATH
+from bot.emulator.openid import METHODS as OPENID_METHODS
+from bot.emulator.openid import OpenID
 from bot.emulator.workspace import (
     HomeView,
     Message,
@@ -90,6 +93,7 @@ class SlackEmulator:
         self.api = WebApi(self.workspace, tuple(scopes), clock)
         self.tokens = Tokens()
         self.tokens.grant(token, self.workspace.team_id)
+        self.openid = OpenID()
         self._apis: dict[str, WebApi] = {self.workspace.team_id: self.api}
         self.limits = RateLimits()
         self.faults = Faults()
@@ -325,6 +329,12 @@ class SlackEmulator:
 
     def _answer(self, method: str, token: str | None, params: dict[str, Any],
                 client: tuple[str, str] | None, workspace: list[str]) -> _Reply:
+        if method in OPENID_METHODS:  # Sign in with Slack (bot.emulator.openid)
+            try:
+                found = self.openid.answer(method, token, params, client, self._apis)
+            except ApiError as error:
+                return _Reply.error(error.error)
+            return _Reply(200, {"ok": True, **found}, {})
         if method == "oauth.v2.access":  # the app authenticates, not a token
             client_id, client_secret = client or (None, None)
             try:
@@ -452,6 +462,8 @@ class _EmulatorHandler(BaseHTTPRequestHandler):
                 self._send(_Reply.error(error.error, status=400))
                 return
             self._redirect(location)
+        elif parts.path == OPENID_AUTHORIZE_PATH:
+            self._openid_authorize(dict(parse_qsl(parts.query, keep_blank_values=True)))
         elif parts.path.startswith("/upload/v1/"):
             secret = parts.path.rsplit("/", 1)[-1]
             self._upload(secret, body)
@@ -468,6 +480,24 @@ class _EmulatorHandler(BaseHTTPRequestHandler):
             self._send(self.emulator.handle_response_url(secret, url, payload))
         else:
             self._send(_Reply.error("not_found", status=404))
+
+    def _openid_authorize(self, query: dict[str, str]) -> None:
+        emulator = self.emulator
+        try:
+            kind, answer = emulator.openid.authorize(
+                query, emulator._apis, emulator.url + OPENID_AUTHORIZE_PATH)
+        except ApiError as error:
+            self._send(_Reply.error(error.error, status=400))
+            return
+        if kind == "redirect":
+            self._redirect(answer)
+            return
+        payload = answer.encode("utf-8")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def _body(self) -> bytes:
         length = int(self.headers.get("Content-Length") or 0)

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 from conversations.export import DATE_FORMAT, safe_cell
 from conversations.i18n import normalise_lang, t
+from conversations.results.outcome import HeadlineSummary
 from conversations.views.scores import phase_range
 from conversations.views.status import TeamRow
 from model import Content, Element, Phase
@@ -54,6 +55,15 @@ class ElementCell:
     high: float | None = None
 
     @property
+    def low_phase(self) -> Phase:
+        """The lowest phase missing answers leave possible (its phase without a range)."""
+        return label(self.low) if self.low is not None else self.phase or Phase.NOT_STARTED
+
+    @property
+    def high_phase(self) -> Phase:
+        return label(self.high) if self.high is not None else self.phase or Phase.NOT_STARTED
+
+    @property
     def settled(self) -> bool:
         """Missing answers could not change its phase."""
         return self.low is None or self.high is None or label(self.low) == label(self.high)
@@ -80,6 +90,8 @@ class OverviewRow:
     min_responses: int = 0
     overall: Phase | None = None
     cells: tuple[ElementCell, ...] = ()
+    headline: HeadlineSummary | None = None
+    """What the headline may claim (None: nothing shown), for words beyond `overall`."""
 
     @property
     def group(self) -> str:
@@ -128,7 +140,8 @@ def overview_rows(rows: Sequence[TeamRow]) -> list[OverviewRow]:
         plain.append(OverviewRow(
             channel_id=row.channel_id, subject=last.subject, closed_at=last.closed_at,
             responses=last.responses, invited=last.invited, min_responses=last.min_responses,
-            overall=overall if last.withheld is None else None, cells=cells))
+            overall=overall if last.withheld is None else None, cells=cells,
+            headline=headline if last.withheld is None else None))
     return plain
 
 

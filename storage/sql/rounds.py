@@ -133,6 +133,14 @@ class RoundsPart(SQLCore):
         return self._rounds(_open().where(rounds.c.workspace_id == workspace_id,
                                           rounds.c.invited.contains([user_id])))
 
+    def teams_of_member(self, workspace_id: str, user_id: str) -> list[str]:
+        query = (select(rounds.c.channel_id).distinct()
+                 .where(rounds.c.workspace_id == workspace_id,
+                        rounds.c.invited.contains([user_id]))
+                 .order_by(rounds.c.channel_id))
+        with self._read() as connection:
+            return [str(row[0]) for row in connection.execute(query)]
+
     def rounds_awaiting_results(self) -> list[Round]:
         return self._rounds(select(rounds).where(
             rounds.c.status == "closed", rounds.c.results_posted_at.is_(None)).order_by(*_ORDER))

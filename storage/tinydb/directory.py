@@ -7,6 +7,8 @@ questions asked on every click and every scheduler tick from memory:
 * which team a round belongs to, and when it was opened (for the retention purge);
 * each team's open round, the whole record (overviews, deadlines, reminders);
 * the open rounds a person is invited to (App Home, ``/wi3 me``): an index by person;
+* the teams whose rounds, open or closed, ever invited a person (the dashboard's "your
+  teams"): a hint by person, which the store checks against the team's rounds;
 * the closed rounds whose results were not posted yet.
 
 ``LeadIndex`` is the same for teams: which teams a person leads, built from index.json on
@@ -53,6 +55,7 @@ class RoundDirectory:
         self._known: dict[str, Known] = {}
         self._open: dict[TeamKey, Round] = {}
         self._invited: defaultdict[Person, set[str]] = defaultdict(set)
+        self._asked: defaultdict[Person, set[str]] = defaultdict(set)
         self._unposted: set[str] = set()
 
     def rebuild(self, rounds: Iterable[Round]) -> None:
@@ -66,6 +69,7 @@ class RoundDirectory:
         with self._lock:
             self._known, self._open = fresh._known, fresh._open
             self._invited, self._unposted = fresh._invited, fresh._unposted
+            self._asked = fresh._asked
 
     def record(self, round_: Round) -> None:
         """A round was written: remember it as it is now."""
@@ -83,6 +87,8 @@ class RoundDirectory:
             self._open[key] = round_
             for user in round_.invited:
                 self._invited[(round_.workspace_id, user)].add(round_.id)
+        for user in round_.invited:
+            self._asked[(round_.workspace_id, user)].add(round_.channel_id)
         if round_.is_open or round_.results_posted_at is not None:
             self._unposted.discard(round_.id)
         else:
@@ -97,6 +103,8 @@ class RoundDirectory:
                 self._unposted.discard(round_id)
             for key in [key for key in self._open if key[0] == workspace_id]:
                 self._uninvite(self._open.pop(key))
+            for person in [person for person in self._asked if person[0] == workspace_id]:
+                del self._asked[person]
 
     def _uninvite(self, round_: Round) -> None:
         for user in round_.invited:
@@ -132,6 +140,12 @@ class RoundDirectory:
         with self._lock:
             ids = self._invited.get((workspace_id, user_id), set())
             return [self._open[self._known[round_id].team] for round_id in ids]
+
+    def asked_in(self, workspace_id: str, user_id: str) -> list[str]:
+        """Channels whose rounds invited this person at some time (a hint: a person
+        forgotten since still shows here until the next start)."""
+        with self._lock:
+            return sorted(self._asked.get((workspace_id, user_id), ()))
 
     def unposted(self) -> list[tuple[TeamKey, str]]:
         with self._lock:

@@ -95,6 +95,13 @@ class RoundsMixin(OutboxMixin):
         by person: no file is read)."""
         return sorted(self._rounds.open_rounds_of(workspace_id, user_id), key=_round_order)
 
+    def teams_of_member(self, workspace_id: str, user_id: str) -> list[str]:
+        """The directory's hint by person, each checked against the team's rounds (so a
+        person forgotten since is nobody's member any more)."""
+        return [channel for channel in self._rounds.asked_in(workspace_id, user_id)
+                if any(user_id in r.invited
+                       for r in self._rounds_of_team((workspace_id, channel)))]
+
     def rounds_awaiting_results(self) -> list[Round]:
         """Closed rounds whose results were not posted yet (say, after a crash)."""
         return sorted((self._load_round(key, rid) for key, rid in self._rounds.unposted()),

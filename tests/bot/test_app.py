@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -71,3 +72,16 @@ def test_the_signing_secret_comes_from_the_config(
         wrong = SlackDriver(emulator, server.events_url, "another-apps-secret")
         assert wrong.event("app_home_opened", user=ALEX, tab="home").status == 401
         assert right.event("app_home_opened", user=ALEX, tab="home").status != 401
+
+
+def test_one_bot_token_stays_one_workspace_with_the_sign_in_credentials_set(
+    bot_config: Config, store: Store, monkeypatch: Any
+) -> None:
+    """SLACK_CLIENT_ID/SECRET serve the dashboard's sign-in; Bolt, reading them itself,
+    would otherwise authorise every request by installations that do not exist."""
+    monkeypatch.setenv("SLACK_CLIENT_ID", "1111.2222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "not-for-bolt")
+    app = create_app(bot_config, store, client=make_client(bot_config))
+    assert app.oauth_flow is None and app.installation_store is None
+    assert app.client.token == bot_config.bot_token
+    assert os.environ["SLACK_CLIENT_ID"] == "1111.2222"

@@ -219,3 +219,18 @@ def test_half_the_oauth_credentials_or_socket_mode_with_them_is_one_clear_line()
     message = config_error({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x",
                             "WI3_UNINSTALL_GRACE_DAYS": "-1"})
     assert "WI3_UNINSTALL_GRACE_DAYS must be a whole number of days, 0 or more" in message
+
+
+def test_the_dashboards_sign_in_and_public_url_in_either_mode() -> None:
+    one = load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x",
+                       "SLACK_CLIENT_ID": "1234.5678", "SLACK_CLIENT_SECRET": "sign-in-secret",
+                       "WI3_PUBLIC_URL": "https://wi3.example.org/"}, dotenv_path=None)
+    assert one.workspaces == "one" and one.sign_in == ("1234.5678", "sign-in-secret")
+    assert one.public_url == "https://wi3.example.org"
+    assert "sign-in-secret" in one.secrets() and "sign-in-secret" not in repr(one)
+    half = load_config({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x",
+                        "SLACK_CLIENT_ID": "1234.5678"}, dotenv_path=None)
+    assert half.sign_in is None  # nobody can sign in; the dashboard says so
+    message = config_error({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "x",
+                            "WI3_PUBLIC_URL": "wi3.example.org/dashboard"})
+    assert "WI3_PUBLIC_URL must be where browsers reach wi3" in message

@@ -67,7 +67,9 @@ def test_the_slash_command_and_events_are_declared() -> None:
 
 
 def test_the_distributed_app_path_is_declared() -> None:
-    assert list_under("redirect_urls") == ["https://YOUR-HOST/slack/oauth_redirect"]
+    assert list_under("redirect_urls") == ["https://YOUR-HOST/slack/oauth_redirect",
+                                           "https://YOUR-HOST/dashboard/signin"]
+    assert list_under("user") == ["openid", "profile", "email"]  # Sign in with Slack
     assert setting("org_deploy_enabled") == "false"  # org-wide installs are refused
 
 

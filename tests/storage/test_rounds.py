@@ -150,3 +150,22 @@ def test_reminder_progress_is_recorded_once_per_member_and_survives_a_restart(
     assert store.mark_reminder_sent_to(round_.id, "U1") is True
     assert store.mark_reminder_sent_to(round_.id, "U1") is False
     assert restart().reminders_sent(round_.id) == frozenset({"U1"})
+
+
+def test_a_member_is_someone_a_round_of_the_team_invited_open_or_closed(
+    store: Store, restart: Callable[[], Store]
+) -> None:
+    """The dashboard's "your teams": every team that asked the person, across a restart,
+    until they ask to be forgotten."""
+    closed = store.open_round("T1", "C2", invited=["U1", "U2"])
+    store.close_round(closed.id)
+    store.open_round("T1", "C1", invited=["U1"])
+    store.open_round("T2", "C3", invited=["U1"])
+    assert store.teams_of_member("T1", "U1") == ["C1", "C2"]
+    assert store.teams_of_member("T1", "U2") == ["C2"]
+    assert store.teams_of_member("T1", "U9") == []
+    again = restart()
+    assert again.teams_of_member("T1", "U1") == ["C1", "C2"]
+    again.forget_user("T1", "U1")
+    assert again.teams_of_member("T1", "U1") == []
+    assert again.teams_of_member("T2", "U1") == ["C3"]

@@ -1,0 +1,1 @@
+"""The web dashboard's web side: routes, Sign in with Slack, sessions (`app.DashboardApp`)."""
