@@ -21,10 +21,14 @@ def _catalog() -> dict[str, Any]:
 
 
 def text(key: str, **values: object) -> str:
-    """The text stored under a dotted `key` ("config.missing"), filled with `values`."""
+    """The text stored under a dotted `key` ("config.missing"), filled with `values`.
+
+    A table with `one` and `other` is a plural message, chosen by `values["count"]`."""
     node: Any = _catalog()
     for part in key.split("."):
         node = node[part]
+    if isinstance(node, dict) and set(node) == {"one", "other"}:
+        node = node["one" if values.get("count") == 1 else "other"]
     if not isinstance(node, str):
         raise KeyError(key)
     return node.strip().format(**values) if values else node.strip()

@@ -5,6 +5,16 @@ The catalogs are TOML files in a folder per language beside this module (``en/*.
 dotted keys (``[question] progress = ...`` is ``question.progress``). Values are
 ``str.format`` templates with named placeholders.
 
+A message that depends on a number is a table of plural forms named by CLDR's plural
+categories, chosen by the ``count`` field::
+
+    [round.started_ephemeral]
+    one = "Round started. I'm inviting {count} member by DM now."
+    other = "Round started. I'm inviting {count} members by DM now."
+
+English and Dutch both need ``one`` and ``other``; every language must have the forms its
+rules need, key for key (`check_catalogs`).
+
     >>> from conversations.i18n import t
     >>> t("nl", "nav.back")
     '← Vorige'
@@ -26,6 +36,7 @@ __all__ = [
     "CATALOG_DIR",
     "DEFAULT_LANG",
     "LANGUAGES",
+    "PLURAL_FORMS",
     "CatalogError",
     "Lang",
     "check_catalogs",
@@ -33,6 +44,7 @@ __all__ = [
     "load_catalog",
     "normalise_lang",
     "placeholders",
+    "plural_category",
     "t",
 ]
 DEFAULT_LANG: Lang = "en"
@@ -41,6 +53,26 @@ CATALOG_DIR = Path(__file__).parent
 
 class CatalogError(ValueError):
     """A catalog file is missing, malformed, or out of step with the other language."""
+
+
+PLURAL_FORMS: Mapping[str, frozenset[str]] = {
+    # CLDR's cardinal rules for whole numbers: English and Dutch both say "one" for 1 only.
+    "en": frozenset({"one", "other"}),
+    "nl": frozenset({"one", "other"}),
+}
+_CLDR_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
+
+
+def plural_category(lang: str, count: int) -> str:
+    """The CLDR plural category of a whole ``count`` in ``lang`` (``one`` or ``other`` here)."""
+    return "one" if abs(count) == 1 and "one" in PLURAL_FORMS[normalise_lang(lang)] else "other"
+
+
+def _plural_forms(catalog: Mapping[str, str], key: str) -> dict[str, str]:
+    """The forms of a plural message (``{"one": ..., "other": ...}``), empty if ``key`` has none."""
+    prefix = key + "."
+    forms = {k[len(prefix):]: v for k, v in catalog.items() if k.startswith(prefix)}
+    return forms if forms and set(forms) <= _CLDR_CATEGORIES else {}
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -97,12 +129,29 @@ def check_catalogs(directory: Path = CATALOG_DIR) -> None:
         extra = sorted(set(catalog) - set(reference))
         if missing or extra:
             raise CatalogError(f"{lang}/: missing keys {missing}, unknown keys {extra}")
+        _check_plurals(lang, catalog)
         for key, template in catalog.items():
             if placeholders(template) != placeholders(reference[key]):
                 raise CatalogError(
                     f"{lang}/: {key} has placeholders {sorted(placeholders(template))}, "
                     f"{DEFAULT_LANG}/ has {sorted(placeholders(reference[key]))}"
                 )
+
+
+def _check_plurals(lang: str, catalog: Mapping[str, str]) -> None:
+    """Every plural message has exactly the forms ``lang`` needs, each using ``{count}``."""
+    needed = PLURAL_FORMS[lang]
+    groups = {key.rsplit(".", 1)[0] for key in catalog if key.rsplit(".", 1)[-1] == "other"}
+    for group in sorted(groups):
+        forms = _plural_forms(catalog, group)
+        if not forms:
+            continue
+        if set(forms) != needed:
+            raise CatalogError(f"{lang}/: {group} has plural forms {sorted(forms)}, "
+                               f"{lang} needs {sorted(needed)}")
+        for form, template in forms.items():
+            if "count" not in placeholders(template):
+                raise CatalogError(f"{lang}/: {group}.{form} does not use {{count}}")
 
 
 @cache
@@ -122,14 +171,25 @@ def normalise_lang(value: str | None) -> Lang:
 
 
 def t(lang: str, key: str, **fields: object) -> str:
-    """The text for ``key`` in ``lang``, with ``fields`` filled in."""
-    catalog = _catalogs()[normalise_lang(lang)]
-    try:
-        template = catalog[key]
-    except KeyError:
-        raise KeyError(f"no message {key!r} in the {lang} catalog") from None
+    """The text for ``key`` in ``lang``, with ``fields`` filled in; for a plural message,
+    the form that ``fields["count"]`` takes in that language."""
+    language = normalise_lang(lang)
+    catalog = _catalogs()[language]
+    template = catalog.get(key)
+    if template is None:
+        template = _plural_template(catalog, language, key, fields.get("count"))
     return template.format(**fields)
 
 
+def _plural_template(catalog: Mapping[str, str], lang: Lang, key: str, count: object) -> str:
+    forms = _plural_forms(catalog, key)
+    if not forms:
+        raise KeyError(f"no message {key!r} in the {lang} catalog")
+    if not isinstance(count, int) or isinstance(count, bool):
+        raise KeyError(f"{key!r} is a plural message: pass a whole number as count=")
+    return forms[plural_category(lang, count)]
+
+
 def has(key: str) -> bool:
-    return key in _catalogs()[DEFAULT_LANG]
+    catalog = _catalogs()[DEFAULT_LANG]
+    return key in catalog or bool(_plural_forms(catalog, key))

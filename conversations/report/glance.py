@@ -41,7 +41,7 @@ def at_a_glance(
                   {"now": now})
     table = Drawing("conversations.report.overview:overview_csv_bytes", (lang, plain, content))
     return Glance(
-        notice=Reply(notice(t(lang, "overview.notice", teams=len(rows)))),
+        notice=Reply(notice(t(lang, "overview.notice", count=len(rows)))),
         files=(
             UploadFile(None, caller.user_id, f"{stem}.png", png,
                        t(lang, "overview.heatmap_title"),

@@ -69,7 +69,7 @@ def heatmap_png(
     with_round = [row for row in rows if row.closed_at is not None]
     notes = [t(lang, "overview.legend")]
     if len(rows) > len(with_round):
-        notes.append(t(lang, "overview.no_round", n=len(rows) - len(with_round)))
+        notes.append(t(lang, "overview.no_round", count=len(rows) - len(with_round)))
     footer = [line for note in notes
               for line in wrap(note, (WIDTH - 0.6) * CM_PER_INCH, FOOTER_SIZE)]
     lines = sum(len(g.rows) + 1 + (1 if g.hidden else 0) for g in groups)
@@ -81,7 +81,7 @@ def heatmap_png(
     sheet.set_ylim(height, 0.0)
     sheet.set_axis_off()
     _text(sheet, 0.3, 0.35, t(lang, "overview.title"), size=15, weight="bold")
-    _text(sheet, 0.3, 0.68, t(lang, "overview.subtitle", teams=len(rows),
+    _text(sheet, 0.3, 0.68, t(lang, "overview.subtitle", count=len(rows),
                               date=now.strftime(t(lang, "results.chart.date_format"))),
           colour=MUTED)
     y = _counts_table(sheet, lang, rows, content, top=TABLE_TOP)

@@ -202,7 +202,7 @@ def counts_text(lang: str, rows: Sequence[OverviewRow], content: Content) -> str
     """The counts as Slack text, beside the heat map in the admin's DM."""
     shown = sum(1 for row in rows if row.cells)
     found = counts(rows)
-    lines = [t(lang, "overview.comment", teams=sum(1 for r in rows if r.closed_at))]
+    lines = [t(lang, "overview.comment", count=sum(1 for r in rows if r.closed_at))]
     for element in Element:
         parts = [t(lang, "overview.count_item", label=state_label(lang, state, content),
                    n=found[element][state]) for state in STATES if found[element][state]]
@@ -214,7 +214,7 @@ def counts_text(lang: str, rows: Sequence[OverviewRow], content: Content) -> str
         lines.append(t(lang, "overview.group_withheld", n=withheld))
     no_round = len(rows) - shown - withheld
     if no_round:
-        lines.append(t(lang, "overview.no_round", n=no_round))
+        lines.append(t(lang, "overview.no_round", count=no_round))
     return "\n".join(lines)
 
 

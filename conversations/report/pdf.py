@@ -286,7 +286,7 @@ def _initiatives(doc: Document, lang: str, report: Report, content: Content) -> 
         _initiative_table(doc, lang, shown[start:start + INITIATIVE_COLUMNS], content)
     hidden = len(report.initiatives) - len(shown)
     if hidden:
-        doc.paragraph(t(lang, "report.initiatives.more", n=hidden), colour=MUTED_COLOUR)
+        doc.paragraph(t(lang, "report.initiatives.more", count=hidden), colour=MUTED_COLOUR)
 
 
 def _initiative_table(

@@ -118,8 +118,9 @@ class ReportsFlow:
         out.append(UploadFile(None, caller.user_id, f"wi3-{stamp}-next-steps.csv",
                               steps.encode("utf-8"),
                               t(caller.lang, "actions.csv.title", channel=team.channel_id)))
+        listed = t(caller.lang, "export.commitments", count=len(commitments))
         return [*out, Reply(notice(t(caller.lang, "export.sent_with_steps",
-                                     count=len(outcomes), steps=len(commitments))))]
+                                     count=len(outcomes), commitments=listed)))]
 
     def repost(self, caller: Caller, team: Team, round_id: str) -> list[Outbound]:
         """The status view's "post full results again" button (lead only)."""

@@ -196,7 +196,7 @@ def status_all(lang: str, rows: Sequence[TeamRow], content: Content | None = Non
     blocks.extend(section(text) for text in sections)
     hidden = len(rows) - shown + more
     if hidden:
-        blocks.append(section(t(lang, "results.overview.more", n=hidden)))
+        blocks.append(section(t(lang, "results.overview.more", count=hidden)))
     blocks.append(context(t(lang, "results.overview.note")))
     return message(t(lang, "results.overview.fallback"), blocks)
 

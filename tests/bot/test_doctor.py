@@ -74,7 +74,7 @@ def test_a_token_slack_rejects_is_a_problem_and_never_shown(
     assert code == 1
     assert "[PROBLEM] bot token: Slack rejected SLACK_BOT_TOKEN (invalid_auth)" in report
     assert wrong not in report
-    assert "1 problem(s) found" in report
+    assert "1 problem found; fix it" in report
 
 
 def test_missing_scopes_are_named(tmp_path: Path) -> None:

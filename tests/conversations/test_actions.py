@@ -538,7 +538,7 @@ def test_the_export_gains_a_csv_of_the_commitments(world: World) -> None:
                        "due", "state", "updated (UTC)"]
     assert rows[1][0] == "1" and rows[1][3] == "'=HYPERLINK(evil)" and rows[1][4] == ANNA
     assert rows[1][5:7] == ["2026-12-07", "open"]
-    assert "1 commitments" in out[-1].message["text"]  # type: ignore[union-attr]
+    assert "with 1 closed round and one with 1 commitment by DM." in out[-1].message["text"]  # type: ignore[union-attr]
     dutch = commitments_csv([commitment], {}, "nl")
     assert dutch.startswith("nummer,") and ",open," in dutch
 

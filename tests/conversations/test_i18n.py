@@ -86,3 +86,46 @@ def test_unknown_key_raises_with_its_name():
 def test_placeholders_parses_named_fields():
     assert placeholders("{a} and {b} but not {{c}}") == {"a", "b"}
     assert LANGUAGES == ("en", "nl")
+
+
+@pytest.mark.parametrize(("lang", "one", "many"), [
+    ("en", "I'm inviting 1 member by DM", "I'm inviting 2 members by DM"),
+    ("nl", "Ik nodig nu 1 lid uit", "Ik nodig nu 2 leden uit"),
+])
+def test_a_count_picks_the_plural_form_of_its_language(lang: str, one: str, many: str) -> None:
+    assert one in t(lang, "round.started_ephemeral", count=1)
+    assert many in t(lang, "round.started_ephemeral", count=2)
+    assert t(lang, "round.started_ephemeral", count=0) == t(
+        lang, "round.started_ephemeral", count=2).replace("2", "0")
+
+
+def test_every_plural_message_reads_differently_for_one_and_for_many() -> None:
+    for lang in LANGUAGES:
+        catalog = load_catalog(lang)
+        groups = {key.rsplit(".", 1)[0] for key in catalog if key.endswith(".other")}
+        assert len(groups) >= 10, "the catalogs have their plural messages"
+        for group in groups:
+            fields = {name: "x" for name in placeholders(catalog[f"{group}.other"])}
+            single = t(lang, group, **{**fields, "count": 1})
+            several = t(lang, group, **{**fields, "count": 2})
+            assert "1" in single and "2" in several, group
+            assert single.replace("1", "2") != several, f"{lang}: {group} has one form"
+
+
+def test_a_plural_message_without_a_count_says_so() -> None:
+    with pytest.raises(KeyError, match="plural message: pass a whole number as count="):
+        t("en", "round.started_ephemeral", n=3)
+
+
+def test_a_plural_missing_a_form_in_one_language_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path, "en", '[x]\none = "{count} team"\nother = "{count} teams"\n')
+    _write(tmp_path, "nl", '[x]\nother = "{count} teams"\n')
+    with pytest.raises(CatalogError, match=r"nl/: (x has plural forms|missing keys \['x\.one'\])"):
+        check_catalogs(tmp_path)
+
+
+def test_a_plural_form_must_show_its_count(tmp_path: Path) -> None:
+    _write(tmp_path, "en", '[x]\none = "a team"\nother = "{count} teams"\n')
+    _write(tmp_path, "nl", '[x]\none = "een team"\nother = "{count} teams"\n')
+    with pytest.raises(CatalogError, match=r"x\.one does not use \{count\}"):
+        check_catalogs(tmp_path)

@@ -119,7 +119,7 @@ def test_counts_per_element_and_phase() -> None:
     assert found[Element.INVESTERING] == Counter({"divided": 1, "1": 1})
     text = counts_text("en", rows, CONTENT)
     assert "Value: Pioneering 2" in text and "Investment: Pioneering 1 · divided 1" in text
-    assert "Not enough answers (1)" in text and "1 more teams have no closed round yet" in text
+    assert "Not enough answers (1)" in text and "1 more team has no closed round yet." in text
 
 
 def test_the_csv_has_every_team_and_defuses_formulas() -> None:

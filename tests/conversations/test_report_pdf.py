@@ -191,7 +191,7 @@ def test_initiatives_side_by_side_each_in_its_own_column(
     for subject in ("our wiki", "the new wiki", "the intranet", "tool 4"):
         assert squash(subject) in table
     assert squash("tool 5") not in table  # the ninth: counted, not drawn
-    assert squash(t(lang, "report.initiatives.more", n=1)) in table
+    assert squash(t(lang, "report.initiatives.more", count=1)) in table
     assert squash(t(lang, "report.initiatives.withheld")) in table
     assert squash(t(lang, "report.initiatives.title")) not in "".join(pages)
 

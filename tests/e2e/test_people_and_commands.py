@@ -153,7 +153,7 @@ def test_forget_me_asks_first_then_deletes_my_answers(
     assert message is not None
     driver.click(ALEX, message, ActionIds.FORGET_CONFIRM)
     assert services.store.answers_of(round_.id, ALEX) == {}
-    assert "1 of your answers were deleted" in last_reply(emulator)
+    assert "Done: your 1 answer was deleted." in last_reply(emulator)
 
 
 def test_someone_joining_during_a_round_is_invited(
