@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -194,7 +196,7 @@ def test_message_timestamps_are_unique_and_increasing(client: WebClient) -> None
 def test_blocks_sent_as_json_are_kept_and_buttons_can_be_found(
     client: WebClient, emulator: SlackEmulator
 ) -> None:
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": "*Question 1 of 22*"}},
         {"type": "actions", "block_id": "likert",
          "elements": [button(f"answer_{n}", str(n), f"W1:{n}") for n in range(1, 6)]},

@@ -170,7 +170,7 @@ def test_clicking_a_button_the_user_sees(
         clicks.append(body)
         respond(replace_original=True, text=f"Answered {body['actions'][0]['value']}")
 
-    question = [
+    question: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": "We share knowledge openly."}},
         {"type": "actions", "block_id": "likert", "elements": [
             {"type": "button", "action_id": "answer", "value": f"W1:{score}",

@@ -125,8 +125,12 @@ def test_a_json_error_has_the_exception_as_a_field_and_no_secret(
 def test_the_record_keeps_its_exception_for_other_handlers(log_output: io.StringIO) -> None:
     """An error tracker's handler gets the exception object, not a folded text."""
     seen: list[logging.LogRecord] = []
-    tracker = logging.Handler()
-    tracker.emit = seen.append  # type: ignore[method-assign]
+
+    class Tracker(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            seen.append(record)
+
+    tracker = Tracker()
     logging.getLogger().addHandler(tracker)
     try:
         try:

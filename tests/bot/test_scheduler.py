@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -87,12 +88,17 @@ def test_stop_returns_promptly_even_with_a_long_interval() -> None:
     scheduler.start()
     assert scheduler.running
     finished = threading.Event()
-    threading.Thread(target=lambda: (scheduler.stop(), finished.set())).start()
+
+    def stop_then_say_so() -> None:
+        scheduler.stop()
+        finished.set()
+
+    threading.Thread(target=stop_then_say_so).start()
     assert finished.wait(2)
 
 
 def test_a_failing_clock_does_not_kill_the_thread(caplog: pytest.LogCaptureFixture) -> None:
-    outcomes = iter([RuntimeError("clock"), MONDAY_9])
+    outcomes: Iterator[Exception | datetime] = iter([RuntimeError("clock"), MONDAY_9])
     seen: list[datetime] = []
     ticked = threading.Event()
 
@@ -103,7 +109,12 @@ def test_a_failing_clock_does_not_kill_the_thread(caplog: pytest.LogCaptureFixtu
         return outcome
 
     scheduler = Scheduler(interval=0.01, clock=clock)
-    scheduler.add(lambda now: (seen.append(now), ticked.set()))
+
+    def job(now: datetime) -> None:
+        seen.append(now)
+        ticked.set()
+
+    scheduler.add(job)
     with caplog.at_level(logging.ERROR, logger="wi3.bot.scheduler"):
         scheduler.start()
         assert ticked.wait(5)

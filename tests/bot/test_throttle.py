@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
+from typing import TypedDict, Unpack
 
 import pytest
 from slack_sdk.errors import SlackApiError
@@ -36,7 +37,16 @@ class VirtualTime:
             self.hooks.pop(0)()
 
 
-def throttle_in(time: VirtualTime, rate: float, **options: float) -> Throttle:
+class Options(TypedDict, total=False):
+    """The throttle settings a test may change."""
+
+    burst: float
+    slowdown: float
+    recovery: float
+    min_rate: float
+
+
+def throttle_in(time: VirtualTime, rate: float, **options: Unpack[Options]) -> Throttle:
     return Throttle(rate, clock=time.clock, sleep=time.sleep, **options)
 
 
@@ -184,8 +194,12 @@ def test_concurrent_workers_never_share_a_slot() -> None:
 
     rate = 100.0
     throttle = Throttle(rate, clock=no_wait_clock, sleep=sleep)
-    workers = [threading.Thread(target=lambda: [throttle.wait_turn() for _ in range(50)])
-               for _ in range(8)]
+
+    def fifty_turns() -> None:
+        for _ in range(50):
+            throttle.wait_turn()
+
+    workers = [threading.Thread(target=fifty_turns) for _ in range(8)]
     for worker in workers:
         worker.start()
     for worker in workers:

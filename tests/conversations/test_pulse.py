@@ -129,12 +129,14 @@ def local_times(rounds: list[Round]) -> list[str]:
     ("monthly vrijdag 9.30", ("monthly", 4, "09:30")),
     ("maandelijks zo 7:05", ("monthly", 6, "07:05")),
 ])
-def test_schedule_words_in_either_language_and_order(words, expected):
+def test_schedule_words_in_either_language_and_order(
+    words: str, expected: tuple[str, int, str],
+) -> None:
     schedule = parse_schedule(words.split())
     assert (schedule.frequency, schedule.weekday, schedule.time) == expected
 
 
-def test_setting_a_schedule_saves_it_in_the_leads_timezone_and_says_when(bot):
+def test_setting_a_schedule_saves_it_in_the_leads_timezone_and_says_when(bot: Bot) -> None:
     text = bot.command("biweekly wednesday 14:00")
     schedule = bot.team().pulse
     assert schedule is not None and schedule.enabled
@@ -147,20 +149,21 @@ def test_setting_a_schedule_saves_it_in_the_leads_timezone_and_says_when(bot):
     assert "every other Wednesday at 14:00" in bot.command("")
 
 
-def test_a_weekend_day_is_accepted_with_a_word_about_mondays(bot):
+def test_a_weekend_day_is_accepted_with_a_word_about_mondays(bot: Bot) -> None:
     text = bot.command("weekly saturday")
     assert "Monday after" in text
     next_run = bot.team().pulse.next_run_at  # type: ignore[union-attr]
+    assert next_run is not None
     assert next_run.astimezone(AMSTERDAM).strftime("%a %H:%M") == "Mon 10:00"
 
 
-def test_words_it_does_not_understand_change_nothing(bot):
+def test_words_it_does_not_understand_change_nothing(bot: Bot) -> None:
     assert "`someday`" in bot.command("weekly someday")
     assert "/wi3 pulse weekly|biweekly|monthly" in bot.command("sometimes")
     assert bot.team().pulse is None
 
 
-def test_only_leads_and_admins_manage_pulses(bot):
+def test_only_leads_and_admins_manage_pulses(bot: Bot) -> None:
     member = Caller(WS, MEMBERS[1], "en", CHANNEL)
     assert "Only this team's leads" in bot.command("weekly", member)
     assert bot.team().pulse is None
@@ -168,7 +171,7 @@ def test_only_leads_and_admins_manage_pulses(bot):
     assert "elke maandag om 10:00" in bot.command("weekly", admin)
 
 
-def test_off_stops_the_schedule_and_says_so(bot):
+def test_off_stops_the_schedule_and_says_so(bot: Bot) -> None:
     bot.command("weekly")
     assert "are off" in bot.command("off")
     assert "were already off" in bot.command("off")
@@ -191,8 +194,9 @@ def test_off_stops_the_schedule_and_says_so(bot):
     ("monthly tuesday 09:30", 16, ["Tue 2027-03-02 09:30", "Tue 2027-04-06 09:30",
                                    "Tue 2027-05-04 09:30", "Tue 2027-06-01 09:30"]),
 ])
-def test_schedules_open_one_pulse_per_period_at_local_time_across_dst(bot, words, weeks,
-                                                                      expected):
+def test_schedules_open_one_pulse_per_period_at_local_time_across_dst(
+    bot: Bot, words: str, weeks: int, expected: list[str],
+) -> None:
     bot.command(words)
     bot.run_until(bot.clock() + timedelta(weeks=weeks, days=3), restart_every=timedelta(days=3))
     pulses = bot.pulses()
@@ -203,7 +207,7 @@ def test_schedules_open_one_pulse_per_period_at_local_time_across_dst(bot, words
     assert sorted(p.invited for p in pulses)[0] == MEMBERS
 
 
-def test_consecutive_pulses_ask_one_statement_per_element_and_cover_them_all(bot):
+def test_consecutive_pulses_ask_one_statement_per_element_and_cover_them_all(bot: Bot) -> None:
     bot.command("weekly")
     bot.run_until(bot.clock() + timedelta(weeks=6, days=1))
     pulses = bot.pulses()
@@ -219,7 +223,7 @@ def test_consecutive_pulses_ask_one_statement_per_element_and_cover_them_all(bot
 # -- downtime, restarts and duplicate timers --------------------------------------------------
 
 
-def test_a_pulse_missed_while_down_goes_out_once_when_the_bot_is_back(bot):
+def test_a_pulse_missed_while_down_goes_out_once_when_the_bot_is_back(bot: Bot) -> None:
     bot.command("weekly")
     bot.run_until(datetime(2027, 2, 21, 12, tzinfo=UTC))  # first pulse done, now Sunday
     assert len(bot.pulses()) == 1
@@ -236,7 +240,9 @@ def test_a_pulse_missed_while_down_goes_out_once_when_the_bot_is_back(bot):
     assert bot.team().pulse.last_period_key == "2027-W08"  # type: ignore[union-attr]
 
 
-def test_a_pulse_missed_by_more_than_its_window_is_skipped_and_the_next_one_comes(bot, caplog):
+def test_a_pulse_missed_by_more_than_its_window_is_skipped_and_the_next_one_comes(
+    bot: Bot, caplog: pytest.LogCaptureFixture,
+) -> None:
     bot.command("weekly")
     bot.clock.now = datetime(2027, 2, 17, 12, tzinfo=UTC)  # down until Wednesday noon
     with caplog.at_level(logging.INFO, logger="wi3.conversations.pulse"):
@@ -247,7 +253,7 @@ def test_a_pulse_missed_by_more_than_its_window_is_skipped_and_the_next_one_come
     assert local_times(bot.pulses()) == ["Mon 2027-02-22 10:00"]
 
 
-def test_duplicate_timers_at_the_same_moment_open_one_pulse(bot):
+def test_duplicate_timers_at_the_same_moment_open_one_pulse(bot: Bot) -> None:
     bot.command("weekly")
     bot.clock.now = datetime(2027, 2, 15, 9, 0, tzinfo=UTC)
     timers = [PulseFlow(bot.store, load_content(), bot.clock) for _ in range(4)]
@@ -265,7 +271,7 @@ def test_duplicate_timers_at_the_same_moment_open_one_pulse(bot):
     assert len(bot.pulses()) == 1
 
 
-def test_a_restart_between_opening_a_pulse_and_recording_it_never_opens_a_second(bot):
+def test_a_restart_between_opening_a_pulse_and_recording_it_never_opens_a_second(bot: Bot) -> None:
     bot.command("weekly")
     bot.clock.now = datetime(2027, 2, 15, 9, 0, tzinfo=UTC)
     bot.pulse.open_pulse(bot.team(), MEMBERS, bot.clock())  # then the process died
@@ -276,7 +282,9 @@ def test_a_restart_between_opening_a_pulse_and_recording_it_never_opens_a_second
     assert bot.team().pulse.last_period_key == "2027-W07"  # type: ignore[union-attr]
 
 
-def test_a_pulse_is_skipped_while_a_full_round_is_open_and_the_next_one_scheduled(bot, caplog):
+def test_a_pulse_is_skipped_while_a_full_round_is_open_and_the_next_one_scheduled(
+    bot: Bot, caplog: pytest.LogCaptureFixture,
+) -> None:
     bot.command("weekly")
     bot.store.open_round(WS, CHANNEL, kind="diagnostic", invited=MEMBERS,
                          closes_at=datetime(2027, 2, 18, tzinfo=UTC), at=bot.clock())
@@ -293,7 +301,7 @@ def test_a_pulse_is_skipped_while_a_full_round_is_open_and_the_next_one_schedule
 # -- `/wi3 pulse now` -------------------------------------------------------------------------
 
 
-def test_pulse_now_opens_a_short_round_announces_it_and_invites_everyone(bot):
+def test_pulse_now_opens_a_short_round_announces_it_and_invites_everyone(bot: Bot) -> None:
     out = bot.pulse.command(LEAD_CALLER, bot.team(), ["now"], members=lambda: MEMBERS)
     (pulse,) = bot.pulses()
     assert len(pulse.item_ids) == 4 and pulse.pulse_number == 1
@@ -310,13 +318,13 @@ def test_pulse_now_opens_a_short_round_announces_it_and_invites_everyone(bot):
         "pending"}
 
 
-def test_pulse_now_waits_for_an_open_round(bot):
+def test_pulse_now_waits_for_an_open_round(bot: Bot) -> None:
     bot.store.open_round(WS, CHANNEL, kind="diagnostic", invited=MEMBERS, at=bot.clock())
     assert "already open" in bot.command("now")
     assert bot.pulses() == []
 
 
-def test_pulse_now_with_nobody_to_ask_opens_nothing(bot):
+def test_pulse_now_with_nobody_to_ask_opens_nothing(bot: Bot) -> None:
     out = bot.pulse.command(LEAD_CALLER, bot.team(), ["now"], members=lambda: [])
     assert "nobody to send a pulse to" in out[0].message["text"]  # type: ignore[union-attr]
     assert bot.pulses() == []
@@ -325,7 +333,9 @@ def test_pulse_now_with_nobody_to_ask_opens_nothing(bot):
 # -- reminders --------------------------------------------------------------------------------
 
 
-def test_reminders_are_due_halfway_and_queued_once_for_invited_members_still_to_finish(bot):
+def test_reminders_are_due_halfway_and_queued_once_for_invited_members_still_to_finish(
+    bot: Bot,
+) -> None:
     bot.pulse.command(LEAD_CALLER, bot.team(), ["now"], members=lambda: MEMBERS)
     (pulse,) = bot.pulses()
     finished, started, invited_only, never_invited = MEMBERS
@@ -346,7 +356,7 @@ def test_reminders_are_due_halfway_and_queued_once_for_invited_members_still_to_
     assert bot.pulse.queue_reminders(bot.clock()) == []
 
 
-def test_a_reminder_offers_to_resume_for_those_who_started(bot):
+def test_a_reminder_offers_to_resume_for_those_who_started(bot: Bot) -> None:
     bot.pulse.command(LEAD_CALLER, bot.team(), ["now"], members=lambda: MEMBERS)
     (pulse,) = bot.pulses()
     bot.store.record_answers(pulse.id, MEMBERS[1], {pulse.item_ids[0]: 3})
@@ -369,7 +379,9 @@ def _button_labels(message: dict[str, Any]) -> list[str]:
             for e in b["elements"]]
 
 
-def test_a_lead_changing_the_schedule_while_the_timer_runs_keeps_the_change(bot, monkeypatch):
+def test_a_lead_changing_the_schedule_while_the_timer_runs_keeps_the_change(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """The timer saves where it left off only over the schedule it read: a lead's change
     in that moment (on any instance) is never overwritten by the timer's stale copy."""
     bot.command("weekly")
@@ -384,5 +396,6 @@ def test_a_lead_changing_the_schedule_while_the_timer_runs_keeps_the_change(bot,
     monkeypatch.setattr(bot.pulse, "_run_slot", lead_changes_it_meanwhile)
     bot.tick()
     schedule = bot.team().pulse
+    assert schedule is not None
     assert (schedule.frequency, schedule.weekday, schedule.time) == ("biweekly", 3, "16:00")
     assert len(bot.pulses()) == 1

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 import conversations.results.publication as publication_module
+from conversations.charts import trend_chart
 from conversations.pulse import PulseFlow
 from conversations.results.closing import ClosingFlow
 from conversations.results.publication import PublishResults
@@ -104,7 +105,7 @@ def _texts(node: Any) -> list[str]:
     return []
 
 
-def test_a_pulse_after_a_diagnostic_shows_changes_the_basis_and_a_trend_chart(team3):
+def test_a_pulse_after_a_diagnostic_shows_changes_the_basis_and_a_trend_chart(team3: Team3) -> None:
     diagnostic = team3.diagnostic(answers_by_phase(4, 4, 2))  # Value 2.4, facilitating
     team3.close(diagnostic)
     _first, first = team3.pulse_round(5)  # pioneering statements: positions stay
@@ -112,7 +113,8 @@ def test_a_pulse_after_a_diagnostic_shows_changes_the_basis_and_a_trend_chart(te
     assert "Pulse results combine this pulse's answers with the last full diagnostic" in text
     assert "since the diagnostic → no clear change" in text
     assert "since last pulse" not in text
-    assert first.chart is not None and first.chart.content.startswith(b"\x89PNG")
+    assert first.chart is not None and isinstance(first.chart.content, bytes)
+    assert first.chart.content.startswith(b"\x89PNG")
     assert first.chart.title == "WI3 pulse trend: our use of social tools at work"
     _second, second = team3.pulse_round(5)  # W2 from 4 to 5: S2 up, S3 (the position) same
     assert "2.4 · Facilitating · since last pulse → no clear change" in value_line(second)
@@ -121,7 +123,7 @@ def test_a_pulse_after_a_diagnostic_shows_changes_the_basis_and_a_trend_chart(te
         value_line(third))
 
 
-def test_the_pulse_snapshot_keeps_the_combined_items_and_its_basis(team3):
+def test_the_pulse_snapshot_keeps_the_combined_items_and_its_basis(team3: Team3) -> None:
     diagnostic = team3.diagnostic(answers_by_phase(4, 4, 2))
     team3.close(diagnostic)
     pulse, _published = team3.pulse_round(5)
@@ -137,7 +139,7 @@ def test_the_pulse_snapshot_keeps_the_combined_items_and_its_basis(team3):
     assert scores == expected
 
 
-def test_pulses_carry_each_other_forward_until_a_diagnostic_comes(team3):
+def test_pulses_carry_each_other_forward_until_a_diagnostic_comes(team3: Team3) -> None:
     _first, first = team3.pulse_round(4)
     assert "no full diagnostic to build on yet" in post_text(first)
     second_round, second = team3.pulse_round(4)
@@ -148,7 +150,7 @@ def test_pulses_carry_each_other_forward_until_a_diagnostic_comes(team3):
     assert sum(i.counted for i in items) == 8  # two pulses' statements
 
 
-def test_a_pulse_carries_forward_and_compares_only_within_its_subject(team3):
+def test_a_pulse_carries_forward_and_compares_only_within_its_subject(team3: Team3) -> None:
     wiki = team3.diagnostic(answers_by_phase(4, 4, 2), subject="our wiki")
     team3.close(wiki)
     _round, published = team3.pulse_round(4)  # about the team's whole use of social tools
@@ -157,7 +159,7 @@ def test_a_pulse_carries_forward_and_compares_only_within_its_subject(team3):
     assert "since the diagnostic" not in text
 
 
-def test_a_pulse_below_the_minimum_shows_no_aggregate_no_basis_and_no_chart(team3):
+def test_a_pulse_below_the_minimum_shows_no_aggregate_no_basis_and_no_chart(team3: Team3) -> None:
     diagnostic = team3.diagnostic(answers_by_phase(4, 4, 2))
     team3.close(diagnostic)
     pulse, published = team3.pulse_round(5, respondents=2)
@@ -170,23 +172,25 @@ def test_a_pulse_below_the_minimum_shows_no_aggregate_no_basis_and_no_chart(team
     assert team3.store.get_snapshot(pulse.id).result["team"] is None  # type: ignore[union-attr]
 
 
-def test_a_pulse_below_the_minimum_is_no_basis_for_the_next_one(team3):
+def test_a_pulse_below_the_minimum_is_no_basis_for_the_next_one(team3: Team3) -> None:
     team3.pulse_round(5, respondents=2)
     _round, published = team3.pulse_round(3)
     assert "no full diagnostic to build on yet" in post_text(published)
     assert "since last pulse" not in post_text(published)
 
 
-def test_the_trend_chart_shows_the_last_pulses_above_the_minimum(team3, monkeypatch):
+def test_the_trend_chart_shows_the_last_pulses_above_the_minimum(
+    team3: Team3, monkeypatch: pytest.MonkeyPatch,
+) -> None:
     drawn: list[list[datetime]] = []
-    real_chart = publication_module.trend_chart
+    real_chart = trend_chart  # the function publication calls
 
     def spy(lang: str, points: Any, **kwargs: Any) -> bytes:
         drawn.append([when for when, _ in points])
         return real_chart(lang, points, **kwargs)
 
     monkeypatch.setattr(publication_module, "trend_chart", spy)
-    closed = []
+    closed: list[datetime] = []
     for number in range(10):
         round_, _ = team3.pulse_round(4, respondents=2 if number == 3 else 3)
         closed.append(team3.store.get_snapshot(round_.id).closed_at)  # type: ignore[union-attr]

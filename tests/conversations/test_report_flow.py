@@ -9,8 +9,8 @@ import pytest
 from conversations.context import Caller
 from conversations.i18n import t
 from conversations.outbound import Reply, UploadFile
+from conversations.report.document import Commitment
 from conversations.report.flow import ReportFlow
-from conversations.report.pdf import Commitment
 from conversations.results.closing import ClosingFlow
 from conversations.results.outcome import RoundOutcome
 from model import load_content

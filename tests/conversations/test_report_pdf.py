@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pytest
 
 from conversations.i18n import t
-from conversations.report.pdf import Commitment, Report, report_pdf
+from conversations.report.document import Commitment, Report
+from conversations.report.pdf import report_pdf
 from conversations.views.results import TIPS_SHOWN
-from model import Element, Phase, TipLevel, chosen_tips, load_content, score_team
+from model import Element, Lang, Phase, TipLevel, chosen_tips, load_content, score_team
 from tests.conversations.report_helpers import after, outcome, pdf_pages, pdf_text, squash
 from tests.model.conftest import by_phase
 
@@ -33,23 +35,23 @@ RESULT = score_team(PEOPLE, barriers=[["time", "budget"], ["time"], ["roi"]],
                     start_reasons=[["distance"], ["tooling"]])
 
 
-def report(lang: str = "en", **changes: object) -> Report:
+def report(lang: Lang = "en", **changes: object) -> Report:
     base = Report(lang=lang, team="#team-demo", outcome=outcome(RESULT), made_at=MADE)
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 @pytest.fixture(scope="module", params=["en", "nl"])
-def lang(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
+def lang(request: pytest.FixtureRequest) -> Lang:
+    return cast(Lang, str(request.param))
 
 
 @pytest.fixture(scope="module")
-def pages(lang: str) -> list[str]:
+def pages(lang: Lang) -> list[str]:
     return pdf_pages(report_pdf(report(lang), CONTENT))
 
 
 def test_the_first_page_is_the_model_with_its_authors_and_the_caveat(
-    lang: str, pages: list[str]
+    lang: Lang, pages: list[str]
 ) -> None:
     about = CONTENT.about
     first = pages[0]
@@ -61,7 +63,7 @@ def test_the_first_page_is_the_model_with_its_authors_and_the_caveat(
 
 
 def test_the_model_page_credits_the_authors_with_three_phases_not_getting_started(
-    lang: str, pages: list[str]
+    lang: Lang, pages: list[str]
 ) -> None:
     first = pages[0]
     theirs = after(first, t(lang, "report.model.phases"), t(lang, "report.model.phases_ours"))
@@ -73,7 +75,7 @@ def test_the_model_page_credits_the_authors_with_three_phases_not_getting_starte
         assert squash(f"{int(phase)}. {CONTENT.phases[phase].name.get(lang)}") in theirs
 
 
-def test_every_statement_appears_with_its_team_score(lang: str, pages: list[str]) -> None:
+def test_every_statement_appears_with_its_team_score(lang: Lang, pages: list[str]) -> None:
     text = "".join(pages)
     for item in CONTENT.questionnaire.items:
         assert squash(item.text.get(lang)) in text, item.id
@@ -83,7 +85,7 @@ def test_every_statement_appears_with_its_team_score(lang: str, pages: list[str]
 
 
 def test_a_split_statement_shows_its_distribution_and_the_mark(
-    lang: str, pages: list[str]
+    lang: Lang, pages: list[str]
 ) -> None:
     text = "".join(pages)
     row = after(text, ITEMS["W1"].text.get(lang), ITEMS["W2"].text.get(lang))
@@ -93,7 +95,7 @@ def test_a_split_statement_shows_its_distribution_and_the_mark(
 
 
 def test_a_statement_too_few_answered_shows_no_figure_at_all(
-    lang: str, pages: list[str]
+    lang: Lang, pages: list[str]
 ) -> None:
     text = "".join(pages)
     row = after(text, ITEMS["W2"].text.get(lang), ITEMS["W3"].text.get(lang))
@@ -101,7 +103,7 @@ def test_a_statement_too_few_answered_shows_no_figure_at_all(
     assert not re.search(r"[0-9]", row.replace("P2", "").replace("F2", "")), row
 
 
-def test_findings_tallies_and_the_hidden_checklist(lang: str, pages: list[str]) -> None:
+def test_findings_tallies_and_the_hidden_checklist(lang: Lang, pages: list[str]) -> None:
     text = "".join(pages)
     barriers = {o.id: o.label.get(lang) for o in CONTENT.questionnaire.barriers}
     tally = after(text, t(lang, "report.findings.barriers", people=3),
@@ -116,7 +118,7 @@ def test_findings_tallies_and_the_hidden_checklist(lang: str, pages: list[str]) 
         assert squash(finding.theme.get(lang)) in text
 
 
-def test_the_chosen_tips_come_with_their_sources(lang: str, pages: list[str]) -> None:
+def test_the_chosen_tips_come_with_their_sources(lang: Lang, pages: list[str]) -> None:
     text = "".join(pages)
     shown = 0
     for element_result in RESULT.elements:
@@ -160,7 +162,7 @@ EARLIER = datetime(2025, 11, 3, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def full(lang: str) -> str:
+def full(lang: Lang) -> str:
     """A report with everything optional: a previous round, nine initiatives (one of
     them withheld; one more than are shown) and a commitment."""
     this = replace(outcome(RESULT), previous=score_team([by_phase(4, 3, 2)] * 3),
@@ -174,7 +176,7 @@ def full(lang: str) -> str:
 
 
 def test_commitments_are_left_out_until_there_are_some(
-    lang: str, pages: list[str], full: str
+    lang: Lang, pages: list[str], full: str
 ) -> None:
     assert squash(t(lang, "report.commitments.title")) not in "".join(pages)
     section = full[full.index(squash(t(lang, "report.commitments.title"))):]
@@ -185,7 +187,7 @@ def test_commitments_are_left_out_until_there_are_some(
 
 
 def test_initiatives_side_by_side_each_in_its_own_column(
-    lang: str, pages: list[str], full: str
+    lang: Lang, pages: list[str], full: str
 ) -> None:
     table = full[full.index(squash(t(lang, "report.initiatives.title"))):]
     for subject in ("our wiki", "the new wiki", "the intranet", "tool 4"):
@@ -197,7 +199,7 @@ def test_initiatives_side_by_side_each_in_its_own_column(
 
 
 def test_the_previous_round_about_the_subject_is_named_beside_the_profile(
-    lang: str, pages: list[str], full: str
+    lang: Lang, pages: list[str], full: str
 ) -> None:
     date_text = EARLIER.strftime(t(lang, "results.chart.date_format"))
     assert squash(t(lang, "report.profile.previous", date=date_text)) in full

@@ -5,6 +5,7 @@ import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -12,13 +13,17 @@ from hypothesis import strategies as st
 
 from bot.tryout.render import render
 from conversations.results.outcome import RoundOutcome, Withheld
+from conversations.views.common import Message
 from conversations.views.pulse import pulse_post
 from conversations.views.results import TIPS_SHOWN, results_post
 from model import (
+    Answers,
     Element,
     Finding,
     FindingKind,
+    Lang,
     Phase,
+    TeamResult,
     Text,
     TipLevel,
     chosen_tips,
@@ -36,9 +41,10 @@ PHASE_BY_NAME = {p.name.get(lang): phase for phase, p in CONTENT.phases.items()
                  for lang in ("en", "nl")}
 
 
-def outcome(result, *, responses=6, invited=8, min_responses=3, kind="diagnostic",
-            previous=None, previous_closed_at=None, subject="our wiki", withheld=None,
-            finished=None):
+def outcome(result: TeamResult | None, *, responses: int = 6, invited: int = 8,
+            min_responses: int = 3, kind: str = "diagnostic", previous: TeamResult | None = None,
+            previous_closed_at: datetime | None = None, subject: str = "our wiki",
+            withheld: Withheld | None = None, finished: int | None = None) -> RoundOutcome:
     return RoundOutcome(
         round_id="R1", kind=kind, subject=subject, channel_id="C1", closed_at=CLOSED,
         invited=invited, responses=responses, min_responses=min_responses, result=result,
@@ -47,7 +53,7 @@ def outcome(result, *, responses=6, invited=8, min_responses=3, kind="diagnostic
     )
 
 
-def texts(message):
+def texts(message: Message) -> list[str]:
     """Every piece of mrkdwn/plain text in the post, in order, plus the fallback."""
     found = [message["text"]]
     for block in message["blocks"]:
@@ -57,19 +63,19 @@ def texts(message):
     return found
 
 
-def body(message):
+def body(message: Message) -> str:
     return "\n".join(texts(message))
 
 
-def sections(message):
+def sections(message: Message) -> list[str]:
     return [b["text"]["text"] for b in message["blocks"] if b["type"] == "section"]
 
 
-def team(answers, n=3, **kwargs):
+def team(answers: Answers, n: int = 3, **kwargs: Any) -> TeamResult:
     return score_team([answers] * n, **kwargs)
 
 
-def earlier_team():
+def earlier_team() -> TeamResult:
     return score_team([by_phase(4, 3, 2)] * 2 + [by_phase(3, 2, 1)] * 2)
 
 
@@ -77,7 +83,7 @@ def earlier_team():
 
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
-def test_golden_pulse_post(lang):
+def test_golden_pulse_post(lang: Lang) -> None:
     """The pulse post as a Slack client shows it; WI3_UPDATE_GOLDEN=1 rewrites the files
     (then read them before committing: they are the product)."""
     previous = team(by_phase(4, 3, 2))
@@ -101,9 +107,10 @@ HEADLINE = re.compile(r"^\*(?:Overall phase|Totaalfase): (?P<label>[^*]+)\*", re
 NAMES = sorted(PHASE_BY_NAME, key=len, reverse=True)
 
 
-def phases_named(label):
+def phases_named(label: str) -> set[Phase]:
     """The phases a label names ("Pioneering or facilitating": 1 and 2)."""
-    found, rest = set(), label.lower()
+    found: set[Phase] = set()
+    rest = label.lower()
     for name in NAMES:
         if name.lower() in rest:
             found.add(PHASE_BY_NAME[name])
@@ -113,7 +120,7 @@ def phases_named(label):
 
 @settings(max_examples=60, deadline=None)
 @given(any_team, st.sampled_from(["en", "nl"]))
-def test_label_bar_figure_and_headline_never_disagree(responses, lang):
+def test_label_bar_figure_and_headline_never_disagree(responses: list[Answers], lang: Lang) -> None:
     """Scoring v3: every phase a line names lies in the element's range, the figure is its
     position (or range) and the bar its position; the headline names only phases from the
     lowest low to the lowest high."""
@@ -133,16 +140,18 @@ def test_label_bar_figure_and_headline_never_disagree(responses, lang):
             assert (element.low_phase != element.high_phase) == bool(high) == (len(named) > 1)
         assert int(low[0]) == (element.low_phase if high else element.phase)
         filled = bar.replace(" ", "").count("▰")
+        assert element.position is not None
         assert filled == int(element.position * 3 + 1e-9)
     headline = HEADLINE.search(text)
     if result.divided_on:
         assert headline is None
     else:
+        assert headline is not None
         named = phases_named(headline["label"])
         assert min(named) == result.overall and max(named) == result.overall_high
 
 
-def test_all_fives_is_strategic_everywhere_with_no_single_bottleneck():
+def test_all_fives_is_strategic_everywhere_with_no_single_bottleneck() -> None:
     post = results_post("en", outcome(team(by_phase(5, 5, 5), n=6)))
     lines = sections(post)
     assert lines[0] == ("*Overall phase: strategic*\nAlready further: none of the 4 "
@@ -165,7 +174,7 @@ def test_all_fives_is_strategic_everywhere_with_no_single_bottleneck():
     assert post["text"] == "WI3 results for our wiki: overall phase strategic."
 
 
-def test_all_ones_is_getting_started_with_getting_started_tips():
+def test_all_ones_is_getting_started_with_getting_started_tips() -> None:
     post = results_post("en", outcome(team(by_phase(1, 1, 1), n=6)))
     lines = sections(post)
     assert lines[0].startswith("*Overall phase: getting started*")
@@ -177,7 +186,7 @@ def test_all_ones_is_getting_started_with_getting_started_tips():
     assert f"• {first_tip}" in text
 
 
-def test_work_starts_with_the_element_furthest_behind():
+def test_work_starts_with_the_element_furthest_behind() -> None:
     answers = per_element(waarde=(5, 5, 5), impact=(5, 4, 3), innovatie=(5, 5, 5),
                           investering=(4, 2, 1))
     post = results_post("en", outcome(team(answers)))
@@ -189,7 +198,7 @@ def test_work_starts_with_the_element_furthest_behind():
                      "*Value* · staying strategic", "*Innovation* · staying strategic"]
 
 
-def test_the_team_tips_shown_address_the_biggest_inhibitor():
+def test_the_team_tips_shown_address_the_biggest_inhibitor() -> None:
     answers = by_phase(4, 4, 3, V7=1, V3=3, V2=4, V4=4)
     result = team(answers, barriers=[["skills"]] * 3)
     post = results_post("en", outcome(result))
@@ -207,14 +216,14 @@ def test_the_team_tips_shown_address_the_biggest_inhibitor():
                for line in sponsor.splitlines()[1:])
 
 
-def test_a_team_between_two_and_a_half_and_three_and_a_half_hears_what_holds_it_back():
+def test_a_team_between_two_and_a_half_and_three_and_a_half_hears_what_holds_it_back() -> None:
     text = body(results_post("en", outcome(team(by_phase(3, 3, 3)))))
     assert "What stands between you and the next phase:" in text
     assert "• Managers visibly use the tools: 3.0" in text
     assert "Nothing" not in text
 
 
-def test_a_divided_team_is_told_so_and_given_no_phase():
+def test_a_divided_team_is_told_so_and_given_no_phase() -> None:
     split = [by_phase(1, 1, 1)] * 3 + [by_phase(5, 5, 5)] * 2
     post = results_post("en", outcome(score_team(split), responses=5))
     text = body(post)
@@ -230,7 +239,7 @@ def test_a_divided_team_is_told_so_and_given_no_phase():
     assert "💡" not in text and "For your sponsor" not in text
 
 
-def test_an_element_short_of_answers_reads_its_range_and_the_headline_claims_neither():
+def test_an_element_short_of_answers_reads_its_range_and_the_headline_claims_neither() -> None:
     answers = [by_phase(4, 4, 3)] * 3 + [by_phase(4, 4, 3, V2=None, V3=None, V4=None,
                                                    V7=None)]
     thin = [dict(a, V2=None, V3=None, V4=None, V7=None) for a in answers[:2]] + answers[2:]
@@ -242,7 +251,7 @@ def test_an_element_short_of_answers_reads_its_range_and_the_headline_claims_nei
     assert "A range such as 0.6–1.4" in text
 
 
-def test_an_element_without_any_counted_statement_says_how_many_counted():
+def test_an_element_without_any_counted_statement_says_how_many_counted() -> None:
     nothing = dict.fromkeys(("V1", "V2", "V3", "V4", "V7", "V5", "V6"))
     thin = [by_phase(4, 4, 3)] * 2 + [by_phase(4, 4, 3, **nothing)]
     text = body(results_post("en", outcome(score_team(thin))))
@@ -252,14 +261,14 @@ def test_an_element_without_any_counted_statement_says_how_many_counted():
     assert "anywhere from getting started to facilitating*: too few answers on Investment" in text
 
 
-def test_strategic_statements_nobody_could_judge_leave_the_phase_open():
+def test_strategic_statements_nobody_could_judge_leave_the_phase_open() -> None:
     text = body(results_post("en", outcome(team(by_phase(4, 4, None)))))
     assert ("*Value*  `▰▰▰ ▰▰▰ ▱▱▱ ▱▱▱` 2.0–3.0 · Facilitating or strategic (too few answers "
             "on its strategic statements)") in text
     assert "Too few people could judge the statements of the next phase" in text
 
 
-def test_participation_reads_the_same_everywhere_and_below_half_says_how_to_read_it():
+def test_participation_reads_the_same_everywhere_and_below_half_says_how_to_read_it() -> None:
     result = team(by_phase(4, 4, 2))
     text = body(results_post("en", outcome(result, responses=7, invited=12, finished=6)))
     assert "· 7 of 12 answered (6 finished)" in text
@@ -270,7 +279,7 @@ def test_participation_reads_the_same_everywhere_and_below_half_says_how_to_read
             "antwoordde.") in few
 
 
-def test_the_dutch_bottleneck_says_what_the_english_says_without_a_causal_claim():
+def test_the_dutch_bottleneck_says_what_the_english_says_without_a_causal_claim() -> None:
     answers = per_element(waarde=(5, 5, 5), impact=(5, 4, 3), innovatie=(5, 5, 5),
                           investering=(4, 2, 1))
     en = body(results_post("en", outcome(team(answers))))
@@ -280,7 +289,7 @@ def test_the_dutch_bottleneck_says_what_the_english_says_without_a_causal_claim(
     assert "afremt" not in nl
 
 
-def test_a_minority_that_sees_an_element_much_lower_is_counted_not_named():
+def test_a_minority_that_sees_an_element_much_lower_is_counted_not_named() -> None:
     result = score_team([by_phase(5, 5, 5)] * 7 + [by_phase(1, 1, 1)] * 3)
     text = body(results_post("en", outcome(result, responses=10, invited=10)))
     assert "👥 *3 of 10* see Value much lower. Worth hearing them out." in text
@@ -288,7 +297,7 @@ def test_a_minority_that_sees_an_element_much_lower_is_counted_not_named():
     assert "👥 *3 van de 10* zien Waarde veel lager. Goed om naar hen te luisteren." in nl
 
 
-def test_uneven_growth_and_polarised_statements_are_flagged():
+def test_uneven_growth_and_polarised_statements_are_flagged() -> None:
     answers = per_element(waarde=(1, 1, 1), impact=(5, 5, 5), innovatie=(4, 4, 2),
                           investering=(4, 4, 2))
     people = [dict(answers, I2=1)] * 2 + [dict(answers, I2=5)] * 2
@@ -297,7 +306,7 @@ def test_uneven_growth_and_polarised_statements_are_flagged():
     assert "*Opinions differ strongly on:* Most colleagues use the tools." in text
 
 
-def test_tallies_show_how_many_answered_and_hide_below_the_minimum():
+def test_tallies_show_how_many_answered_and_hide_below_the_minimum() -> None:
     shown = team(by_phase(4, 4, 2), barriers=[["time", "roi"], ["time"], ["budget"]],
                  start_reasons=[["distance"]] * 3)
     text = body(results_post("en", outcome(shown)))
@@ -313,7 +322,7 @@ def test_tallies_show_how_many_answered_and_hide_below_the_minimum():
     assert "also ticked" not in text
 
 
-def test_every_post_points_at_the_model_and_its_privacy_rule():
+def test_every_post_points_at_the_model_and_its_privacy_rule() -> None:
     text = body(results_post("nl", outcome(team(by_phase(4, 4, 2)))))
     assert "`/wi3 about`" in text
     assert "elk cijfer komt van minstens 3 mensen" in text
@@ -324,7 +333,7 @@ def test_every_post_points_at_the_model_and_its_privacy_rule():
 
 @pytest.mark.parametrize("lang", ["en", "nl"])
 @pytest.mark.parametrize("reason", list(Withheld))
-def test_a_withheld_round_shows_counts_and_the_reason_only(lang, reason):
+def test_a_withheld_round_shows_counts_and_the_reason_only(lang: Lang, reason: Withheld) -> None:
     post = results_post(lang, outcome(None, responses=3, invited=8, withheld=reason))
     text = body(post)
     for phase in CONTENT.phases.values():
@@ -337,7 +346,7 @@ def test_a_withheld_round_shows_counts_and_the_reason_only(lang, reason):
     assert len(post["blocks"]) == 3
 
 
-def test_an_outcome_only_takes_a_result_that_passed_the_gate():
+def test_an_outcome_only_takes_a_result_that_passed_the_gate() -> None:
     result = team(by_phase(4, 4, 2))
     with pytest.raises(ValueError, match="privacy gate"):
         outcome(result, min_responses=4)  # scored under 3: not for a team that needs 4
@@ -352,7 +361,7 @@ def test_an_outcome_only_takes_a_result_that_passed_the_gate():
         outcome(nothing_fresh)
 
 
-def test_outcome_rejects_naive_dates_low_minimums_and_unknown_kinds():
+def test_outcome_rejects_naive_dates_low_minimums_and_unknown_kinds() -> None:
     result = team(by_phase(4, 4, 2))
     with pytest.raises(ValueError, match="timezone"):
         dataclasses.replace(outcome(result), closed_at=datetime(2024, 5, 1))
@@ -365,7 +374,7 @@ def test_outcome_rejects_naive_dates_low_minimums_and_unknown_kinds():
 # -- limits, languages, trend, escaping -----------------------------------------------------------
 
 
-def test_an_extreme_result_stays_within_block_kit_limits():
+def test_an_extreme_result_stays_within_block_kit_limits() -> None:
     base = team(by_phase(2, 3, 2), barriers=[[b.id for b in CONTENT.questionnaire.barriers
                                               ][:3]] * 3)
     long_theme = Text(en="a very long theme " * 30, nl="een heel lang thema " * 30)
@@ -393,7 +402,7 @@ def test_an_extreme_result_stays_within_block_kit_limits():
     assert all(f"…en nog {n} in `/wi3 report`" in work for n in hidden)  # where the rest is
 
 
-def test_dutch_and_english_posts_say_the_same_in_their_own_words():
+def test_dutch_and_english_posts_say_the_same_in_their_own_words() -> None:
     result = team(by_phase(4, 4, 2), barriers=[["time"]] * 3)
     en, nl = results_post("en", outcome(result)), results_post("nl", outcome(result))
     assert len(en["blocks"]) == len(nl["blocks"])
@@ -409,7 +418,7 @@ def test_dutch_and_english_posts_say_the_same_in_their_own_words():
     assert " je " not in body(nl).replace("\n", " ")
 
 
-def test_trend_arrows_against_the_previous_round_about_the_same_subject():
+def test_trend_arrows_against_the_previous_round_about_the_same_subject() -> None:
     previous = team(per_element(waarde=(4, 3, 2), impact=(4, 4, 4), innovatie=(4, 4, 2),
                                 investering=(4, 4, 2)))
     current = team(per_element(waarde=(4, 4, 2), impact=(4, 4, 2), innovatie=(4, 4, 2),
@@ -424,12 +433,12 @@ def test_trend_arrows_against_the_previous_round_about_the_same_subject():
     assert "about the same subject" in legend
 
 
-def test_no_arrows_before_there_is_a_previous_round():
+def test_no_arrows_before_there_is_a_previous_round() -> None:
     text = body(results_post("en", outcome(team(by_phase(4, 4, 2)))))
     assert "↑" not in text and "↓" not in text and "no clear change" not in text
 
 
-def test_pulse_shows_change_since_last_pulse_and_last_diagnostic():
+def test_pulse_shows_change_since_last_pulse_and_last_diagnostic() -> None:
     last_pulse = team(by_phase(4, 4, 1))
     diagnostic = team(by_phase(4, 3, 1))
     pulse = team(by_phase(4, 4, 2))
@@ -443,7 +452,7 @@ def test_pulse_shows_change_since_last_pulse_and_last_diagnostic():
     assert "*💡 Focus on Value:*" in text
 
 
-def test_a_hostile_subject_cannot_ping_the_channel():
+def test_a_hostile_subject_cannot_ping_the_channel() -> None:
     post = results_post("en", outcome(team(by_phase(4, 4, 2)), subject="<!channel> & <@U1>"))
     assert "<!channel>" not in post["text"]
     assert "&lt;!channel&gt; &amp; &lt;@U1&gt;" in post["text"]
@@ -451,7 +460,7 @@ def test_a_hostile_subject_cannot_ping_the_channel():
     assert "<!channel>" not in str(mrkdwn)
 
 
-def test_an_inhibitor_the_team_confirmed_is_never_hidden_under_and_more():
+def test_an_inhibitor_the_team_confirmed_is_never_hidden_under_and_more() -> None:
     answers = by_phase(4, 4, 3, V2=1, V3=1, V4=2, V7=3)  # V7 has the smallest gap
     result = team(answers, barriers=[["skills"]] * 3)
     investment = next(s for s in sections(results_post("en", outcome(result)))

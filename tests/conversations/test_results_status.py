@@ -2,11 +2,13 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
 from conversations.refs import ActionIds
 from conversations.results.outcome import ResultSummary, RoundOutcome, Withheld
+from conversations.views.common import Message
 from conversations.views.status import (
     REPOST_RESULTS,
     OpenRoundStatus,
@@ -14,15 +16,16 @@ from conversations.views.status import (
     status_all,
     status_message,
 )
-from model import load_content, score_team
+from model import TeamResult, load_content, score_team
 from tests.model.conftest import by_phase, per_element
 
 NOW = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
 CONTENT = load_content()
 
 
-def closed(result, *, responses=6, invited=8, previous=None, channel="C1", round_id="R7",
-           withheld=None):
+def closed(result: TeamResult | None, *, responses: int = 6, invited: int = 8,
+           previous: TeamResult | None = None, channel: str = "C1", round_id: str = "R7",
+           withheld: Withheld | None = None) -> RoundOutcome:
     return RoundOutcome(
         round_id=round_id, kind="diagnostic", subject="our wiki", channel_id=channel,
         closed_at=datetime(2024, 4, 1, 12, 0, tzinfo=UTC), invited=invited, responses=responses,
@@ -31,13 +34,14 @@ def closed(result, *, responses=6, invited=8, previous=None, channel="C1", round
     )
 
 
-def open_round(closes_in, *, invited=8, started=5, finished=3, minimum=3):
+def open_round(closes_in: timedelta, *, invited: int = 8, started: int = 5, finished: int = 3,
+               minimum: int = 3) -> OpenRoundStatus:
     return OpenRoundStatus(subject="our wiki", invited=invited, started=started,
                            finished=finished, min_responses=minimum,
                            closes_at=NOW + closes_in, now=NOW)
 
 
-def texts(message):
+def texts(message: Message) -> str:
     found = [message["text"]]
     for block in message["blocks"]:
         if "text" in block:
@@ -47,7 +51,7 @@ def texts(message):
     return "\n".join(found)
 
 
-def buttons(message):
+def buttons(message: Message) -> list[dict[str, Any]]:
     return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
 
 
@@ -60,7 +64,7 @@ def buttons(message):
         (timedelta(minutes=-5), "Its closing time has passed"),
     ],
 )
-def test_open_round_shows_counts_and_days_left(closes_in, expected):
+def test_open_round_shows_counts_and_days_left(closes_in: timedelta, expected: str) -> None:
     text = texts(status_message("en", channel_id="C1", open_round=open_round(closes_in),
                                 last=None))
     assert "*Open round* about _our wiki_: 3 of 8 finished, 5 started." in text
@@ -71,7 +75,9 @@ def test_open_round_shows_counts_and_days_left(closes_in, expected):
 
 
 @pytest.mark.parametrize(("finished", "minimum", "more"), [(0, 3, 3), (2, 3, 1), (3, 5, 2)])
-def test_below_the_minimum_status_says_how_many_more_must_finish(finished, minimum, more):
+def test_below_the_minimum_status_says_how_many_more_must_finish(
+    finished: int, minimum: int, more: int,
+) -> None:
     status = open_round(timedelta(days=2), finished=finished, minimum=minimum)
     text = texts(status_message("en", channel_id="C1", open_round=status, last=None))
     assert (f"Results need at least {minimum} people: *{more} more* must finish before "
@@ -80,7 +86,7 @@ def test_below_the_minimum_status_says_how_many_more_must_finish(finished, minim
     assert f"er moeten er nog *{more}* klaar zijn" in dutch
 
 
-def test_last_result_in_short_with_trend_and_a_repost_button():
+def test_last_result_in_short_with_trend_and_a_repost_button() -> None:
     previous = score_team([per_element(waarde=(4, 3, 2), impact=(4, 4, 2), innovatie=(4, 4, 4),
                                        investering=(4, 4, 2))] * 3)
     current = score_team([by_phase(4, 4, 2)] * 6)
@@ -102,7 +108,7 @@ def test_last_result_in_short_with_trend_and_a_repost_button():
 
 
 @pytest.mark.parametrize("reason", list(Withheld))
-def test_a_withheld_last_round_shows_counts_only_and_no_button(reason):
+def test_a_withheld_last_round_shows_counts_only_and_no_button(reason: Withheld) -> None:
     message = status_message("nl", channel_id="C1", open_round=None,
                              last=closed(None, responses=2, withheld=reason))
     text = texts(message)
@@ -114,7 +120,7 @@ def test_a_withheld_last_round_shows_counts_only_and_no_button(reason):
     assert buttons(message) == []
 
 
-def test_elements_read_their_range_na_or_divided():
+def test_elements_read_their_range_na_or_divided() -> None:
     short = score_team([by_phase(4, 4, 2, W2=None, W3=None, W4=None)] * 3)
     text = texts(status_message("en", channel_id="C1", open_round=None, last=closed(short)))
     assert "overall *pioneering or facilitating*, 3 of 4 elements further" in text
@@ -128,7 +134,7 @@ def test_elements_read_their_range_na_or_divided():
     assert "Value: divided · Impact: divided" in text
 
 
-def test_overview_lists_teams_above_threshold_and_na_for_the_rest():
+def test_overview_lists_teams_above_threshold_and_na_for_the_rest() -> None:
     result = score_team([per_element(waarde=(4, 4, 4), impact=(4, 2, 1), innovatie=(4, 4, 2),
                                      investering=(1, 1, 1))] * 4)
     rows = [
@@ -147,7 +153,7 @@ def test_overview_lists_teams_above_threshold_and_na_for_the_rest():
     assert not any(p.name.en.lower() in na_line.lower() for p in CONTENT.phases.values())
 
 
-def test_overview_of_many_teams_is_cut_within_block_limits():
+def test_overview_of_many_teams_is_cut_within_block_limits() -> None:
     result = score_team([by_phase(4, 4, 2)] * 3)
     rows = [TeamRow(f"C{n:05d}", ResultSummary.of_outcome(closed(result, channel=f"C{n:05d}")))
             for n in range(100)]
@@ -156,10 +162,12 @@ def test_overview_of_many_teams_is_cut_within_block_limits():
     assert all(len(b["text"]["text"]) <= 3000 for b in message["blocks"] if b["type"] == "section")
     text = texts(message)
     shown = len(re.findall(r"^<#C\d{5}>", text, flags=re.MULTILINE))
-    hidden = int(re.search(r"…en nog (\d+) teams", text).group(1))
+    more = re.search(r"…en nog (\d+) teams", text)
+    assert more is not None
+    hidden = int(more.group(1))
     assert shown + hidden == 500
     assert shown == 100
 
 
-def test_overview_without_teams_says_how_to_start():
+def test_overview_without_teams_says_how_to_start() -> None:
     assert "`/wi3 setup`" in texts(status_all("en", []))

@@ -103,7 +103,8 @@ def test_a_minimum_raised_past_what_a_summary_counted_is_decided_by_the_gate(
 ) -> None:
     # three people answered everything; two more answered only the Value statements, so
     # Value's statements have five answers each and the others three
-    value = {i.id: 4 for i in CONTENT.questionnaire.items if i.element.value == "waarde"}
+    value: dict[str, int | None] = {
+        i.id: 4 for i in CONTENT.questionnaire.items if i.element.value == "waarde"}
     close_diagnostic(any_store, clock, "C0TEAM001", [by_phase(4, 4, 2)] * 3 + [value] * 2)
     team = any_store.get_team(WS, "C0TEAM001")
     assert team is not None

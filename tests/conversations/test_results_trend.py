@@ -59,7 +59,10 @@ def test_a_team_that_moved_a_phase_moved_up_and_a_small_noisy_shift_did_not() ->
     spread = [by_phase(4, 4, 5), by_phase(4, 3, 5), by_phase(4, 4, 5), by_phase(4, 3, 5)]
     noisy = score_team(spread)  # S2 3.5: where one person moves the position most
     shifted = score_team([*spread[:3], by_phase(4, 4, 5)])  # one person, one point higher
-    change = shifted.element(Element.IMPACT).position - noisy.element(Element.IMPACT).position
+    higher = shifted.element(Element.IMPACT).position
+    lower = noisy.element(Element.IMPACT).position
+    assert higher is not None and lower is not None
+    change = higher - lower
     assert change >= MIN_CHANGE
     assert element_trends(shifted, noisy)[Element.IMPACT] == Trend.NO_CLEAR_CHANGE
 

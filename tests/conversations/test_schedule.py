@@ -9,13 +9,14 @@ import pytest
 
 from conversations.schedule import Slot, first_slot, next_slot, stored_slot, zone
 from storage import PulseSchedule
+from storage.records import Frequency
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def utc(*parts: int) -> datetime:
-    return datetime(*parts, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0) -> datetime:
+    return datetime(year, month, day, hour, tzinfo=UTC)
 
 
 def slots(schedule: PulseSchedule, tz: ZoneInfo, start: datetime, count: int) -> list[Slot]:
@@ -29,7 +30,7 @@ def local(slot: Slot, tz: ZoneInfo = AMSTERDAM) -> datetime:
     return slot.at.astimezone(tz)
 
 
-def test_weekly_slots_stay_at_ten_local_time_across_the_spring_dst_change():
+def test_weekly_slots_stay_at_ten_local_time_across_the_spring_dst_change() -> None:
     weekly = PulseSchedule("weekly", weekday=0, time="10:00")
     found = slots(weekly, AMSTERDAM, utc(2027, 3, 10, 12), 4)
     assert [local(s).strftime("%a %Y-%m-%d %H:%M") for s in found] == [
@@ -41,7 +42,7 @@ def test_weekly_slots_stay_at_ten_local_time_across_the_spring_dst_change():
     assert [s.period_key for s in found] == ["2027-W11", "2027-W12", "2027-W13", "2027-W14"]
 
 
-def test_weekly_slots_across_the_autumn_dst_change_in_another_timezone():
+def test_weekly_slots_across_the_autumn_dst_change_in_another_timezone() -> None:
     weekly = PulseSchedule("weekly", weekday=3, time="09:15")
     found = slots(weekly, NEW_YORK, utc(2026, 10, 20), 4)
     assert {local(s, NEW_YORK).strftime("%a %H:%M") for s in found} == {"Thu 09:15"}
@@ -49,7 +50,7 @@ def test_weekly_slots_across_the_autumn_dst_change_in_another_timezone():
     assert [s.at.hour for s in found] == [13, 13, 14, 14]
 
 
-def test_biweekly_starts_in_the_first_matching_week_then_skips_one():
+def test_biweekly_starts_in_the_first_matching_week_then_skips_one() -> None:
     biweekly = PulseSchedule("biweekly", weekday=2, time="14:00")
     found = slots(biweekly, AMSTERDAM, utc(2027, 3, 16, 8), 4)  # a Tuesday
     assert [local(s).date().isoformat() for s in found] == [
@@ -57,7 +58,7 @@ def test_biweekly_starts_in_the_first_matching_week_then_skips_one():
     assert {local(s).strftime("%a %H:%M") for s in found} == {"Wed 14:00"}
 
 
-def test_monthly_means_the_first_such_weekday_of_each_month():
+def test_monthly_means_the_first_such_weekday_of_each_month() -> None:
     monthly = PulseSchedule("monthly", weekday=0, time="10:00")
     found = slots(monthly, AMSTERDAM, utc(2027, 2, 2), 4)
     assert [local(s).strftime("%Y-%m-%d %H:%M") for s in found] == [
@@ -67,8 +68,10 @@ def test_monthly_means_the_first_such_weekday_of_each_month():
 
 @pytest.mark.parametrize(("weekday", "frequency"), [(5, "weekly"), (6, "biweekly"),
                                                       (5, "monthly")])
-def test_a_weekend_slot_goes_out_on_the_monday_after_at_the_same_time(weekday, frequency):
-    schedule = PulseSchedule(frequency, weekday=weekday, time="11:30")  # type: ignore[arg-type]
+def test_a_weekend_slot_goes_out_on_the_monday_after_at_the_same_time(
+    weekday: int, frequency: Frequency,
+) -> None:
+    schedule = PulseSchedule(frequency, weekday=weekday, time="11:30")
     found = slots(schedule, AMSTERDAM, utc(2027, 1, 1), 3)
     for slot in found:
         assert local(slot).strftime("%a %H:%M") == "Mon 11:30"
@@ -76,7 +79,7 @@ def test_a_weekend_slot_goes_out_on_the_monday_after_at_the_same_time(weekday, f
         assert local(slot).date() - slot.nominal.date() == timedelta(days=7 - weekday)
 
 
-def test_a_weekend_slot_whose_monday_is_still_ahead_is_the_next_one():
+def test_a_weekend_slot_whose_monday_is_still_ahead_is_the_next_one() -> None:
     saturday = PulseSchedule("weekly", weekday=5, time="10:00")
     sunday_evening = utc(2027, 1, 10, 20)
     slot = first_slot(saturday, AMSTERDAM, sunday_evening)
@@ -84,7 +87,7 @@ def test_a_weekend_slot_whose_monday_is_still_ahead_is_the_next_one():
     assert slot.period_key == "2027-W01"  # the week of the Saturday it stands for
 
 
-def test_the_stored_next_run_gives_back_the_same_slot_and_rhythm():
+def test_the_stored_next_run_gives_back_the_same_slot_and_rhythm() -> None:
     biweekly = PulseSchedule("biweekly", weekday=6, time="10:00")
     first = first_slot(biweekly, AMSTERDAM, utc(2027, 3, 1))
     stored = PulseSchedule("biweekly", weekday=6, time="10:00", next_run_at=first.at)
@@ -93,7 +96,7 @@ def test_the_stored_next_run_gives_back_the_same_slot_and_rhythm():
     assert next_slot(stored, AMSTERDAM, again).nominal - first.nominal == timedelta(weeks=2)
 
 
-def test_a_slot_exactly_now_is_still_to_come():
+def test_a_slot_exactly_now_is_still_to_come() -> None:
     weekly = PulseSchedule("weekly", weekday=0, time="10:00")
     at_ten = utc(2026, 11, 30, 9)  # Monday 10:00 in Amsterdam
     assert first_slot(weekly, AMSTERDAM, at_ten).at == at_ten
@@ -101,7 +104,7 @@ def test_a_slot_exactly_now_is_still_to_come():
         weeks=1)
 
 
-def test_an_unknown_timezone_falls_back_to_the_configured_one():
+def test_an_unknown_timezone_falls_back_to_the_configured_one() -> None:
     assert zone("Mars/Olympus_Mons", "Europe/Amsterdam") == AMSTERDAM
     assert zone(None, "America/New_York") == NEW_YORK
     assert zone("Asia/Tokyo", "Europe/Amsterdam") == ZoneInfo("Asia/Tokyo")

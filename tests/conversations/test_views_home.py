@@ -7,7 +7,7 @@ from model import load_content
 DEADLINE = datetime(2026, 12, 7, 9, tzinfo=UTC)
 
 
-def test_home_offers_start_or_resume_per_open_round():
+def test_home_offers_start_or_resume_per_open_round() -> None:
     rounds = [
         HomeRound("R1", "C1", "our wiki", DEADLINE, answered=0, total=22, finished=False),
         HomeRound("R2", "C2", "our chat", DEADLINE, answered=5, total=22, finished=False),
@@ -23,7 +23,7 @@ def test_home_offers_start_or_resume_per_open_round():
     assert "5 of 22 answered" in text and "✓ finished" in text and "(you lead it)" in text
 
 
-def test_home_says_what_the_model_is_and_whose_it_is():
+def test_home_says_what_the_model_is_and_whose_it_is() -> None:
     text = str(home_view("nl", [], [], load_content())["blocks"])
     assert "*Over het model*" in text
     assert "Waarde, Impact, Innovatie, Investering" in text
@@ -31,7 +31,7 @@ def test_home_says_what_the_model_is_and_whose_it_is():
     assert "niet wetenschappelijk gevalideerd" in text and "`/wi3 about`" in text
 
 
-def test_home_stays_within_slacks_block_limit_for_busy_people():
+def test_home_stays_within_slacks_block_limit_for_busy_people() -> None:
     rounds = [HomeRound(f"R{n}", f"C{n}", "x" * 500, DEADLINE, 3, 22, False) for n in range(80)]
     teams = [HomeTeam(f"C{n}", is_lead=True, last_result_line="y" * 300) for n in range(80)]
     view = home_view("nl", rounds, teams, load_content())

@@ -52,6 +52,11 @@ def answers(seed: int, level: int = 3) -> dict[str, int | None]:
             for n, item in enumerate(ITEMS)}
 
 
+def scorer(n: int, turn: int) -> Callable[[int], dict[str, int | None]]:
+    """Team `n`'s answers in round `turn`, by person."""
+    return lambda k: answers(k + n, 2 + (n + turn) % 4)
+
+
 def close_round(store: Store, closing: ClosingFlow, clock: Callable[..., datetime],
                 workspace_id: str, channel: str, users: Sequence[str],
                 score: Callable[[int], dict[str, int | None]], *, posted: bool = True,
@@ -79,7 +84,7 @@ def organisation(store: Store, clock: Clock, advance: Callable[[], object]) -> d
         for turn in range(2):
             rounds[f"{channel}-{turn}"] = close_round(
                 store, closing, clock, WS, channel, users,
-                lambda k, n=n, turn=turn: answers(k + n, 2 + (n + turn) % 4),
+                scorer(n, turn),
                 advance=advance)
     rounds["unposted"] = close_round(store, closing, clock, WS, LED[0], MEMBERS,
                                      lambda k: answers(k + 1), posted=False, advance=advance)

@@ -5,13 +5,14 @@ finds no serious accessibility violation."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from tests.dashboard import seed
 from tests.dashboard.browser import browser, screenshot, serious_violations
 from tests.dashboard.conftest import Served
 
 if TYPE_CHECKING:
+    from playwright._impl._api_structures import SetCookieParam
     from playwright.sync_api import Browser, Locator, Page
 
 __all__ = ["browser"]
@@ -50,7 +51,7 @@ def checked(page: Page, name: str) -> None:
     screenshot(page, name)
     scanner = page.context.browser.new_context()  # type: ignore[union-attr]
     try:
-        scanner.add_cookies(page.context.cookies())
+        scanner.add_cookies(cast("list[SetCookieParam]", page.context.cookies()))
         scanned = scanner.new_page()
         scanned.goto(page.url)
         assert serious_violations(scanned) == [], name

@@ -103,6 +103,7 @@ def test_plan_actions_opens_the_modal_and_its_errors_stay_in_it(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock
 ) -> None:
     round_id = closed_round(driver, services, clock)
+    modal: ModalView | None
     modal = open_plan(driver, emulator)
     [opened] = emulator.calls("views.open")
     assert opened.ok and modal.callback_id == ViewIds.PLAN

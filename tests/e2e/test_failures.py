@@ -7,6 +7,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from typing import Any
 
 import pytest
 from slack_bolt import Ack, App
@@ -168,7 +169,7 @@ def test_healthz_says_degraded_with_the_reason_while_nothing_can_be_saved(
     assert health(bot_server) == (200, {"ok": True, "status": "ready"})
 
 
-def health(server: BackgroundServer) -> tuple[int, dict[str, object]]:
+def health(server: BackgroundServer) -> tuple[int, dict[str, Any]]:
     try:
         with urllib.request.urlopen(server.url + "/healthz", timeout=10) as answer:
             return answer.status, json.loads(answer.read())

@@ -22,7 +22,7 @@ from bot.tryout.render import render
 from conversations.refs import ActionIds
 from model import load_content
 from tests.conftest import FakeClock
-from tests.e2e.helpers import answer_all, current_question, invitation
+from tests.e2e.helpers import answer_all, current_question, in_order, invitation
 
 GOLDEN = Path(__file__).parent / "golden"
 ITEMS = load_content().questionnaire.items
@@ -34,8 +34,8 @@ SECOND = (profile(2.0, 1.7, 1.9, 1.4), profile(2.4, 2.1, 2.6, 1.6), profile(2.1,
           profile(1.4, 1.2, 1.5, 1.0), profile(1.8, 1.6, 2.0, 1.5, dont_know_rate=0.3))
 BARRIERS = (["time", "roi"], ["skills", "tool_sprawl"], ["time", "integration"], ["security"],
             ["culture", "roi"])
-REASONS = (["share_and_search"], ["distance", "share_and_search"], ["tooling"], [],
-           ["distance"])
+REASONS: tuple[list[str], ...] = (["share_and_search"], ["distance", "share_and_search"],
+                                  ["tooling"], [], ["distance"])
 
 
 def play_round(driver: SlackDriver, emulator: SlackEmulator, profiles: tuple[Profile, ...],
@@ -52,7 +52,7 @@ def play_round(driver: SlackDriver, emulator: SlackEmulator, profiles: tuple[Pro
                 driver.click(KAI, current_question(emulator, KAI), action)
             driver.click(KAI, current_question(emulator, KAI), ActionIds.LATER)
             continue
-        answer_all(driver, emulator, user, lambda n, _line, a=answers: a[n - 1],
+        answer_all(driver, emulator, user, in_order(answers),
                    checklist=ticks, reasons=why)
     driver.command(LEAD, TEAM_CHANNEL, "close")
 

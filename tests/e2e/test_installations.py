@@ -78,7 +78,9 @@ class Browser:
     def install(self, bot_url: str, team: str | None = None) -> Page:
         """Add to Slack, approve on Slack's page, land back on the bot's page."""
         start = self.get(bot_url + "/slack/install" + (f"?team={team}" if team else ""))
-        link = html.unescape(re.search(r'class="button" href="([^"]+)"', start.text)[1])
+        button = re.search(r'class="button" href="([^"]+)"', start.text)
+        assert button is not None
+        link = html.unescape(button[1])
         return self.get(link)
 
 
@@ -188,7 +190,9 @@ def test_the_pages_speak_the_browsers_language_and_say_what_went_wrong(
     assert "De installatie is in Slack geannuleerd" in cancelled.words
     # Slack's redirect opened in a browser that did not start the install
     start = Browser().get(bot.url + "/slack/install")
-    link = html.unescape(re.search(r'class="button" href="([^"]+)"', start.text)[1])
+    button = re.search(r'class="button" href="([^"]+)"', start.text)
+    assert button is not None
+    link = html.unescape(button[1])
     elsewhere = Browser("en").get(link)
     assert elsewhere.status == 400
     assert "opened in another browser" in elsewhere.words

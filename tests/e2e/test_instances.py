@@ -135,8 +135,12 @@ def answer_everything(cluster: Cluster, user: str) -> None:
     driver.click(user, invitation, ActionIds.START)
     question = eventually(lambda: dm_with(emulator, user, ActionIds.answer(1)))
     for n in range(1, 24):
-        shown = eventually(lambda n=n: (lambda m: m if statement_of(m) == n else None)(
-            emulator.message(question.channel, question.ts)))
+
+        def at_statement(n: int = n) -> Message | None:
+            now = emulator.message(question.channel, question.ts)
+            return now if statement_of(now) == n else None
+
+        shown = eventually(at_statement)
         assert driver.click(user, shown, ActionIds.answer(1 + n % 5)).status == 200
     done = eventually(lambda: dm_with(emulator, user, ActionIds.CHECKLIST_DONE))
     driver.click(user, done, ActionIds.CHECKLIST_DONE)

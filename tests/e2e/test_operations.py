@@ -130,7 +130,8 @@ def answer_everything(driver: SlackDriver, emulator: SlackEmulator, user: str) -
     """Start and answer every statement with 4, each click after the last one's screen
     update arrived; returns the number of clicks."""
     driver.click(user, eventually(lambda: _invitation(emulator, user)), ActionIds.START)
-    question = eventually(lambda: _question(emulator, user), what="no first question")
+    question: Message | None = eventually(lambda: _question(emulator, user),
+                                          what="no first question")
     clicks = 1
     while question is not None:
         seen = progress_line(question)

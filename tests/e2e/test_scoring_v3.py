@@ -27,7 +27,7 @@ import pytest
 from bot.emulator import SlackDriver, SlackEmulator, Workspace, sample_workspace
 from model import Element, Phase, load_content
 from tests.conftest import FakeClock
-from tests.e2e.helpers import answer_all, guide_to
+from tests.e2e.helpers import answer_all, guide_to, in_order
 
 ITEMS = load_content().questionnaire.items
 Answers = list[int | None]
@@ -72,7 +72,7 @@ def play_round(
     driver.command(lead, channel, "start our wiki")
     for n, (user, given) in enumerate(zip(people, answers, strict=True)):
         ticks = barriers[n] if barriers is not None else ()
-        answer_all(driver, emulator, user, lambda k, _line, a=given: a[k - 1], checklist=ticks)
+        answer_all(driver, emulator, user, in_order(given), checklist=ticks)
     before = len(emulator.responses())
     driver.command(lead, channel, "close")
     reply = "\n".join(r.body.get("text", "") for r in emulator.responses()[before:])

@@ -11,6 +11,7 @@ from conversations.views.results import TIPS_SHOWN
 from model import (
     Element,
     Phase,
+    Tip,
     TipLevel,
     chosen_tips,
     load_content,
@@ -75,7 +76,7 @@ def _lagging_on(element: Element, phase: Phase, item_id: str | None) -> dict[str
 def test_every_tip_is_shown_to_some_team(element: Element, phase: Phase) -> None:
     """For every tip there is a team whose results show it: one whose biggest inhibitor
     is a statement the tip addresses, or (at the top) one with nothing holding it back."""
-    shown = set()
+    shown: set[Tip] = set()
     candidates = [None, *{i for tip in tips_for(element, phase) for i in tip.addresses}]
     for item_id in candidates:
         result = score_team([_lagging_on(element, phase, item_id)] * 3)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from storage import Round, Store, Team
-from tests.conftest import FakeClock
+from tests.conftest import FakeClock as FakeClock  # re-exported for the storage tests
 from tests.pg import StoreBackend
 
 START = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ dispatcher at a time, taken over in doubt when a holder dies, recorded once."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -260,6 +260,7 @@ def test_check_says_how_many_messages_wait_and_were_given_up(
     claim = store.claim_next("A", LEASE)
     assert claim is not None
     store.record_not_sent(claim, retry_at=None, in_doubt=False, problem="channel_not_found")
+    counts: Mapping[str, int]
     if store_backend.name == "tinydb":
         counts = check(data_dir).counts
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,15 @@ def test_a_click_appends_one_synced_line_and_leaves_the_round_file_alone(
     round_file, log = files_of(data_dir)
     before = round_file.read_bytes()
     synced = {"fsync": 0, "fdatasync": 0}
+
+    def counting(name: str, real: Callable[[int], None]) -> Callable[[int], None]:
+        def sync(fd: int) -> None:
+            synced[name] += 1
+            real(fd)
+        return sync
+
     for name in synced:
-        real = getattr(os, name)
-        monkeypatch.setattr(os, name, lambda fd, _n=name, _r=real: (
-            synced.__setitem__(_n, synced[_n] + 1), _r(fd))[1])
+        monkeypatch.setattr(os, name, counting(name, getattr(os, name)))
 
     answer(store, round_.id, "U1", 1, "W2", 5, claim="signed:v0=a")
 
