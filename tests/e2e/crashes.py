@@ -45,7 +45,7 @@ from bot.emulator.workspace import Message, Workspace
 from conversations.refs import ActionIds, decode_ref
 from conversations.views.plan import field_block
 from storage import Store, open_store
-from tests.e2e.instances import REPO, free_port
+from tests.e2e.instances import REPO, reported_port
 from tests.pg import TEST_PSEUDONYM_KEY, TEST_PSEUDONYM_KEY_HEX
 
 T = TypeVar("T")
@@ -139,9 +139,8 @@ class Harness:
         self.points = list(points)
         self.timeout = timeout
         self.figures = Figures()
-        self.port = free_port()
-        self.driver = SlackDriver(emulator, f"http://127.0.0.1:{self.port}/slack/events",
-                                  SIGNING_SECRET, timeout=20)
+        self.port = 0
+        self.driver = self._driver()
         self.process: subprocess.Popen[bytes] | None = None
         self.armed: str | None = None
         self.lives = 0
@@ -164,7 +163,7 @@ class Harness:
             "SLACK_BOT_TOKEN": self.emulator.token,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "SLACK_API_URL": self.emulator.api_url,
-            "PORT": str(self.port),
+            "PORT": "0",  # it picks a free one and names it in its log
             "WI3_TICK_SECONDS": "1",
             "WI3_LEASE_SECONDS": "5",
             "LOG_LEVEL": "INFO",
@@ -178,12 +177,19 @@ class Harness:
             self.process = subprocess.Popen([sys.executable, "-m", "bot"], env=env,
                                             cwd=self.logs, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + self.timeout
-        while not self._healthy():
+        self.port = 0
+        while not self.port or not self._healthy():
+            self.port = reported_port(log) or 0
             if self.process.poll() is not None:
                 raise AssertionError(f"the bot died at start:\n{log.read_text()}")
             if time.monotonic() > deadline:
                 raise AssertionError("the bot never became ready")
             time.sleep(0.05)
+        self.driver = self._driver()
+
+    def _driver(self) -> SlackDriver:
+        return SlackDriver(self.emulator, f"http://127.0.0.1:{self.port}/slack/events",
+                           SIGNING_SECRET, timeout=20)
 
     def _healthy(self) -> bool:
         try:
@@ -405,14 +411,18 @@ class Harness:
 STATEMENT = re.compile(r"(?:Statement|Stelling|Question|Vraag) (\d+) (?:of|van) (\d+)")
 
 
-def run_series(harness: Harness, cycles: int, *, answers: int = 2) -> Figures:
-    """`cycles` times: a diagnostic round (started, answered in part, closed, a commitment
-    planned), then a pulse (started, answered in part, closed). Crash points fire where the
-    harness meets them; at the end the bot settles and everything is checked."""
+def run_series(harness: Harness, cycles: int, *, answers: int = 2, kills: int = 0,
+               most_cycles: int = 40) -> Figures:
+    """`cycles` times, and on until `kills` kills (or `most_cycles`): a diagnostic round
+    (started, answered in part, closed, a commitment planned), then a pulse (started,
+    answered in part, closed). Crash points fire where the harness meets them (a point
+    not met in its stage fires in a later one); at the end the bot settles and
+    everything is checked."""
     harness.start()
     harness.command("setup")
-    posts = 0
-    for cycle in range(cycles):
+    posts, cycle = 0, 0
+    while cycle < cycles or (harness.figures.total_kills < kills and cycle < most_cycles):
+        cycle += 1
         for kind in ("start", "pulse now"):
             seen = {user: len(harness.emulator.messages_to(user)) for user in ANSWERING}
             guide_since = len(harness.emulator.messages_to(LEAD))
@@ -424,6 +434,6 @@ def run_series(harness: Harness, cycles: int, *, answers: int = 2) -> Figures:
             harness.command("close")
             posts += 1
             if kind == "start":
-                harness.plan(f"Commitment {cycle + 1}", guide_since)
+                harness.plan(f"Commitment {cycle}", guide_since)
     harness.settle(posts)
     return harness.figures
