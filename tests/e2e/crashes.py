@@ -26,6 +26,7 @@ import json
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -180,6 +181,9 @@ class Harness:
         self.port = 0
         while not self.port or not self._healthy():
             self.port = reported_port(log) or 0
+            if self.process.poll() == -signal.SIGKILL:
+                self.recover()  # a crash point met while starting (sending what was due)
+                return
             if self.process.poll() is not None:
                 raise AssertionError(f"the bot died at start:\n{log.read_text()}")
             if time.monotonic() > deadline:
@@ -215,7 +219,7 @@ class Harness:
         """The bot died: count the kill, check from the outside, start the next life."""
         assert self.process is not None
         self.process.wait(10)
-        assert self.process.returncode == -9, \
+        assert self.process.returncode == -signal.SIGKILL, \
             f"the bot ended with {self.process.returncode}, not at a crash point"
         self.figures.kills[str(self.armed).split(":")[0]] += 1
         self.check(settled=False)
