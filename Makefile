@@ -28,11 +28,20 @@ browser:
 		&& apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji \
 		|| echo "no Chromium at $(CHROMIUM): the browser tests skip (install Debian's chromium)"; }
 
-## Lint, type-check and run the whole test suite.
+## The bot and end-to-end tests run a second time with the bot's store on PostgreSQL
+## (WI3_TEST_STORE, tests/pg.py): privacy, OAuth isolation (the same ids in two
+## workspaces), the outbox, rounds from start to results, clicks and pulses. The crash
+## harness, the storage contract and the multi-instance tests cover both backends already.
+PG_TESTS := tests/e2e/test_privacy.py tests/e2e/test_installations.py tests/bot/test_outbox.py \
+	tests/e2e/test_results_flow.py tests/e2e/test_diagnostic_flow.py \
+	tests/e2e/test_click_claims.py tests/e2e/test_pulse_flow.py
+
+## Lint, type-check and run the whole test suite (and PG_TESTS on PostgreSQL).
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q -n 2
+	WI3_TEST_STORE=postgresql $(BIN)/python -m pytest -q -n 2 $(PG_TESTS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,7 +49,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## Quick runs of the five benchmarks (drop --quick for the full figures).
+## Quick runs of the benchmarks (drop --quick for the full figures).
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py --quick
 	$(BIN)/python bench/latency.py --quick
@@ -49,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/socket_mode.py --quick
 	$(BIN)/python bench/scoring.py --quick
 	$(BIN)/python bench/org_scale.py --quick
+	$(BIN)/python bench/crash.py --quick
 
 ## Pin every runtime and dev dependency with its hashes (after editing pyproject.toml).
 ## The image installs requirements/runtime.lock; make and CI requirements/dev.lock.

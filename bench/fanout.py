@@ -6,9 +6,10 @@ each, when two instances share the work and one rate budget?
     python bench/fanout.py --quick              200 members (a few seconds)
     python bench/fanout.py --instances 1        one instance (TinyDB; --database-url for
                                                 PostgreSQL)
-    python bench/fanout.py --kill-after 700     the first instance dies after 700 DMs, with
-                                                sends under way; the others (or, alone, a
-                                                restarted one) carry on
+    python bench/fanout.py --fail-after 700     the first instance stops after 700 DMs, with
+                                                sends under way (an exception in this
+                                                process, not a kill); the others (or, alone,
+                                                a restarted one) carry on
 
 What is timed is what the product does: a team channel with N members in the emulated
 Slack, the team's weekly pulse due; one instance's scheduler job opens the pulse, which
@@ -23,9 +24,11 @@ takes about a minute: `chat.postMessage` at 50 per second workspace-wide (burst 
 workspace limit (`--rate` to try another): together, not each. The floor is the fewest
 seconds the limits allow for N DMs: (N - burst) / limit; the ratio is the invitations'
 time over it. Delivered, duplicated and lost count the emulator's successful invitation
-DMs per member. With `--kill-after` the ratio is printed but not judged (the dead
+DMs per member. With `--fail-after` the ratio is printed but not judged (the failed
 instance's claims wait out their lease, shortened to 5 s here, before another takes them
-over and asks Slack whether they went out).
+over and asks Slack whether they went out). The failure is simulated in this process: its
+workers raise where a dead process would stop, and the store object stays open; real
+SIGKILLs of `python -m bot`, with the store reopened from disk, are `bench/crash.py`.
 
 Targets: ratio <= 1.1, 0 duplicated, 0 lost. The last line is one JSON object with every
 figure printed.
@@ -69,23 +72,23 @@ FULL_MEMBERS = 2000
 QUICK_MEMBERS = 200
 TARGET_RATIO = 1.1
 WAIT_SECONDS = 600.0
-KILL_LEASE_SECONDS = 5.0
+FAIL_LEASE_SECONDS = 5.0
 PULSE_DUE = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 """The team's weekly pulse slot (a Monday); the bots' clock reads a minute later."""
 KEY = bytes.fromhex("be" * 32)
 DEFAULT_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-class Killed(BaseException):
-    """The instance is gone at this very point (its worker ends without a word)."""
+class Raised(BaseException):
+    """Raised where a dead instance would stop: its worker ends without a word."""
 
 
-def _quiet_kills(args: threading.ExceptHookArgs) -> None:
-    if args.exc_type is not Killed:
+def _quiet_failures(args: threading.ExceptHookArgs) -> None:
+    if args.exc_type is not Raised:
         sys.__excepthook__(args.exc_type, args.exc_value, args.exc_traceback)
 
 
-threading.excepthook = _quiet_kills
+threading.excepthook = _quiet_failures
 
 
 def workspace_of(members: int) -> tuple[Workspace, list[str]]:
@@ -126,9 +129,10 @@ def due_pulse(store: Store, workspace_id: str) -> None:
                          timezone="UTC"))
 
 
-class Death:
-    """Makes an instance die after `records` receipts: from then on no new claim, and each
-    worker ends at its next receipt, leaving its claim behind (Slack took the DM)."""
+class InProcessFailure:
+    """Makes an instance fail after `records` receipts, in this process: from then on no new
+    claim, and each worker raises at its next receipt, leaving its claim behind (Slack took
+    the DM). Stands in for a crash; the store object is not reopened."""
 
     def __init__(self, records: int, services: Services) -> None:
         self.records = records
@@ -141,11 +145,11 @@ class Death:
     def record(self, *args: Any, **kwargs: Any) -> bool:
         with self.guard:
             self.count += 1
-            dead = self.count > self.records
-        if dead:
+            failed = self.count > self.records
+        if failed:
             self.services.outbox.stop_sending()
             self.happened.set()
-            raise Killed
+            raise Raised
         return self.record_sent(*args, **kwargs)
 
 
@@ -182,9 +186,9 @@ def own_database(server: str) -> Iterator[str]:
 
 
 def run(members: int, rate: float, instances: int, database_url: str | None,
-        kill_after: int | None) -> dict[str, Any]:
+        fail_after: int | None) -> dict[str, Any]:
     workspace, people = workspace_of(members)
-    lease = KILL_LEASE_SECONDS if kill_after is not None else 60.0
+    lease = FAIL_LEASE_SECONDS if fail_after is not None else 60.0
     with SlackEmulator(workspace, clock=slack_time) as emulator, \
             places(instances, database_url) as openers, \
             ExitStack() as stack:
@@ -193,9 +197,9 @@ def run(members: int, rate: float, instances: int, database_url: str | None,
         stores = [stack.enter_context(opener()) for opener in openers]
         bots = [services_for(emulator, store, rate, lease) for store in stores]
         due_pulse(stores[0], workspace.team_id)
-        death = Death(kill_after or 0, bots[0])
-        if kill_after is not None:
-            stores[0].record_sent = death.record  # type: ignore[method-assign]
+        failure = InProcessFailure(fail_after or 0, bots[0])
+        if fail_after is not None:
+            stores[0].record_sent = failure.record  # type: ignore[method-assign]
 
         started = time.monotonic()
         runs = bots[0].pulse.due(bot_clock(), bots[0].people.channel_members)
@@ -205,9 +209,9 @@ def run(members: int, rate: float, instances: int, database_url: str | None,
             bot.outbox.start()
         for workspace_id, outbounds in runs:
             bots[0].sender.send(outbounds, workspace_id=workspace_id)
-        if kill_after is not None and instances == 1:  # alone: a restarted one carries on
-            death.happened.wait(WAIT_SECONDS)
-            bots[0].outbox.stop()  # the dead instance's last workers are gone
+        if fail_after is not None and instances == 1:  # alone: a restarted one carries on
+            failure.happened.wait(WAIT_SECONDS)
+            bots[0].outbox.stop()  # the failed instance's last workers are gone
             stores[0] = stack.enter_context(openers[0]()) if database_url else stores[0]
             if database_url is None:
                 del stores[0].record_sent  # the same directory, a new process's view
@@ -219,7 +223,7 @@ def run(members: int, rate: float, instances: int, database_url: str | None,
             bot.outbox.stop()
         pauses = bots[-1].outbox.throttles.of(workspace.team_id).pauses
         return figures(emulator, people, started, opened, finished, rate, instances,
-                       kill_after, pauses, sum(bot.outbox.sent_twice for bot in bots))
+                       fail_after, pauses, sum(bot.outbox.sent_twice for bot in bots))
 
 
 def wait_until(done: Callable[[], bool]) -> None:
@@ -231,7 +235,7 @@ def wait_until(done: Callable[[], bool]) -> None:
 
 
 def figures(emulator: SlackEmulator, people: list[str], started: float, opened: float,
-            finished: float, rate: float, instances: int, kill_after: int | None,
+            finished: float, rate: float, instances: int, fail_after: int | None,
             pauses: int, sent_twice: int) -> dict[str, Any]:
     posts = emulator.calls("chat.postMessage")
     invitations = [c for c in posts if c.ok and "wi3_invitation" in str(c.params.get("metadata"))]
@@ -246,7 +250,7 @@ def figures(emulator: SlackEmulator, people: list[str], started: float, opened: 
         "burst": BURST,
         "per_channel_per_second": PER_CHANNEL_PER_SECOND,
         "throttle_per_second": rate,
-        "kill_after": kill_after,
+        "fail_after": fail_after,
         "opening_s": round(opened - started, 2),
         "invitations_s": round(elapsed, 2),
         "floor_s": round(floor, 2),
@@ -262,8 +266,8 @@ def figures(emulator: SlackEmulator, people: list[str], started: float, opened: 
 
 
 def report(result: dict[str, Any]) -> None:
-    mode = "" if result["kill_after"] is None else (
-        f", the first killed after {result['kill_after']} DMs")
+    mode = "" if result["fail_after"] is None else (
+        f", the first failing (in-process) after {result['fail_after']} DMs")
     print(f"wi3 fan-out benchmark: pulse invitations to {result['members']} members, "
           f"{result['instances']} instance(s) sharing one rate budget{mode}")
     print(f"emulated Slack: chat.postMessage {result['limit_per_second']:.0f}/s workspace-wide "
@@ -279,13 +283,13 @@ def report(result: dict[str, Any]) -> None:
           f"{result['throttle_pauses']}")
     print(f"{'delivery checks (conversations.history)':<40} {result['history_checks']}")
     exact = result["duplicated"] == 0 and result["lost"] == 0
-    if result["kill_after"] is None:
+    if result["fail_after"] is None:
         met = exact and result["ratio"] is not None and result["ratio"] <= TARGET_RATIO
         print(f"target: ratio <= {TARGET_RATIO}, 0 duplicated, 0 lost: "
               f"{'met' if met else 'NOT met'}")
-    else:  # the dead instance's claims wait out their lease: time says little here
+    else:  # the failed instance's claims wait out their lease: time says little here
         met = exact
-        print(f"target with a kill: 0 duplicated, 0 lost: {'met' if met else 'NOT met'}")
+        print(f"target with a failure: 0 duplicated, 0 lost: {'met' if met else 'NOT met'}")
     print(json.dumps({**result, "target_met": met}))
 
 
@@ -299,14 +303,15 @@ def main() -> None:
                              f"{DEFAULT_SERVER}; one instance without it runs on TinyDB)")
     parser.add_argument("--rate", type=float, default=LIMIT_PER_SECOND,
                         help="the bots' messages per second together (default: the limit)")
-    parser.add_argument("--kill-after", type=int, default=None, metavar="K",
-                        help="the first instance dies after K DMs; the others carry on")
+    parser.add_argument("--fail-after", type=int, default=None, metavar="K",
+                        help="the first instance fails (an exception in this process) "
+                             "after K DMs; the others carry on")
     args = parser.parse_args()
     members = args.members or (QUICK_MEMBERS if args.quick else FULL_MEMBERS)
     database_url = args.database_url or os.environ.get("WI3_BENCH_DATABASE_URL")
     if database_url is None and args.instances > 1:
         database_url = DEFAULT_SERVER
-    report(run(members, args.rate, args.instances, database_url, args.kill_after))
+    report(run(members, args.rate, args.instances, database_url, args.fail_after))
 
 
 if __name__ == "__main__":

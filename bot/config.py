@@ -192,7 +192,7 @@ def load_config(
     redirect_uri = checker.redirect_uri()
     grace = checker.whole_number("WI3_UNINSTALL_GRACE_DAYS", DEFAULT_UNINSTALL_GRACE_DAYS, 0,
                                  None, "config.bad_uninstall_grace")
-    port = checker.whole_number("PORT", 3000, 1, 65535, "config.bad_port")
+    port = checker.whole_number("PORT", 3000, 0, 65535, "config.bad_port")
     api_url = checker.api_url()
     retention = checker.whole_number(
         "WI3_RETENTION_DAYS", DEFAULT_RETENTION_DAYS, 1, None, "config.bad_retention"

@@ -31,6 +31,7 @@ from urllib.error import URLError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import crash
 from bot.clients import Clients, WorkspaceGone
 from bot.delivery import already_delivered, outbox_mark
 from bot.drawing import Drawer, HereAndNow, drawn
@@ -294,6 +295,7 @@ class Dispatcher:
         except _SLACK_UNSURE as error:
             self._failed(claim, error, in_doubt=True)
             return
+        crash.point(f"sent.{outgoing.kind}")  # Slack has it; its receipt is not written
         self._record(claim, receipt, rendered)
 
     def _record(self, claim: Claim, receipt: str | None, rendered: Rendered) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
 
+from bot import crash
 from bot.clients import Clients, WorkspaceGone
 from bot.drawing import Drawer, HereAndNow, drawn
 from bot.failures import explain, log_failure
@@ -108,6 +109,7 @@ class Sender:
             case OpenModal(trigger_id=trigger_id, view=view):
                 self.clients.client_for(workspace_id).views_open(trigger_id=trigger_id, view=view)
             case SendQueued():
+                crash.point("queued")  # the change and its messages are saved, none sent
                 self.queue.kick()
 
     def post_dm(self, workspace_id: str, user_id: str, message: dict[str, Any]) -> str:

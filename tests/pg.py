@@ -2,10 +2,14 @@
 
 The server is the one at ``WI3_TEST_DATABASE_URL`` if set, else the one on 127.0.0.1:5432
 (database ``test``, trust auth) if it answers. Without one the PostgreSQL tests skip with
-one line saying why, except under ``CI=true``, where that is a failure: CI must run them.
+one line saying why, except in CI (``CI=true``, ``1``, ``yes`` or ``on``), where that is a
+failure: CI must run them.
 
-Each test run creates its own database (``wi3_test_<pid>_<random>``), migrates it once,
-empties it before every test that asks for it, and drops it at the end. The fixtures
+Each test process creates its own database (``wi3_test_<run>_<pid>_<random>``: ``<run>`` is
+shared by the processes of one pytest run, xdist's workers included), migrates it once,
+empties it before every test that asks for it, and drops it at the end. A run drops only
+its own databases: a killed run's stay behind (another run cannot tell it from one on
+another machine sharing the server); drop those by hand. The fixtures
 (``pg_server``, ``pg_url``, ``new_pg_database``, ``store_backend``, ``any_store``) live in
 ``tests/conftest.py``. ``WI3_TEST_STORE=postgresql`` puts the bot's own ``store`` fixture,
 and so every end-to-end test built on it, on PostgreSQL too.
@@ -30,6 +34,7 @@ from storage import DEFAULT_RETENTION_DAYS, Clock, Store, open_store
 from storage.sql import make_engine
 from storage.sql.migrate import upgrade
 from storage.sql.schema import COORDINATION_TABLES, DATA_TABLES, SLACK_SDK_TABLES, store_meta
+from tests.ci import in_ci
 
 URL_VARIABLE = "WI3_TEST_DATABASE_URL"
 STORE_VARIABLE = "WI3_TEST_STORE"
@@ -39,6 +44,9 @@ TEST_PSEUDONYM_KEY_HEX = "5eed" * 16
 """WI3_PSEUDONYM_KEY for tests (never a real one)."""
 TEST_PSEUDONYM_KEY = bytes.fromhex(TEST_PSEUDONYM_KEY_HEX)
 BACKENDS = ("tinydb", "postgresql")
+RUN_ID = (os.environ.get("PYTEST_XDIST_TESTRUNUID") or secrets.token_hex(6))[:12]
+"""Names this pytest run's databases: xdist gives its workers one id per run."""
+PREFIX = "wi3_test_"
 
 
 def find_server() -> tuple[str | None, str]:
@@ -58,7 +66,7 @@ def require_server() -> str:
     """The server's URL, or skip (fail under CI=true) with one line."""
     url, why = find_server()
     if url is None:
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"{why} (CI=true: PostgreSQL tests must run)", pytrace=False)
         pytest.skip(why)
     return url
@@ -70,13 +78,12 @@ def _libpq(url: str) -> str:
 
 
 def drop_abandoned(server_url: str) -> None:
-    """Drop the databases of earlier runs on this machine that were killed before they
-    could (their process is gone); other runs' databases are left alone."""
+    """Drop the databases of this run's processes that are gone (an xdist worker that
+    crashed and was replaced); every other run's databases are left alone."""
+    ours = f"{PREFIX}{RUN_ID}_"
     with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
-        names = [row[0] for row in admin.execute(
-            "SELECT datname FROM pg_database WHERE datname LIKE 'wi3\\_test\\_%'")]
-        for name in names:
-            pid = name.split("_")[2]
+        for name in TestDatabase.names(server_url):
+            pid = name.removeprefix(ours).split("_")[0] if name.startswith(ours) else ""
             if pid.isdigit() and not _running(int(pid)):
                 admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                               .format(sql.Identifier(name)))
@@ -98,8 +105,8 @@ class TestDatabase:
 
     __test__ = False
 
-    def __init__(self, server_url: str, *, migrated: bool = True) -> None:
-        self.name = f"wi3_test_{os.getpid()}_{secrets.token_hex(3)}"
+    def __init__(self, server_url: str, *, migrated: bool = True, run_id: str = RUN_ID) -> None:
+        self.name = f"{PREFIX}{run_id}_{os.getpid()}_{secrets.token_hex(3)}"
         self._server = _libpq(server_url)
         with psycopg.connect(self._server, autocommit=True) as admin:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.name)))
@@ -115,6 +122,22 @@ class TestDatabase:
                   *SLACK_SDK_TABLES]
         self._truncate = sql.SQL("TRUNCATE {}").format(
             sql.SQL(", ").join(sql.Identifier(name) for name in tables))
+
+    @staticmethod
+    def names(server_url: str) -> list[str]:
+        """Every test database on the server, of every run."""
+        with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
+            return [str(row[0]) for row in admin.execute(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'wi3\\_test\\_%'")]
+
+    def rename_as_of_pid(self, pid: int) -> None:
+        """Rename it as if process `pid` had made it (for the fixtures' own tests)."""
+        run_id, _, rest = self.name.removeprefix(PREFIX).partition("_")
+        renamed = f"{PREFIX}{run_id}_{pid}_{rest.partition('_')[2]}"
+        with psycopg.connect(self._server, autocommit=True) as admin:
+            admin.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(
+                sql.Identifier(self.name), sql.Identifier(renamed)))
+        self.name = renamed
 
     def truncate(self) -> None:
         """Empty every table (the schema stays), as if the database were new."""

@@ -28,8 +28,8 @@ def register(app: App) -> None:
             reply(notice(explain(error, lang, channel)))
         except Exception as failure:
             log_failure(failure, "telling the person about it")
-        # Failed in a middleware, before any ack: the person has been told, so this
-        # counts as the acknowledgement (listeners acked before their work).
+        # Failed before any ack (in a middleware, or an answer's write): the person has
+        # been told, so this counts as the acknowledgement.
         return BoltResponse(status=200, body="") if response is not None else None
 
 

@@ -8,7 +8,8 @@
    request (`Store.claim`) remembers them. A click that writes (an answer, Don't know,
    Back) is not claimed here: its claim goes into `context["claim"]` and is saved in the
    same write as the answer or move (`Store.answer_and_advance`), so the click costs one
-   durable write, the ack waits for none, and a click whose write failed stays unclaimed.
+   durable write, and a click whose write failed stays unclaimed. An answer is acked
+   once that write is done (`bot.listeners.actions.answer`): an acked answer is kept.
 """
 
 from __future__ import annotations

@@ -21,16 +21,16 @@ def run_bench(*args: str) -> tuple[str, dict[str, object]]:
     return "\n".join(printed), json.loads(last)
 
 
-@pytest.mark.parametrize("kill_after", [None, 25])
-def test_every_member_gets_exactly_one_invitation(kill_after: int | None) -> None:
+@pytest.mark.parametrize("fail_after", [None, 25])
+def test_every_member_gets_exactly_one_invitation(fail_after: int | None) -> None:
     args = ["--members", "80", "--instances", "1"]
-    if kill_after is not None:
-        args += ["--kill-after", str(kill_after)]
+    if fail_after is not None:
+        args += ["--fail-after", str(fail_after)]
     printed, figures = run_bench(*args)
     assert (figures["members"], figures["delivered"]) == (80, 80)
     assert (figures["duplicated"], figures["lost"]) == (0, 0)
     assert "delivered / duplicated / lost" in printed and "80 / 0 / 0" in printed
-    assert figures["kill_after"] == kill_after
+    assert figures["fail_after"] == fail_after
 
 
 def test_two_instances_share_one_budget(pg_server: str) -> None:

@@ -100,7 +100,7 @@ def test_a_missing_dotenv_file_is_fine() -> None:
         ({"SLACK_BOT_TOKEN": "xoxb-"}, "SLACK_BOT_TOKEN"),
         ({"SLACK_APP_TOKEN": "xoxb-not-an-app-token"}, "SLACK_APP_TOKEN"),
         ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET"),
-        ({"PORT": "0"}, "PORT"),
+        ({"PORT": "-1"}, "PORT"),
         ({"PORT": "65536"}, "PORT"),
         ({"PORT": "http"}, "PORT"),
         ({"SLACK_API_URL": "ftp://slack.com/api/"}, "SLACK_API_URL"),

@@ -45,6 +45,7 @@ def test_garbage_made_after_start_is_still_collected() -> None:
 
 
 @pytest.mark.usefixtures("restored_interpreter")
-def test_a_busy_thread_hands_the_lock_on_within_a_millisecond() -> None:
+def test_settling_sets_the_switch_interval_to_a_millisecond() -> None:
+    """What it buys (a click beside a busy thread) is measured by bench/org_scale.py."""
     interpreter.settle()
-    assert sys.getswitchinterval() <= 0.001
+    assert sys.getswitchinterval() == interpreter.SWITCH_INTERVAL_SECONDS == 0.001

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from tests.ci import in_ci
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
@@ -30,7 +32,7 @@ def chromium_or_skip() -> str:
     if found is None:
         why = (f"browser tests skipped: no Chromium at {CHROMIUM} "
                "(`make browser` installs Debian's chromium)")
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"{why} (CI=true: the browser tests must run)", pytrace=False)
         pytest.skip(why)
     return found

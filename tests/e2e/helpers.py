@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -76,6 +77,13 @@ def current_question(emulator: SlackEmulator, user: str) -> Message:
     return dm_with_button(emulator, user, ActionIds.answer(1))
 
 
+def statement_of(progress: str) -> tuple[int, int]:
+    """(n, of how many) from a progress line ("Statement 3 of 23", "Stelling 3 van 23")."""
+    found = re.search(r"(\d+) (?:of|van) (\d+)", progress)
+    assert found is not None, f"no position in {progress!r}"
+    return int(found.group(1)), int(found.group(2))
+
+
 def progress_line(message: Message) -> str:
     return next(line for line in message.visible_text().splitlines()
                 if line.startswith(("Statement ", "Stelling ")))
@@ -94,18 +102,22 @@ def answer_all(
     the answer (None = don't know). Then ticks `checklist` (barriers) and `reasons` (why
     we started) and clicks Done, unless `checklist` is None."""
     driver.click(user, invitation(emulator, user), ActionIds.START)
-    n = 0
+    n, total = 0, None
     while True:
         try:
             question = current_question(emulator, user)
         except AssertionError:
             break
         n += 1
-        value = score(n, progress_line(question)) if callable(score) else score
+        progress = progress_line(question)
+        at, total = statement_of(progress)
+        assert at == n, f"statement {at} shown where {n} was due"
+        value = score(n, progress) if callable(score) else score
         action = ActionIds.DONT_KNOW if value is None else ActionIds.answer(value)
         assert driver.click(user, question, action).status == 200
         if n > 40:
             raise AssertionError("the questions never ended")
+    assert total is not None and n == total, f"answered {n} of {total} statements"
     final = emulator.last_message(user)
     assert final is not None
     if checklist is not None:

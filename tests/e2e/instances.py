@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -38,9 +39,23 @@ FORWARDED = ("content-type", "x-slack-signature", "x-slack-request-timestamp",
 
 
 def free_port() -> int:
+    """A port free a moment ago: another process may take it before it is used. For a
+    bot process, `PORT=0` and `reported_port` have no such race."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+LISTENING = re.compile(r"listening for Slack on port (\d+)")
+
+
+def reported_port(log: Path) -> int | None:
+    """The port a bot started with `PORT=0` bound, as its start line names it (or None
+    while it has not said yet)."""
+    if not log.exists():
+        return None
+    found = LISTENING.search(log.read_text(errors="replace"))
+    return int(found.group(1)) if found else None
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 30.0,
@@ -57,21 +72,32 @@ def eventually(probe: Callable[[], T | None], timeout: float = 30.0,
 
 @dataclass
 class Instance:
-    """One wi3 process serving HTTP on `port`, logging to `log`."""
+    """One wi3 process serving HTTP on the port it picked (`PORT=0`), logging to `log`."""
 
     process: subprocess.Popen[bytes]
-    port: int
     log: Path
+    _port: int | None = None
 
     @property
     def pid(self) -> int:
         return self.process.pid
 
     @property
+    def port(self) -> int:
+        """The port it listens on (known once it said so: `ready` waits for that)."""
+        if self._port is None:
+            self._port = reported_port(self.log)
+        if self._port is None:
+            raise AssertionError("the instance has not said which port it listens on yet")
+        return self._port
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
     def healthy(self) -> bool:
+        if self._port is None and reported_port(self.log) is None:
+            return False
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz",
                                         timeout=2) as reply:
@@ -99,13 +125,14 @@ class Instance:
 def launch(emulator: SlackEmulator, database_url: str, key_hex: str, log: Path, *,
            tick_seconds: int = 1, lease_seconds: int = 5, log_level: str = "DEBUG",
            extra: Mapping[str, str] | None = None) -> Instance:
-    """Start one instance (not waiting for it to be ready: see `ready`)."""
-    port = free_port()
+    """Start one instance (not waiting for it to be ready: see `ready`). It picks its own
+    port when it logs the line that names it (INFO); quieter, it gets a `free_port`."""
+    port = None if log_level in ("DEBUG", "INFO") else free_port()
     env = {
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(port),
+        "PORT": str(port or 0),
         "DATABASE_URL": database_url,
         "WI3_PSEUDONYM_KEY": key_hex,
         "WI3_DATA_DIR": str(log.parent / "unused-data"),
@@ -119,7 +146,7 @@ def launch(emulator: SlackEmulator, database_url: str, key_hex: str, log: Path, 
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=log.parent,
                                    stdout=out, stderr=subprocess.STDOUT)
-    return Instance(process, port, log)
+    return Instance(process, log, port)
 
 
 def ready(instances: Iterable[Instance], timeout: float = 60.0) -> None:

@@ -35,7 +35,7 @@ from conversations.refs import ActionIds
 from storage import Store, open_store
 from tests.conftest import SIGNING_SECRET, FakeClock
 from tests.e2e.helpers import answer_all, invitation
-from tests.pg import TEST_PSEUDONYM_KEY, TEST_PSEUDONYM_KEY_HEX
+from tests.pg import TEST_PSEUDONYM_KEY
 
 ALEX, SAMI, NOOR, _KAI = MEMBERS
 FIRST, SECOND = "T0WI3TEST", "T0OTHER02"
@@ -175,9 +175,9 @@ def test_add_to_slack_installs_a_workspace_that_then_works(
         assert store.get_workspace(FIRST) is not None
 
         assert bot.driver(FIRST).command(LEAD, TEAM_CHANNEL, "setup").status == 200
-        assert store.get_team(FIRST, TEAM_CHANNEL) is not None
+        team = store.get_team(FIRST, TEAM_CHANNEL)
+        assert team is not None and team.leads == (LEAD,)
         assert emulator.responses()[-1].outcome == "ephemeral"
-    assert TEST_PSEUDONYM_KEY_HEX  # the key PostgreSQL stores answers under
 
 
 def test_the_pages_speak_the_browsers_language_and_say_what_went_wrong(

@@ -178,23 +178,25 @@ def crowd(workspace: Workspace) -> tuple[str, ...]:
     return (LEAD, *CROWD)
 
 
-class Killed(BaseException):
-    """kill -9 at this very point: nothing after it runs in this process."""
+class FailedHere(BaseException):
+    """An exception standing in for a crash at this very point: nothing after it runs,
+    though the process and its store object live on (nothing is reopened from disk; the
+    real SIGKILLs are tests/e2e/test_crashes.py)."""
 
 
-def killed_at(records: int, record_sent: Callable[..., bool],
-              kill: Callable[[], None] | None = None) -> Callable[..., bool]:
-    """`Store.record_sent` until `records` receipts are written; then the process dies
-    right after Slack took the next message and before its receipt (or, with `kill`,
-    that is called instead and the receipt written)."""
+def fails_at(records: int, record_sent: Callable[..., bool],
+             stop: Callable[[], None] | None = None) -> Callable[..., bool]:
+    """`Store.record_sent` until `records` receipts are written; then it raises right
+    after Slack took the next message and before its receipt (or, with `stop`, that is
+    called instead and the receipt written)."""
     count = [0]
 
     def record(*args: Any, **kwargs: Any) -> bool:
         count[0] += 1
         if count[0] > records:
-            if kill is None:
-                raise Killed
-            kill()
+            if stop is None:
+                raise FailedHere
+            stop()
         return record_sent(*args, **kwargs)
 
     return record
@@ -211,26 +213,26 @@ def restarted(services: Services, bot_config: Config, store: Store) -> Services:
     return again
 
 
-def test_a_kill_in_the_middle_of_pulse_invitations_sends_each_exactly_once(
+def test_a_failure_in_the_middle_of_pulse_invitations_sends_each_exactly_once(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     crowd: tuple[str, ...], bot_config: Config, store: Store,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     schedule_tuesday_pulses(driver, CROWD_CHANNEL)
     with monkeypatch.context() as patch:  # the announcement and 11 invitations recorded
-        patch.setattr(store, "record_sent", killed_at(12, store.record_sent))
-        with pytest.raises(Killed):
+        patch.setattr(store, "record_sent", fails_at(12, store.record_sent))
+        with pytest.raises(FailedHere):
             tick(services, clock, hours=24)
     reached = [user for user in crowd if invitations_to(emulator, user)]
     assert len(reached) == 12  # the twelfth went out; its receipt never got written
-    clock.advance(minutes=2)  # the dead instance's claim has expired
+    clock.advance(minutes=2)  # the failed sender's claim has expired
     restarted(services, bot_config, store)
     assert [len(invitations_to(emulator, user)) for user in crowd] == [1] * len(crowd)
     assert store.invitations_sent(the_pulse(services, CROWD_CHANNEL).id) == set(crowd)
     assert len([m for m in emulator.messages_to(CROWD_CHANNEL) if "Puls" in m.text]) == 1
 
 
-def test_a_kill_in_the_middle_of_reminders_reminds_each_non_finisher_once(
+def test_a_failure_in_the_middle_of_reminders_reminds_each_non_finisher_once(
     driver: SlackDriver, emulator: SlackEmulator, services: Services, clock: FakeClock,
     crowd: tuple[str, ...], bot_config: Config, store: Store,
     monkeypatch: pytest.MonkeyPatch,
@@ -241,8 +243,8 @@ def test_a_kill_in_the_middle_of_reminders_reminds_each_non_finisher_once(
     for user in finishers:
         answer_all(driver, emulator, user, 3, checklist=None)
     with monkeypatch.context() as patch:
-        patch.setattr(store, "record_sent", killed_at(7, store.record_sent))
-        with pytest.raises(Killed):
+        patch.setattr(store, "record_sent", fails_at(7, store.record_sent))
+        with pytest.raises(FailedHere):
             tick(services, clock, days=1)
     assert sum(len(reminders_to(emulator, user)) for user in crowd) == 8
     clock.advance(minutes=2)
@@ -262,8 +264,8 @@ def test_a_stop_in_the_middle_of_reminders_leaves_who_is_left_for_the_restart(
     schedule_tuesday_pulses(driver, CROWD_CHANNEL)
     tick(services, clock, hours=24)
     with monkeypatch.context() as patch:  # SIGTERM while the seventh reminder is under way
-        patch.setattr(store, "record_sent", killed_at(6, store.record_sent,
-                                                      kill=services.stop_sending))
+        patch.setattr(store, "record_sent", fails_at(6, store.record_sent,
+                                                     stop=services.stop_sending))
         tick(services, clock, days=1)
     assert sum(len(reminders_to(emulator, user)) for user in crowd) == 7  # nothing after
     again = restarted(services, bot_config, store)

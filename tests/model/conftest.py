@@ -3,7 +3,6 @@ hypothesis settings of the scoring properties."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -12,6 +11,7 @@ from hypothesis import settings
 
 from model import Element, Phase, load_content
 from model.loader import CONTENT_DIR
+from tests.ci import in_ci
 
 Answer = int | None
 
@@ -19,8 +19,7 @@ settings.register_profile("wi3-scoring", max_examples=100, deadline=None)
 settings.register_profile("wi3-scoring-ci", max_examples=500, deadline=None, derandomize=True,
                           database=None)
 SCORING_PROPERTIES = settings(settings.get_profile(
-    "wi3-scoring-ci" if os.environ.get("CI", "").lower() in ("1", "true", "yes")
-    else "wi3-scoring"))
+    "wi3-scoring-ci" if in_ci() else "wi3-scoring"))
 """The settings of scoring v3's property tests (wi3-instrument.md §3.7): 500 examples in
 CI, drawn the same way on every run (derandomised, no example database), so a CI failure
 repeats; 100 random examples while developing. Only the tests that use it: a profile

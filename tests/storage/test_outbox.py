@@ -81,7 +81,7 @@ def test_a_claim_whose_holder_died_is_taken_over_in_doubt(
     store.enqueue([note("n1")])
     dead = store.claim_next("A", LEASE)
     assert dead is not None
-    again = restart()  # a kill -9: the claim is on record, its holder gone
+    again = restart()  # reopened as after a crash: the claim on record, its holder gone
     clock.advance(seconds=LEASE - 1)
     assert again.claim_next("B", LEASE) is None  # not yet expired
     clock.advance(seconds=2)

@@ -7,7 +7,8 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
-from bot.listeners.actions.common import clicked_value, run_click
+from bot import crash
+from bot.listeners.actions.common import Handler, clicked_value, run_click
 from bot.listeners.context import claim_of
 from bot.services import Services
 from conversations.context import Caller
@@ -26,20 +27,38 @@ def _answer(services: Services, caller: Caller, ref: ItemRef, where: Where | Non
                                            on_finished=services.closing.all_finished))
 
 
+def _acked_once_written(ack: Ack, flow: Handler) -> Handler:
+    """The flow, then the ack: Slack hears "got it" only once the answer (and the click's
+    claim) is durable, so a process killed right after acknowledging loses no answer.
+    A write that fails raises before the ack; the error handler tells the person."""
+    def written_then_acked(services: Services, caller: Caller, body: dict[str, Any],
+                           where: Where | None) -> list[Any]:
+        outbounds = flow(services, caller, body, where)
+        ack()
+        crash.point("click.acked", delay=ACK_OUT_SECONDS)
+        return outbounds
+
+    return written_then_acked
+
+
+ACK_OUT_SECONDS = 0.3
+"""At the crash point after an ack: time for the ack's HTTP response to reach Slack."""
+
+
 def make_answer(services: Services) -> Callable[..., None]:
     def answer(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        run_click(services, body, context, lambda s, caller, b, where: _answer(
-            s, caller, decode_ref(clicked_value(b), with_score=True), where,
-            claim_of(context)))
+        run_click(services, body, context, _acked_once_written(
+            ack, lambda s, caller, b, where: _answer(
+                s, caller, decode_ref(clicked_value(b), with_score=True), where,
+                claim_of(context))))
 
     return answer
 
 
 def make_dont_know(services: Services) -> Callable[..., None]:
     def dont_know(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        ack()
-        run_click(services, body, context, lambda s, caller, b, where: _answer(
-            s, caller, decode_ref(clicked_value(b)), where, claim_of(context)))
+        run_click(services, body, context, _acked_once_written(
+            ack, lambda s, caller, b, where: _answer(
+                s, caller, decode_ref(clicked_value(b)), where, claim_of(context))))
 
     return dont_know

@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt import Ack, BoltContext
 
+from bot import crash
 from bot.failures import explain, log_failure
 from bot.listeners.context import reply_to, requester
 from bot.listeners.errors import what_was_asked
@@ -69,6 +70,7 @@ def handle_submission(services: Services, ack: Ack, body: dict[str, Any],
     if isinstance(outcome, Refused):
         ack(response_action="errors", errors=dict(outcome.errors))
         return
+    crash.point("commitments.saved")  # saved, the modal not yet closed
     ack()
     services.sender.send(outcome, workspace_id=caller.workspace_id, reply=reply_to(context),
                          lang=caller.lang)
