@@ -121,13 +121,29 @@ class PlanningFlow(ActionsBase):
             errors[first] = t(caller.lang, "actions.plan.error_nothing")
         if errors:
             return Refused(errors)
-        saved = self.store.add_commitments(team.workspace_id, team.channel_id, round_.id,
-                                           plans, planned_by=caller.user_id, at=self.clock())
+        saved = self._save_once(team, round_.id, plans, caller)
         post = next_steps_post(team.language, saved, lead=caller.user_id,
                                channel_id=team.channel_id,
                                subject=subject_text(team.language, round_.subject))
         return [PostToChannel(team.channel_id, post),
                 *self._tell_owners(saved, team, caller)]
+
+    def _save_once(self, team: Team, round_id: str, plans: Sequence[CommitmentPlan],
+                   caller: Caller) -> list[Commitment]:
+        """Save the plans, except those this lead already saved for this round: a modal
+        submitted again because its first answer never reached Slack (the bot died after
+        saving, or took too long) must not give the team every commitment twice."""
+        earlier = {_plan_key(c.text, c.owner, c.due): c
+                   for c in self.store.commitments_of_team(team.workspace_id, team.channel_id)
+                   if c.round_id == round_id and c.planned_by == caller.user_id}
+        known = [earlier[key] for key in (_plan_key(p.text, p.owner, p.due) for p in plans)
+                 if key in earlier]
+        new = [p for p in plans if _plan_key(p.text, p.owner, p.due) not in earlier]
+        if not new:
+            return known
+        return [*known, *self.store.add_commitments(team.workspace_id, team.channel_id,
+                                                    round_id, new, planned_by=caller.user_id,
+                                                    at=self.clock())]
 
     def submit_edit(self, caller: Caller, commitment_id: str, given: StepInput,
                     people: Directory) -> Submitted:
@@ -208,3 +224,7 @@ def _date(value: str | None) -> date | None:
         return date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+def _plan_key(text: str, owner: str | None, due: date) -> tuple[str, str | None, date]:
+    return text.strip().casefold(), owner, due

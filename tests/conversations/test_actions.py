@@ -332,6 +332,23 @@ def test_a_saved_plan_goes_to_the_channel_and_each_owner_by_dm(world: World) -> 
         (ANNA, False), (BERT, True)]
 
 
+def test_a_plan_submitted_again_is_saved_once_and_a_new_step_is_added(world: World) -> None:
+    """The lead submits again when Slack never got the first answer (the bot died after
+    saving): the team gets each commitment once, and a step added the second time."""
+    round_id, _ = world.close_round([STEADY] * 3)
+    first = step(text="Weekly demo in the channel", owner=ANNA)
+    world.plan(round_id, first)
+    out = world.plan(round_id, first)
+    assert [c.text for c in world.store.commitments_of_team("T1", "C1")] == [
+        "Weekly demo in the channel"]
+    assert isinstance(out, list) and isinstance(out[0], PostToChannel)
+    assert "Weekly demo in the channel" in text_of(out[0].message)
+    world.plan(round_id, first, step(text="A wiki page per project", owner=BERT))
+    saved = world.store.commitments_of_team("T1", "C1")
+    assert [(c.number, c.text) for c in saved] == [
+        (1, "Weekly demo in the channel"), (2, "A wiki page per project")]
+
+
 def test_a_suggestion_reaches_each_reader_in_their_own_language(world: World) -> None:
     """The team reads English, Bert Dutch: the tip he took on reads in Dutch in every
     message to him, and in English in the channel; words the lead wrote stay as written."""

@@ -110,8 +110,9 @@ class Figures:
         return sum(self.kills.values())
 
     def broken(self) -> int:
-        return (self.lost_answers + self.lost_saves + self.duplicate_invitations
-                + self.duplicate_results + self.missing_invitations + self.missing_results)
+        return (self.lost_answers + self.lost_saves + self.saved_twice
+                + self.duplicate_invitations + self.duplicate_results
+                + self.missing_invitations + self.missing_results)
 
 
 def mark_id(key: str) -> str:
