@@ -85,6 +85,11 @@ class Summaries:
     def last(self, workspace_id: str, teams: Sequence[Team]) -> list[ResultSummary | None]:
         """Each team's last closed diagnostic in short (None: it has none), in one read."""
         kept = self.store.last_results(workspace_id, [team.channel_id for team in teams])
+        return self.of_kept(teams, kept)
+
+    def of_kept(self, teams: Sequence[Team], kept: Mapping[str, LastResult]
+                ) -> list[ResultSummary | None]:
+        """Each team's last diagnostic in short, from summaries read already."""
         return [self._shown(team, kept.get(team.channel_id)) for team in teams]
 
     def _shown(self, team: Team, last: LastResult | None) -> ResultSummary | None:
