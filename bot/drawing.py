@@ -88,12 +88,9 @@ class InAnotherProcess:
             pool.shutdown(wait=False, cancel_futures=True)
 
 
-WORKER_NICENESS = 19
+WORKER_NICENESS = 10
 """How much lower the drawing worker's CPU priority is than the bot's: on a machine with
-few cores, a drawing gives way to the threads answering clicks (and to the database that
-answers them) rather than competing. At 10 it still took about a tenth of a shared core
-from them while a `status all` of 5,000 teams was drawn (bench/org_scale.py); at 19, the
-lowest, it takes what they leave."""
+few cores, a drawing gives way to the threads answering clicks rather than competing."""
 
 
 def _yield_to_the_bot() -> None:
