@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -19,7 +19,7 @@ from conversations.views.common import mrkdwn_escape
 from conversations.views.home import HomeRound, HomeTeam, home_view
 from conversations.views.scores import overall_phrase
 from model import Content
-from storage import Store
+from storage import Commitment, Store
 
 
 class HomeFlow:
@@ -33,35 +33,37 @@ class HomeFlow:
         self.clock = clock
 
     def view(self, caller: Caller) -> dict[str, Any]:
+        """The tab, from one reading of the store (`Store.home_of`)."""
+        reading = self.store.home_of(caller.workspace_id, caller.user_id)
         rounds = []
         teams: dict[str, HomeTeam] = {}
-        for round_ in self.store.rounds_for_user(caller.workspace_id, caller.user_id):
-            answers = self.store.answers_of(round_.id, caller.user_id)
+        for invited in reading.rounds:
+            round_ = invited.round
             rounds.append(HomeRound(
                 round_id=round_.id,
                 channel_id=round_.channel_id,
                 subject=subject_text(caller.lang, round_.subject),
                 closes_at=round_.closes_at or round_.opened_at,
-                answered=len(answers),
+                answered=invited.answered,
                 total=len(round_.item_ids),
-                finished=self.store.has_finished(round_.id, caller.user_id),
+                finished=invited.finished,
             ))
             teams[round_.channel_id] = HomeTeam(round_.channel_id, is_lead=False)
-        led = self.store.teams_led_by(caller.workspace_id, caller.user_id)
-        lasts = self.reports.summaries.last(caller.workspace_id, led)
-        for team, last in zip(led, lasts, strict=True):
+        lasts = self.reports.summaries.of_kept(reading.led, reading.last_results)
+        for team, last in zip(reading.led, lasts, strict=True):
             teams[team.channel_id] = HomeTeam(team.channel_id, True, self._last_line(caller, last))
-        owned = self.store.commitments_owned_by(caller.workspace_id, caller.user_id)
-        for commitment in owned:
+        for commitment in reading.owned:
             teams.setdefault(commitment.channel_id, HomeTeam(commitment.channel_id, False))
-        shown = [replace(team, commitments_text=self._commitments_text(caller, team))
+        shown = [replace(team, commitments_text=self._commitments_text(
+                     caller, reading.commitments.get(team.channel_id, ())))
                  for team in teams.values()]
         return home_view(caller.lang, rounds, shown, self.content,
-                         commitments_text=home_lines(caller.lang, owned) if owned else None)
+                         commitments_text=(home_lines(caller.lang, reading.owned)
+                                           if reading.owned else None))
 
-    def _commitments_text(self, caller: Caller, team: HomeTeam) -> str | None:
+    @staticmethod
+    def _commitments_text(caller: Caller, commitments: Sequence[Commitment]) -> str | None:
         """How the team's commitments stand, and which are under way (team content)."""
-        commitments = self.store.commitments_of_team(caller.workspace_id, team.channel_id)
         counted = tally(commitments)
         if counted is None:
             return None

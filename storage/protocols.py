@@ -40,6 +40,7 @@ from storage.records import (
     Commitment,
     CommitmentPlan,
     CommitmentState,
+    HomeReading,
     LastResult,
     OutboxBacklog,
     OutboxState,
@@ -361,6 +362,16 @@ class LastResults(Protocol):
         ...
 
 
+class HomeReads(Protocol):
+    """What App Home shows a person, in one reading (each part as its own method gives
+    it)."""
+
+    def home_of(self, workspace_id: str, user_id: str) -> HomeReading:
+        """The person's open rounds with their progress, the teams they lead with their
+        last results, their commitments and those of each team concerned."""
+        ...
+
+
 class RequestClaims(Protocol):
     """Requests already handled (Slack retries, double clicks), for a while.
 
@@ -530,6 +541,7 @@ class Store(
     SnapshotStore,
     CommitmentStore,
     LastResults,
+    HomeReads,
     RequestClaims,
     UserCache,
     PrivacyStore,

@@ -22,6 +22,14 @@ def frozen(value: Any) -> Any:
     return value
 
 
+def unwrapped(value: Any) -> Any:
+    """The data a view wraps, for a reader that only reads it and reads much of it (each
+    value reached through a view is wrapped anew); anything else as it is."""
+    if isinstance(value, ReadOnlyMapping | ReadOnlyList):
+        return value._data
+    return value
+
+
 def json_default(value: Any) -> Any:
     """``json.dumps``'s hook for what it cannot write itself: a view is its data."""
     if isinstance(value, ReadOnlyMapping | ReadOnlyList):

@@ -489,3 +489,31 @@ class LastResult:
     def order(self) -> tuple[datetime, str]:
         """Which of two results of a team is the later one."""
         return (self.closed_at, self.round_id)
+
+
+@dataclass(frozen=True)
+class InvitedRound:
+    """An open round a person is invited to, and how far they are in it (App Home)."""
+
+    round: Round
+    answered: int
+    finished: bool
+
+
+@dataclass(frozen=True)
+class HomeReading:
+    """Everything App Home shows a person, read at once (``HomeReads.home_of``): one
+    request to the database instead of a statement per round, team and commitment list."""
+
+    rounds: tuple[InvitedRound, ...] = ()
+    """The open rounds they are invited to (as ``rounds_for_user`` orders them)."""
+    led: tuple[Team, ...] = ()
+    """The teams they lead (as ``teams_led_by``)."""
+    last_results: Mapping[str, LastResult] = field(default_factory=dict)
+    """The kept last results of the teams they lead, by channel id."""
+    owned: tuple[Commitment, ...] = ()
+    """The commitments they own (as ``commitments_owned_by``)."""
+    commitments: Mapping[str, tuple[Commitment, ...]] = field(default_factory=dict)
+    """By channel id, each commitment of the teams of their rounds, the teams they lead
+    and the teams of the commitments they own (as ``commitments_of_team``); a channel
+    with none has an empty tuple."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.token_rotation import TokenRotator
-from sqlalchemy import Engine
 
 from bot.clients import PerInstallation
 from bot.config import Config
@@ -34,6 +34,9 @@ from bot.oauth.stores import (
 )
 from bot.slack_client import REQUIRED_SCOPES, make_client, make_sending_client
 from storage import Store
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only where the database is used
+    from sqlalchemy import Engine
 
 logger = logging.getLogger(f"wi3.{__name__}")
 

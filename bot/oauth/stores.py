@@ -24,7 +24,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import filelock
 from slack_sdk.errors import SlackTokenRotationError
@@ -33,7 +33,9 @@ from slack_sdk.oauth.installation_store import Bot, Installation, InstallationSt
 from slack_sdk.oauth.installation_store.file import FileInstallationStore
 from slack_sdk.oauth.state_store import FileOAuthStateStore
 from slack_sdk.oauth.token_rotation import TokenRotator, rotator
-from sqlalchemy import Engine, func, select
+
+if TYPE_CHECKING:  # SQLAlchemy is imported only where the database is used
+    from sqlalchemy import Engine
 
 ROTATE_MINUTES_BEFORE_EXPIRY = 120
 """Bolt's default: a token expiring within two hours is refreshed before it is used."""
@@ -60,6 +62,8 @@ class AdvisoryLocks:
 
     @contextmanager
     def held(self, workspace: str) -> Iterator[None]:
+        from sqlalchemy import func, select
+
         with self.engine.begin() as connection:
             connection.execute(select(func.pg_advisory_xact_lock(_lock_key(workspace))))
             yield

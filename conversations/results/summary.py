@@ -18,7 +18,10 @@ get one.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from conversations.diagnostic import subject_text
@@ -37,9 +40,14 @@ from conversations.results.outcome import (
 )
 from model import MIN_RESPONSES_FLOOR, Content, Element, Phase, TeamResult
 from storage import LastResult, ResultSnapshot, Store, Team
+from storage.readonly import unwrapped
 
 OVERVIEW_KIND = "diagnostic"
 """Overviews show each team's last full diagnostic."""
+
+DECODED_KEPT = 20_000
+"""Decoded summaries kept in memory (a few hundred bytes each; 5,000 teams fit four
+times)."""
 
 
 def summary_of(snapshot: ResultSnapshot, content: Content) -> LastResult:
@@ -81,10 +89,16 @@ class Summaries:
     def __init__(self, store: Store, history: History) -> None:
         self.store = store
         self.history = history
+        self.decoded = DecodedSummaries()
 
     def last(self, workspace_id: str, teams: Sequence[Team]) -> list[ResultSummary | None]:
         """Each team's last closed diagnostic in short (None: it has none), in one read."""
         kept = self.store.last_results(workspace_id, [team.channel_id for team in teams])
+        return self.of_kept(teams, kept)
+
+    def of_kept(self, teams: Sequence[Team], kept: Mapping[str, LastResult]
+                ) -> list[ResultSummary | None]:
+        """Each team's last diagnostic in short, from summaries read already."""
         return [self._shown(team, kept.get(team.channel_id)) for team in teams]
 
     def _shown(self, team: Team, last: LastResult | None) -> ResultSummary | None:
@@ -97,7 +111,7 @@ class Summaries:
             snapshot = self.store.get_snapshot(last.round_id)
             return (ResultSummary.of_outcome(self.history.outcome(snapshot, team))
                     if snapshot else None)
-        return _decoded(last, team, minimum)
+        return self.decoded.get(last, team, minimum)
 
     def _summed_up_now(self, team: Team) -> LastResult | None:
         """A team closed before summaries existed, or summed up by an earlier version: sum
@@ -110,8 +124,42 @@ class Summaries:
         return last
 
 
+DecodedKey = tuple[str, str, str, datetime, str, int]
+
+
+class DecodedSummaries:
+    """Summaries decoded before, so an overview of 5,000 teams decodes only what changed
+    (decoding them all held the interpreter for most of a second while others clicked).
+
+    A summary is the pure sum of its round's snapshot, which never changes once closed,
+    so the round (with its closing time) names it; what the gate made of it depends on the
+    team's language (its subject) and the minimum it is shown under, both in the key. A
+    team's next round, a new language or minimum is a new key; the least recently used
+    go first."""
+
+    def __init__(self, limit: int = DECODED_KEPT) -> None:
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[DecodedKey, ResultSummary] = OrderedDict()
+
+    def get(self, last: LastResult, team: Team, minimum: int) -> ResultSummary:
+        key = (last.workspace_id, last.channel_id, last.round_id, last.closed_at,
+               team.language, minimum)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None:
+                self._kept.move_to_end(key)
+                return found
+        made = _decoded(last, team, minimum)
+        with self._lock:
+            self._kept[key] = made
+            while len(self._kept) > self.limit:
+                self._kept.popitem(last=False)
+        return made
+
+
 def _decoded(last: LastResult, team: Team, minimum: int) -> ResultSummary:
-    data = last.summary
+    data = unwrapped(last.summary)  # read only here; no read-only view per value reached
     withheld = data["withheld"]
     headline = data["headline"]
     finished = data["finished"]

@@ -8,6 +8,7 @@ Assembled like the TinyDB store, one part per concern over ``SQLCore``::
     backup     export, counts
     lifecycle  uninstall marks, purging a workspace
     commitments  what teams took on (next steps)
+    home       App Home's reading, in three statements
     outbox     messages to send once, leases, rate budgets (instances working together)
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 from storage.sql.backup import BackupPart
 from storage.sql.caches import CachesPart
 from storage.sql.commitments import CommitmentsPart
+from storage.sql.home import HomePart
 from storage.sql.lifecycle import LifecyclePart
 from storage.sql.outbox import OutboxPart
 from storage.sql.privacy import PrivacyPart
@@ -26,7 +28,7 @@ from storage.sql.teams import TeamsPart
 
 
 class SQLStore(TeamsPart, RoundsPart, ResponsesPart, SummariesPart, CachesPart, CommitmentsPart,
-               PrivacyPart, LifecyclePart, BackupPart, OutboxPart):
+               HomePart, PrivacyPart, LifecyclePart, BackupPart, OutboxPart):
     """Thread-safe persistence in PostgreSQL, shared by any number of instances.
 
     ``SQLStore.open(url, pseudonym_key=..., migrate=...)`` connects and checks the schema

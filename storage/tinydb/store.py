@@ -14,6 +14,8 @@ It is assembled from one part per concern, each in its own module, over ``StoreC
 
 from __future__ import annotations
 
+from storage.home import home_by_parts
+from storage.records import HomeReading
 from storage.tinydb.backup import BackupMixin
 from storage.tinydb.caches import CachesMixin
 from storage.tinydb.commitments import CommitmentsMixin
@@ -45,3 +47,7 @@ class TinyDBStore(
     read and validated when first used); use it as a context manager or call ``close()``.
     Errors are ``StorageError`` subclasses with one-line messages.
     """
+
+    def home_of(self, workspace_id: str, user_id: str) -> HomeReading:
+        """App Home's reading: each part from memory or a cached file, one after another."""
+        return home_by_parts(self, workspace_id, user_id)

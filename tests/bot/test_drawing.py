@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.drawing import HereAndNow, InAnotherProcess
+from bot.drawing import HereAndNow, InAnotherProcess, KeptDrawings
 from conversations.outbound import Drawing
 from conversations.report.overview import OverviewRow
 from model import load_content
@@ -63,6 +63,49 @@ def test_the_bot_does_not_import_the_drawing_library_to_start() -> None:
     """Charts and reports import matplotlib when first drawn (about 0.8 s of the start)."""
     code = ("import sys, bot.runtime, bot.services, bot.app; "
             "print('matplotlib' in sys.modules)")
+    shown = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                           text=True, check=True)
+    assert shown.stdout.strip() == "False"
+
+
+def test_the_same_drawing_asked_again_is_not_drawn_again() -> None:
+    """`/wi3 status all` twice with nothing changed: the worker draws the heat map once."""
+    drawer = InAnotherProcess()
+    try:
+        first = drawer.draw(Drawing(f"{__name__}:counted", ("C0TEAM001",)))
+        assert drawer.draw(Drawing(f"{__name__}:counted", ("C0TEAM001",))) == first
+        other = drawer.draw(Drawing(f"{__name__}:counted", ("C0TEAM002",)))
+        assert other != first  # other arguments: drawn
+    finally:
+        drawer.close()
+
+
+DRAWN: list[str] = []
+
+
+def counted(channel: str) -> bytes:
+    """A drawing that says how many drawings its process made before it."""
+    DRAWN.append(channel)
+    return f"{channel}:{len(DRAWN)}".encode()
+
+
+def test_kept_drawings_stay_within_their_bytes() -> None:
+    kept = KeptDrawings(limit_bytes=10)
+    kept.put(b"a", b"123456")
+    kept.put(b"b", b"7890")
+    assert kept.get(b"a") == b"123456"
+    kept.put(b"c", b"xyz")  # over ten bytes: the least recently asked ("b") goes
+    assert kept.get(b"b") is None
+    assert kept.get(b"a") == b"123456" and kept.get(b"c") == b"xyz"
+    kept.put(b"d", b"far too many bytes")  # larger than the whole budget: not kept
+    assert kept.get(b"d") is None
+
+
+def test_the_bot_on_files_does_not_import_the_database_library_to_start() -> None:
+    """On TinyDB, SQLAlchemy (about 0.15 s of every start) is imported only by the modes
+    that use a database."""
+    code = ("import sys, bot.__main__, bot.runtime, bot.services, bot.app, bot.oauth; "
+            "print('sqlalchemy' in sys.modules)")
     shown = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
                            text=True, check=True)
     assert shown.stdout.strip() == "False"

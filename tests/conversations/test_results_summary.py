@@ -179,3 +179,25 @@ def test_a_summary_lost_to_a_failed_write_is_made_by_the_first_overview(
     monkeypatch.setattr(any_store, "save_last_result", real)
     assert "facilitating" in overview(any_store, clock)
     assert [last.round_id for last in any_store.last_results(WS).values()] == [round_.id]
+
+
+def test_one_bots_overviews_follow_a_teams_language_and_minimum(
+    any_store: Store, clock: FakeClock
+) -> None:
+    """The running bot keeps decoded summaries between overviews: a team's new language
+    or minimum still shows in the next `/wi3 status all`, as the gate answers it."""
+    close_diagnostic(any_store, clock, "C0TEAM001", [by_phase(4, 4, 2)] * 4)
+    flow = ReportsFlow(any_store, CONTENT, clock)
+
+    def shown() -> str:
+        reply = next(o for o in flow.status_all(ADMIN) if isinstance(o, Reply))
+        return "\n".join(block_texts(reply.message["blocks"]))
+
+    assert gate_line(any_store, "C0TEAM001") in shown()
+    team = any_store.get_team(WS, "C0TEAM001")
+    assert team is not None
+    for changed in (replace(team, language="nl"), replace(team, language="nl", min_responses=4),
+                    replace(team, language="nl", min_responses=5)):
+        any_store.save_team(changed)
+        assert gate_line(any_store, "C0TEAM001") in shown()
+    assert "n/a (4 of 5 answered" in shown()

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from storage import LastResult, PulseSchedule, Store, Team
+from storage import CommitmentPlan, HomeReading, LastResult, PulseSchedule, Store, Team
 from storage.tinydb import TinyDBStore, jsonfile
 from storage.tinydb.layout import Data, FileSpec
 
-from .conftest import FakeClock, open_team_round
+from .conftest import ITEMS, FakeClock, open_team_round
 
 
 def _last(round_id: str, channel: str, clock: FakeClock, phase: int,
@@ -132,3 +132,45 @@ def test_an_overview_reads_its_first_teams_and_counts_the_rest(store: Store) -> 
     assert [(t.workspace_id, t.channel_id) for t in store.list_teams(limit=3)] == [
         ("T1", "C1"), ("T1", "C2"), ("T1", "C3")]
     assert (store.count_teams("T1"), store.count_teams("T2"), store.count_teams("T9")) == (3, 1, 0)
+
+
+def test_app_homes_reading_is_what_each_question_on_its_own_answers(
+    store: Store, clock: FakeClock
+) -> None:
+    """`home_of` (one reading on PostgreSQL) agrees with the store's own questions: the
+    person's open rounds with their answers and finishing, the teams they lead with their
+    last results, and the commitments of every team concerned."""
+    due, remind = clock.now.date() + timedelta(days=14), clock.now + timedelta(days=13)
+    asked = open_team_round(store, "C1", invited=("U1", "U2", "U3"))
+    store.record_answers(asked.id, "U1", {ITEMS[0]: 4, ITEMS[1]: None})
+    done = open_team_round(store, "C2", invited=("U1",))
+    store.record_answers(done.id, "U1", {item: 3 for item in ITEMS})
+    store.mark_finished(done.id, "U1")
+    open_team_round(store, "C3", invited=("U2",))  # not theirs
+    store.save_team(Team("T1", "C4", leads=("U1",)))
+    closed = store.open_round("T1", "C4", invited=("U2",), item_ids=ITEMS)
+    store.close_round(closed.id)
+    store.save_last_result(_last(closed.id, "C4", clock, 2))
+    store.save_team(Team("T1", "C5", leads=("U1", "L2")))  # led, no result yet
+    store.add_commitments("T1", "C4", closed.id, [CommitmentPlan("Wiki", "U2", due, remind),
+                                                  CommitmentPlan("Blog", None, due, remind)],
+                          planned_by="U1")
+    other = open_team_round(store, "C6", invited=("U9",))
+    store.add_commitments("T1", "C6", other.id, [CommitmentPlan("Chat", "U9", due, remind),
+                                                 CommitmentPlan("Tags", "U1", due, remind)],
+                          planned_by="L1")
+    reading = store.home_of("T1", "U1")
+    assert [(i.round.id, i.answered, i.finished) for i in reading.rounds] == [
+        (asked.id, 2, False), (done.id, len(ITEMS), True)]
+    assert [r.id for r in store.rounds_for_user("T1", "U1")] == [asked.id, done.id]
+    assert list(reading.led) == store.teams_led_by("T1", "U1")
+    assert [team.channel_id for team in reading.led] == ["C4", "C5"]
+    assert dict(reading.last_results) == store.last_results("T1", ["C4", "C5"])
+    assert list(reading.owned) == store.commitments_owned_by("T1", "U1")
+    assert [c.text for c in reading.owned] == ["Tags"]
+    assert set(reading.commitments) == {"C1", "C2", "C4", "C5", "C6"}
+    for channel, kept in reading.commitments.items():
+        assert list(kept) == store.commitments_of_team("T1", channel)
+    assert [c.text for c in reading.commitments["C6"]] == ["Chat", "Tags"]
+    assert store.home_of("T1", "U7") == HomeReading()  # nobody's anything
+    assert store.home_of("T2", "U1") == HomeReading()
