@@ -153,7 +153,7 @@ def test_app_homes_reading_is_what_each_question_on_its_own_answers(
     store.save_last_result(_last(closed.id, "C4", clock, 2))
     store.save_team(Team("T1", "C5", leads=("U1", "L2")))  # led, no result yet
     store.add_commitments("T1", "C4", closed.id, [CommitmentPlan("Wiki", "U2", due, remind),
-                                                  CommitmentPlan("Blog", None, due, remind)],
+                                                  CommitmentPlan("Blog", "U3", due, remind)],
                           planned_by="U1")
     other = open_team_round(store, "C6", invited=("U9",))
     store.add_commitments("T1", "C6", other.id, [CommitmentPlan("Chat", "U9", due, remind),
