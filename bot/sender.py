@@ -42,6 +42,10 @@ class Replier(Protocol):
 
     def __call__(self, message: dict[str, Any], *, replace_original: bool = False) -> None: ...
 
+    def replaces(self, channel_id: str, ts: str) -> bool:
+        """Whether replying with `replace_original` updates the message `(channel_id, ts)`."""
+        ...
+
 
 class Queue(Protocol):
     """The outbox's dispatcher, as far as the sender needs it."""
@@ -99,6 +103,9 @@ class Sender:
                 self.clients.client_for(workspace_id).chat_postMessage(
                     channel=channel, text=message["text"], blocks=message["blocks"])
             case UpdateMessage(channel_id=channel, ts=ts, message=message):
+                if reply is not None and reply.replaces(channel, ts):
+                    reply(message, replace_original=True)  # no Web API call spent
+                    return
                 self.clients.client_for(workspace_id).chat_update(
                     channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
             case UploadFile():

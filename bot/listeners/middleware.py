@@ -20,7 +20,14 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot import metrics
-from bot.listeners.context import KeptAck, ReplyTo, Requester, channel_of
+from bot.listeners.context import (
+    KeptAck,
+    ReplyTo,
+    Requester,
+    channel_of,
+    on_slack_host,
+    where_of,
+)
 from bot.services import Services
 from conversations.refs import ActionIds
 from storage import RequestClaim, StorageError
@@ -70,7 +77,9 @@ def register(app: App, services: Services) -> None:
         if body.get("type") in ANSWERED_KINDS and user_id:
             context["reply_to"] = ReplyTo(
                 context.respond,
-                lambda message: services.sender.post_dm(workspace_id, user_id, message))
+                lambda message: services.sender.post_dm(workspace_id, user_id, message),
+                where=where_of(body) if body.get("type") == "block_actions" else None,
+                trusted=on_slack_host(context.client.base_url if context.client else ""))
         return next()
 
     @app.middleware
