@@ -1,7 +1,8 @@
 """Request-wide middleware, in the order a request meets it.
 
 1. `keep_the_ack`: an acknowledged request stays acknowledged (`KeptAck`).
-2. `know_the_requester`: who asked and where the answer goes, into `context`.
+2. `know_the_requester`: who asked and where the answer goes, into `context`; a request
+   that names no workspace is acknowledged and goes no further.
 3. `skip_repeats`: each request is handled once, also across restarts. Slack's retries
    of an event share its `event_id`; a replayed request (a captured command or click
    sent again within the signature window) shares its signature. One durable claim per
@@ -31,6 +32,7 @@ from bot.listeners.context import (
 from bot.services import Services
 from conversations.refs import ActionIds
 from storage import RequestClaim, StorageError
+from storage.ids import is_slack_id
 
 logger = logging.getLogger(f"wi3.{__name__}")
 
@@ -72,6 +74,8 @@ def register(app: App, services: Services) -> None:
                            next: Callable[[], Any]) -> Any:
         workspace_id = context.team_id or ""
         user_id = context.user_id or ""
+        if not is_slack_id(workspace_id):
+            return refuse_without_workspace(body)
         context["requester"] = Requester(workspace_id, user_id, channel_of(body),
                                          services.people)
         if body.get("type") in ANSWERED_KINDS and user_id:
@@ -93,6 +97,15 @@ def register(app: App, services: Services) -> None:
             metrics.repeat_skipped()
             return BoltResponse(status=200, body="")
         return next()
+
+
+def refuse_without_workspace(body: dict[str, Any]) -> BoltResponse:
+    """A signed request that names no workspace (`"team_id": null`, or an org-wide one
+    whose authorization names none): nothing can be done for it or sent anywhere. It is
+    acknowledged, so Slack does not retry it, and noted."""
+    logger.warning("ignored a request that names no workspace (%s)",
+                   body.get("type") or "slash command")
+    return BoltResponse(status=200, body="")
 
 
 def claimed_by_its_write(body: dict[str, Any]) -> bool:
