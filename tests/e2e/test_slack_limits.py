@@ -16,6 +16,7 @@ import pytest
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.limits import METHOD_TIERS
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
+from bot.emulator.server import RESPONSE_URL
 from conversations.refs import ActionIds
 from tests.e2e.helpers import current_question, invitation, progress_line
 
@@ -88,3 +89,27 @@ def test_an_event_without_a_workspace_is_refused_cleanly(
     assert response.status in (200, 400)
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
     assert emulator.home_view(ALEX) is None  # nothing done for nobody's workspace
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/actions/T0WI3TEST/x",
+                                 "https://hooks.example.com/actions/T0WI3TEST/x"],
+                         ids=["unreachable-port", "foreign-host"])
+def test_a_response_url_off_slacks_host_is_not_used_and_the_person_gets_a_dm(
+    driver: SlackDriver, emulator: SlackEmulator, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, url: str,
+) -> None:
+    monkeypatch.setattr(emulator, "mint_response_url", lambda *_args, **_kw: url)
+    assert driver.command(LEAD, TEAM_CHANNEL, "help").status == 200
+    assert "/wi3 setup" in emulator.messages_to(LEAD)[-1].visible_text()  # by DM instead
+    assert any("response_url" in r.getMessage() for r in caplog.records
+               if r.levelno == logging.WARNING)
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+
+
+def test_a_response_url_slack_refuses_reaches_the_person_by_dm(
+    driver: SlackDriver, emulator: SlackEmulator, caplog: pytest.LogCaptureFixture,
+) -> None:
+    emulator.fail_next(RESPONSE_URL, error="expired_url", status=404)
+    assert driver.command(LEAD, TEAM_CHANNEL, "help").status == 200
+    assert "/wi3 setup" in emulator.messages_to(LEAD)[-1].visible_text()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
