@@ -37,7 +37,12 @@ from bot.logs import configure_logging
 from bot.metrics import Exposition
 from bot.oauth import open_installations
 from bot.services import Services
-from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client, make_sending_client
+from bot.slack_client import (
+    REQUIRED_SCOPES,
+    granted_scopes,
+    make_listener_client,
+    make_sending_client,
+)
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
 from storage import StorageError, Store, open_store
@@ -79,7 +84,7 @@ def _run_http(config: Config, stop: threading.Event) -> int:
     if server is None:
         return EXIT_CONFIG
     try:
-        client = make_client(config)
+        client = make_listener_client(config)
         workspace_id = None
         if config.workspaces == "one":  # many: each installation is checked when it is made
             exit_code, workspace_id = _check_slack(client, config)
@@ -192,7 +197,7 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     if server is None:
         return EXIT_CONFIG
     try:
-        client = make_client(config)
+        client = make_listener_client(config)
         exit_code, workspace_id = _check_slack(client, config)
         if exit_code != EXIT_OK:
             return exit_code
