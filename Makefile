@@ -40,7 +40,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## Quick runs of the five benchmarks (drop --quick for the full figures).
+## Quick runs of the benchmarks (drop --quick for the full figures).
 bench: $(STAMP)
 	$(BIN)/python bench/storage.py --quick
 	$(BIN)/python bench/latency.py --quick
@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/socket_mode.py --quick
 	$(BIN)/python bench/scoring.py --quick
 	$(BIN)/python bench/org_scale.py --quick
+	$(BIN)/python bench/slack_limits.py --quick
 
 ## Pin every runtime and dev dependency with its hashes (after editing pyproject.toml).
 ## The image installs requirements/runtime.lock; make and CI requirements/dev.lock.
