@@ -11,7 +11,15 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.throttle import LocalPace, SharedPace, Stopped, Throttle, TooLong, retry_after_of
+from bot.throttle import (
+    LocalPace,
+    MethodBudget,
+    SharedPace,
+    Stopped,
+    Throttle,
+    TooLong,
+    retry_after_of,
+)
 from storage import Store
 
 
@@ -256,3 +264,19 @@ def test_a_turn_further_than_the_caller_would_wait_is_not_taken() -> None:
     assert time.now == 1000.0  # nothing waited, nothing reserved
     throttle.wait_turn(max_wait=60.0)
     assert time.now == pytest.approx(1030.0)
+
+
+def test_a_method_budget_refuses_at_once_what_its_tier_has_no_room_for() -> None:
+    time = VirtualTime()
+    budget = MethodBudget(clock=time.clock)
+    for _ in range(50):  # Tier 3: a minute's worth at once...
+        budget.spend("chat.update")
+    with pytest.raises(TooLong) as late:
+        budget.spend("chat.update")  # ...then nothing, and no waiting for it
+    assert 0 < late.value.seconds <= 1.25  # one call in 60 / 50 s
+    assert time.sleeps == []
+    budget.spend("users.info")  # another method, another budget
+    for _ in range(500):
+        budget.spend("auth.test")  # no tier: not limited here
+    time.now += 1.2
+    budget.spend("chat.update")  # the tier's steady rate: one more after 1.2 s

@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 import pytest
 
+from bot.config import Config
 from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.limits import METHOD_TIERS
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.emulator.server import RESPONSE_URL
+from bot.slack_client import OverBudget, make_listener_client
+from bot.throttle import MethodBudget
 from conversations.refs import ActionIds
 from tests.e2e.helpers import current_question, invitation, progress_line
+from tests.e2e.instances import eventually
 
 ALEX, SAMI, NOOR, KAI = MEMBERS
 
@@ -113,3 +118,31 @@ def test_a_response_url_slack_refuses_reaches_the_person_by_dm(
     assert driver.command(LEAD, TEAM_CHANNEL, "help").status == 200
     assert "/wi3 setup" in emulator.messages_to(LEAD)[-1].visible_text()
     assert [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info] == []
+
+
+def test_a_listener_client_over_its_budget_does_not_call_slack_nor_wait(
+    bot_config: Config, emulator: SlackEmulator
+) -> None:
+    client = make_listener_client(bot_config, budget=MethodBudget(tiers={"users.info": 1}))
+    client.users_info(user=LEAD)
+    started = time.monotonic()
+    with pytest.raises(OverBudget) as refused:
+        client.users_info(user=LEAD)
+    assert time.monotonic() - started < 0.5
+    assert refused.value.response["error"] == "ratelimited"
+    assert len(emulator.calls("users.info")) == 1  # the second was never sent
+
+
+def test_a_dm_slack_refuses_with_429_is_queued_and_the_person_told_it_is_late(
+    driver: SlackDriver, emulator: SlackEmulator
+) -> None:
+    driver.command(LEAD, TEAM_CHANNEL, "setup")
+    driver.command(LEAD, TEAM_CHANNEL, "start our wiki")
+    emulator.fail_next("chat.postMessage", status=429, retry_after=1)
+    started = time.monotonic()
+    assert driver.click(ALEX, invitation(emulator, ALEX), ActionIds.START).status == 200
+    assert time.monotonic() - started < 1.0  # nobody slept on the 429 in the request
+    told = [post.body["text"] for post in emulator.responses()
+            if post.user == ALEX and post.outcome == "ephemeral"]
+    assert any("takes a little longer" in text for text in told)
+    eventually(lambda: current_question(emulator, ALEX))  # the question came, from the outbox
