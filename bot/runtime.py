@@ -39,12 +39,14 @@ from bot.oauth import open_installations
 from bot.services import Services
 from bot.slack_client import (
     REQUIRED_SCOPES,
+    BudgetedClient,
     granted_scopes,
     make_listener_client,
     make_sending_client,
 )
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
+from bot.throttle import MethodBudget
 from storage import StorageError, Store, open_store
 
 logger = logging.getLogger(f"wi3.{__name__}")
@@ -149,6 +151,8 @@ def _wired_app(config: Config, client: WebClient, workspace_id: str | None,
         yield None
         return
     installations = open_installations(config, store) if config.workspaces == "many" else None
+    if workspace_id is not None and isinstance(client, BudgetedClient):
+        client.budget = MethodBudget.shared_in(store, workspace_id)  # one for all instances
     try:
         services = Services.build(
             store,

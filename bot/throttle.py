@@ -312,13 +312,18 @@ class MethodBudget:
     for Slack, and the caller falls back, queues it, or says it will be late.
 
     One budget per client, and a client speaks for one workspace, so the budgets are per
-    workspace, as Slack's are."""
+    workspace, as Slack's are; with one bot token they are kept in the store
+    (`shared_in`), shared by every instance."""
 
     def __init__(self, *, max_wait: float = 0.0, clock: Clock = time.time,
-                 tiers: dict[str, int] | None = None) -> None:
+                 tiers: dict[str, int] | None = None,
+                 pace_for: Callable[[str], PaceKeeper] | None = None) -> None:
+        """`pace_for(method)`: where a method's pace is kept (default: in this process);
+        `shared_in` keeps them in the store, for every instance on the workspace."""
         self.max_wait = max_wait
         self._clock = clock
         self._tiers = METHOD_TIERS if tiers is None else tiers
+        self._pace_for = pace_for
         self._throttles: dict[str, Throttle] = {}
         self._guard = threading.Lock()
 
@@ -332,7 +337,8 @@ class MethodBudget:
                 per_minute = TIER_PER_MINUTE[tier]
                 throttle = self._throttles[method] = Throttle(
                     per_minute / 60.0, burst=per_minute, min_rate=per_minute / 60.0,
-                    clock=self._clock)
+                    clock=self._clock,
+                    pace=self._pace_for(method) if self._pace_for is not None else None)
             return throttle
 
     def spend(self, method: str) -> None:
@@ -346,3 +352,9 @@ class MethodBudget:
         throttle = self._throttle(method)
         if throttle is not None:
             throttle.rate_limited(retry_after)
+
+    @classmethod
+    def shared_in(cls, store: Store, workspace_id: str) -> MethodBudget:
+        """A workspace's budgets kept in the store: every instance on it spends from the
+        same ones, as Slack counts them."""
+        return cls(pace_for=lambda method: SharedPace(store, f"{workspace_id}/{method}"))

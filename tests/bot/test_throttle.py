@@ -280,3 +280,14 @@ def test_a_method_budget_refuses_at_once_what_its_tier_has_no_room_for() -> None
         budget.spend("auth.test")  # no tier: not limited here
     time.now += 1.2
     budget.spend("chat.update")  # the tier's steady rate: one more after 1.2 s
+
+
+def test_method_budgets_in_the_store_are_one_for_every_instance(any_store: Store) -> None:
+    first, second = (MethodBudget.shared_in(any_store, "T1") for _ in range(2))
+    for n in range(50):
+        (first if n % 2 else second).spend("chat.update")
+    with pytest.raises(TooLong):
+        first.spend("chat.update")  # the other instance spent the rest of the minute
+    with pytest.raises(TooLong):
+        second.spend("chat.update")
+    MethodBudget.shared_in(any_store, "T2").spend("chat.update")  # another workspace's
