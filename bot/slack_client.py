@@ -25,7 +25,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.config import Config
 from bot.metrics import CountSlackCalls
-from bot.throttle import MethodBudget, TooLong
+from bot.throttle import MethodBudget, TooLong, retry_after_of
 
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
@@ -91,7 +91,13 @@ class BudgetedClient(WebClient):
             self.budget.spend(api_method)
         except TooLong as late:
             raise OverBudget(self, api_method, late.seconds) from None
-        return super().api_call(api_method, **kwargs)
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            retry_after = retry_after_of(error)
+            if retry_after is not None:  # Slack counted more than we did: hold back
+                self.budget.rate_limited(api_method, retry_after)
+            raise
 
 
 def make_listener_client(config: Config, token: str | None = None,

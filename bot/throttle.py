@@ -305,6 +305,12 @@ METHOD_TIERS: dict[str, int] = {
 here (`auth.test`; `chat.postMessage`, paced by the outbox's `Throttles`) have none."""
 
 
+BURST_SHARE = 0.9
+"""The budget's burst, as a share of Slack's: calls reserved back to back may reach Slack
+a little closer together than they were reserved (threads, the network); the tokens kept
+in hand absorb that, so a call within the budget is not answered 429."""
+
+
 class MethodBudget:
     """Every Web API call a client makes spends from its method's budget first: Slack's
     tier for it, with a minute's worth as the burst, as Slack allows. A call whose turn is
@@ -336,7 +342,8 @@ class MethodBudget:
             if throttle is None:
                 per_minute = TIER_PER_MINUTE[tier]
                 throttle = self._throttles[method] = Throttle(
-                    per_minute / 60.0, burst=per_minute, min_rate=per_minute / 60.0,
+                    per_minute / 60.0, burst=max(1.0, per_minute * BURST_SHARE),
+                    min_rate=per_minute / 60.0,
                     clock=self._clock,
                     pace=self._pace_for(method) if self._pace_for is not None else None)
             return throttle

@@ -269,7 +269,7 @@ def test_a_turn_further_than_the_caller_would_wait_is_not_taken() -> None:
 def test_a_method_budget_refuses_at_once_what_its_tier_has_no_room_for() -> None:
     time = VirtualTime()
     budget = MethodBudget(clock=time.clock)
-    for _ in range(50):  # Tier 3: a minute's worth at once...
+    for _ in range(45):  # Tier 3: most of a minute's worth at once...
         budget.spend("chat.update")
     with pytest.raises(TooLong) as late:
         budget.spend("chat.update")  # ...then nothing, and no waiting for it
@@ -284,7 +284,7 @@ def test_a_method_budget_refuses_at_once_what_its_tier_has_no_room_for() -> None
 
 def test_method_budgets_in_the_store_are_one_for_every_instance(any_store: Store) -> None:
     first, second = (MethodBudget.shared_in(any_store, "T1") for _ in range(2))
-    for n in range(50):
+    for n in range(45):  # 90% of Tier 3's minute (the rest absorbs the network's jitter)
         (first if n % 2 else second).spend("chat.update")
     with pytest.raises(TooLong):
         first.spend("chat.update")  # the other instance spent the rest of the minute
