@@ -292,7 +292,6 @@ def retry_after_of(error: SlackApiError) -> float | None:
 TIER_PER_MINUTE = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
 """Slack's tiers: calls per minute, per method, per workspace."""
 METHOD_TIERS: dict[str, int] = {
-    "apps.connections.open": 1,
     "users.list": 2,
     "auth.revoke": 3, "chat.delete": 3, "chat.update": 3, "conversations.history": 3,
     "conversations.info": 3, "conversations.open": 3, "openid.connect.token": 3,
@@ -302,7 +301,9 @@ METHOD_TIERS: dict[str, int] = {
     "views.open": 4, "views.publish": 4, "views.push": 4, "views.update": 4,
 }
 """Each Web API method's tier (Slack's method pages), the budget's defaults. Methods not
-here (`auth.test`; `chat.postMessage`, paced by the outbox's `Throttles`) have none."""
+here (`auth.test`; `chat.postMessage`, paced by the outbox's `Throttles`) have none, nor
+has `apps.connections.open` (Tier 1): Socket Mode replaces a dropped connection within
+seconds, and a refusal from Slack is retried with backoff (`bot.socket_mode`)."""
 
 
 BURST_SHARE = 0.9
