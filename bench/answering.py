@@ -19,7 +19,8 @@ the bot is never idle.
 
 Figures: requests (answer clicks) per second over the whole run, the ack's median and
 p99 (sending the signed request until its HTTP answer), the screen's median and p99
-(until the emulated Slack received the `chat.update` showing the next statement), and
+(until the emulated Slack received the update showing the next statement: the click's
+`response_url` with `replace_original`, or a `chat.update`), and
 whether every answer is stored exactly as clicked (each person's scores differ, read back
 from the store after the bot stopped). The bot's CPU is shown in cores kept busy.
 """
@@ -45,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fanout import DEFAULT_SERVER, own_database
 from instances import cpu_seconds
-from timing import summarise
+from timing import on_screen_updates, summarise
 
 from bot.emulator import SlackDriver, SlackEmulator, Workspace
 from bot.emulator.workspace import Message
@@ -153,15 +154,7 @@ def bot(backend: str, emulator: SlackEmulator, persons: list[Person], workdir: P
 
 
 def note_screens(emulator: SlackEmulator, tally: Tally) -> None:
-    real = emulator.handle_api
-
-    def noting(method: str, token: str | None, params: dict[str, Any], *rest: Any) -> Any:
-        reply = real(method, token, params, *rest)
-        if method == "chat.update" and reply.status == 200:
-            tally.landed(str(params.get("channel")), str(params.get("ts")))
-        return reply
-
-    emulator.handle_api = noting  # type: ignore[method-assign]
+    on_screen_updates(emulator, tally.landed)
 
 
 def question_of(emulator: SlackEmulator, user: str) -> Message | None:

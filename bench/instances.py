@@ -9,13 +9,14 @@ LOG_LEVEL=WARNING) behind a round-robin load balancer on loopback, as in product
 nginx (`compose.yaml`). A few hundred respondents of one team have started the round (not
 timed). Then answer clicks are offered at a rising rate, step by step: each click goes to
 an idle respondent's current question, and its time runs from sending the signed
-`block_actions` to the emulated Slack receiving the `chat.update` that shows the next
-statement: what the person waits for, with the instance's acknowledgement, dedupe claim,
-conditional answer write and reads in between. A step is sustained when the clicks
-finished at the offered rate (at least 95% of it) with p99 < 100 ms; the figure is the
-highest sustained step. The climb ends at the first overloaded step (p99 over a second,
-or the clicks not finishing at the offered rate); a step over 100 ms below it is noise
-from the machine's other work and is shown as not sustained.
+`block_actions` to the emulated Slack receiving the update (through the click's
+`response_url`) that shows the next statement: what the person waits for, with the
+instance's acknowledgement, dedupe claim, conditional answer write and reads in between.
+A step is sustained when the clicks finished at the offered rate (at least 95% of it)
+with p99 < 100 ms; the figure is the highest sustained step. The climb ends at the first
+overloaded step (p99 over a second, or the clicks not finishing at the offered rate); a
+step over 100 ms below it is noise from the machine's other work and is shown as not
+sustained.
 
 Everything here shares one machine: the load generator, the emulator, PostgreSQL and the
 instances; each step prints how many cores each of them kept busy. On two cores the
@@ -45,7 +46,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from fanout import DEFAULT_SERVER, own_database
-from timing import summarise
+from timing import on_screen_updates, summarise
 
 from bot.emulator import SlackDriver, SlackEmulator, Workspace
 from bot.emulator.workspace import Message
@@ -232,16 +233,8 @@ def measure(count: int, server: str, step: float, respondents: int) -> dict[str,
 
 
 def record_updates(emulator: SlackEmulator, clicks: Clicks) -> None:
-    """Note when Slack receives each `chat.update` (a click's answer shown)."""
-    real = emulator.handle_api
-
-    def noting(method: str, token: str | None, params: dict[str, Any], *rest: Any) -> Any:
-        reply = real(method, token, params, *rest)
-        if method == "chat.update" and reply.status == 200:
-            clicks.updated(str(params.get("channel")), str(params.get("ts")))
-        return reply
-
-    emulator.handle_api = noting  # type: ignore[method-assign]
+    """Note when Slack receives each update of a question (a click's answer shown)."""
+    on_screen_updates(emulator, clicks.updated)
 
 
 def start_everyone(driver: SlackDriver, emulator: SlackEmulator,

@@ -259,8 +259,9 @@ class WatchedEmulator(SlackEmulator):
         return reply
 
     def handle_response_url(self, secret: str, url: str, body: dict[str, Any]) -> _Reply:
+        target = dict(self.api_holding(secret).response_urls.get(secret) or {})
         reply = super().handle_response_url(secret, url, body)
-        self._note("response_url", body)
+        self._note("response_url", {**body, "channel": target.get("channel")})
         return reply
 
     def _note(self, method: str, params: dict[str, Any]) -> None:
@@ -296,7 +297,9 @@ class WatchedEmulator(SlackEmulator):
 
 def to_channel(*channels: str) -> Callable[[str, dict[str, Any]], bool]:
     wanted = set(channels)
-    return lambda method, params: (method in ("chat.postMessage", "chat.update")
+    return lambda method, params: ((method in ("chat.postMessage", "chat.update")
+                                    or (method == "response_url"
+                                        and bool(params.get("replace_original"))))
                                    and str(params.get("channel")) in wanted)
 
 

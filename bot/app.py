@@ -22,7 +22,7 @@ from bot.gate import GatedApp
 from bot.listeners import register_listeners
 from bot.oauth import Installations, open_installations
 from bot.services import Clock, Services, utc_now
-from bot.slack_client import make_client, make_sending_client
+from bot.slack_client import make_listener_client, make_sending_client
 from storage import Store
 
 logger = logging.getLogger("wi3.bolt")
@@ -75,7 +75,7 @@ def create_app(
     invitations through them); otherwise they are built here.
     """
     def gated(**settings: Any) -> GatedApp:
-        return GatedApp(client=client or make_client(config),
+        return GatedApp(client=client or make_listener_client(config),
                         signing_secret=config.signing_secret,
                         listener_executor=listener_executor, logger=logger,
                         write_problem=store.write_problem, **settings)

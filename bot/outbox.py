@@ -21,6 +21,7 @@ a message whose turn had not come yet is put back, due at once, for the next ins
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from bot.delivery import already_delivered, outbox_mark
 from bot.drawing import Drawer, HereAndNow, drawn
 from bot.people import People
 from bot.throttle import Stopped, Throttles, TooLong
+from conversations import queued
 from conversations.outbound import UploadFile
 from storage import StorageError, Store
 from storage.records import Claim, Outgoing
@@ -142,6 +144,16 @@ class Dispatcher:
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []
+
+    def send_later(self, workspace_id: str, message: Mapping[str, Any], *,
+                   user_id: str | None = None, channel_id: str | None = None) -> None:
+        """Queue a message that could not go out now (over Slack's rate budget): posted to
+        `channel_id`, or by DM to `user_id`, once the budget allows, exactly once."""
+        kind = queued.POST if channel_id else queued.DM
+        self.store.enqueue([Outgoing(f"late/{secrets.token_hex(8)}", kind, workspace_id,
+                                     user_id=user_id, channel_id=channel_id,
+                                     message=dict(message))])
+        self.kick()
 
     def kick(self) -> None:
         """Messages were queued: send them now. Without workers (a one-shot tool, tests)

@@ -37,9 +37,16 @@ from bot.logs import configure_logging
 from bot.metrics import Exposition
 from bot.oauth import open_installations
 from bot.services import Services
-from bot.slack_client import REQUIRED_SCOPES, granted_scopes, make_client, make_sending_client
+from bot.slack_client import (
+    REQUIRED_SCOPES,
+    BudgetedClient,
+    granted_scopes,
+    make_listener_client,
+    make_sending_client,
+)
 from bot.socket_mode import SocketModeConnection
 from bot.texts import text
+from bot.throttle import MethodBudget
 from storage import StorageError, Store, open_store
 
 logger = logging.getLogger(f"wi3.{__name__}")
@@ -79,7 +86,7 @@ def _run_http(config: Config, stop: threading.Event) -> int:
     if server is None:
         return EXIT_CONFIG
     try:
-        client = make_client(config)
+        client = make_listener_client(config)
         workspace_id = None
         if config.workspaces == "one":  # many: each installation is checked when it is made
             exit_code, workspace_id = _check_slack(client, config)
@@ -144,6 +151,8 @@ def _wired_app(config: Config, client: WebClient, workspace_id: str | None,
         yield None
         return
     installations = open_installations(config, store) if config.workspaces == "many" else None
+    if workspace_id is not None and isinstance(client, BudgetedClient):
+        client.budget = MethodBudget.shared_in(store, workspace_id)  # one for all instances
     try:
         services = Services.build(
             store,
@@ -192,7 +201,7 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
     if server is None:
         return EXIT_CONFIG
     try:
-        client = make_client(config)
+        client = make_listener_client(config)
         exit_code, workspace_id = _check_slack(client, config)
         if exit_code != EXIT_OK:
             return exit_code

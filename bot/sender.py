@@ -11,7 +11,7 @@ it still go out.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from slack_sdk.errors import SlackApiError
@@ -21,7 +21,8 @@ from bot.clients import Clients, WorkspaceGone
 from bot.drawing import Drawer, HereAndNow, drawn
 from bot.failures import explain, log_failure
 from bot.people import People
-from conversations.i18n import DEFAULT_LANG, Lang
+from bot.throttle import retry_after_of
+from conversations.i18n import DEFAULT_LANG, Lang, t
 from conversations.outbound import (
     OpenModal,
     Outbound,
@@ -43,11 +44,18 @@ class Replier(Protocol):
 
     def __call__(self, message: dict[str, Any], *, replace_original: bool = False) -> None: ...
 
+    def replaces(self, channel_id: str, ts: str) -> bool:
+        """Whether replying with `replace_original` updates the message `(channel_id, ts)`."""
+        ...
+
 
 class Queue(Protocol):
     """The outbox's dispatcher, as far as the sender needs it."""
 
     def kick(self) -> None: ...
+
+    def send_later(self, workspace_id: str, message: Mapping[str, Any], *,
+                   user_id: str | None = None, channel_id: str | None = None) -> None: ...
 
 
 class Sender:
@@ -73,9 +81,36 @@ class Sender:
                 logger.info("wi3 is not installed in the workspace any more; nothing sent")
                 return
             except SlackApiError as error:
+                if retry_after_of(error) is not None and \
+                        self._queued_for_later(outbound, workspace_id):
+                    logger.info("%s over Slack's rate budget: queued for later",
+                                type(outbound).__name__)
+                    if reply is not None:
+                        self._tell_late(reply, lang)
+                    continue
                 log_failure(error, f"sending {type(outbound).__name__}")
                 if reply is not None and not isinstance(outbound, Reply):
                     self._apologise(reply, error, lang, outbound)
+
+    @staticmethod
+    def _tell_late(reply: Replier, lang: Lang) -> None:
+        try:
+            reply(notice(t(lang, "errors.late")))
+        except Exception as failure:  # the response_url may have expired
+            log_failure(failure, "telling the person something will be late")
+
+    def _queued_for_later(self, outbound: Outbound, workspace_id: str) -> bool:
+        """Put what must still happen, and can wait, into the outbox: a DM, a channel post,
+        or an update (as a new message in its place). False for what cannot wait."""
+        match outbound:
+            case SendDM(user_id=user_id, message=message):
+                self.queue.send_later(workspace_id, message, user_id=user_id)
+            case PostToChannel(channel_id=channel, message=message) | \
+                    UpdateMessage(channel_id=channel, message=message):
+                self.queue.send_later(workspace_id, message, channel_id=channel)
+            case _:
+                return False
+        return True
 
     def _apologise(self, reply: Replier, error: SlackApiError, lang: Lang,
                    outbound: object) -> None:
@@ -100,6 +135,9 @@ class Sender:
                 self.clients.client_for(workspace_id).chat_postMessage(
                     channel=channel, text=message["text"], blocks=message["blocks"])
             case UpdateMessage(channel_id=channel, ts=ts, message=message):
+                if reply is not None and reply.replaces(channel, ts):
+                    reply(message, replace_original=True)  # no Web API call spent
+                    return
                 self.clients.client_for(workspace_id).chat_update(
                     channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
             case UploadFile():

@@ -1,22 +1,31 @@
-"""The Slack Web API client the bot uses, with retries Slack's rules call for.
+"""The Slack Web API clients the bot uses, with retries Slack's rules call for.
 
 slack_sdk retries only connection errors by default; Slack answers HTTP 429 with a
-`Retry-After` header when a rate limit is hit, and we wait and retry those too.
+`Retry-After` header when a rate limit is hit. `make_client` waits and retries those too
+(for work nobody waits on: the doctor, start-up checks); the listeners' client
+(`make_listener_client`) never sleeps in a request thread: each call spends from its
+method's budget first and is not made when there is none (`OverBudget`).
 Server errors (5xx) are not retried here: a `chat.postMessage` that failed with a 500 may
 still have been posted, and a blind retry would send it twice.
 """
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
 )
 from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.web import SlackResponse
 
 from bot.config import Config
 from bot.metrics import CountSlackCalls
+from bot.throttle import MethodBudget, TooLong, retry_after_of
 
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
@@ -55,6 +64,56 @@ def make_client(
         timeout=TIMEOUT_SECONDS,
         retry_handlers=retry_handlers(rate_limit_retries, connection_retries),
     )
+
+
+class OverBudget(SlackApiError):
+    """A call not made: its method's budget has nothing left now (`bot.throttle.MethodBudget`).
+    It reads like Slack's own 429 (`ratelimited`, `Retry-After`), so every caller that
+    copes with a rate limit copes with it, without the request having been sent."""
+
+    def __init__(self, client: WebClient, method: str, seconds: float) -> None:
+        response = SlackResponse(
+            client=client, http_verb="POST", api_url=f"{client.base_url}{method}", req_args={},
+            data={"ok": False, "error": "ratelimited"},
+            headers={"Retry-After": str(max(1, math.ceil(seconds)))}, status_code=429)
+        super().__init__(  # type: ignore[no-untyped-call]
+            f"{method}: over its rate budget for {seconds:.1f}s", response)
+        self.method = method
+
+
+class BudgetedClient(WebClient):
+    """A `WebClient` whose every Web API call spends from its method's budget first."""
+
+    budget: MethodBudget
+
+    def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
+        try:
+            self.budget.spend(api_method)
+        except TooLong as late:
+            raise OverBudget(self, api_method, late.seconds) from None
+        try:
+            return super().api_call(api_method, **kwargs)
+        except SlackApiError as error:
+            retry_after = retry_after_of(error)
+            if retry_after is not None:  # Slack counted more than we did: hold back
+                self.budget.rate_limited(api_method, retry_after)
+            raise
+
+
+def make_listener_client(config: Config, token: str | None = None,
+                         budget: MethodBudget | None = None) -> WebClient:
+    """The client listeners (and the sender, in a request) call Slack with: every call
+    within its method's budget, and no thread ever asleep on a 429. A call over budget, or
+    answered 429, raises at once (`OverBudget` / `SlackApiError`); the caller falls back or
+    queues what must still happen (`bot.sender`). Connection errors are still retried."""
+    client = BudgetedClient(
+        token=token or config.bot_token,
+        base_url=config.slack_api_url,
+        timeout=TIMEOUT_SECONDS,
+        retry_handlers=retry_handlers(rate_limit_retries=0),
+    )
+    client.budget = budget or MethodBudget()
+    return client
 
 
 def make_sending_client(config: Config, token: str | None = None) -> WebClient:

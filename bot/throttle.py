@@ -287,3 +287,82 @@ def retry_after_of(error: SlackApiError) -> float | None:
             except (TypeError, ValueError):
                 break
     return 1.0
+
+
+TIER_PER_MINUTE = {1: 1.0, 2: 20.0, 3: 50.0, 4: 100.0}
+"""Slack's tiers: calls per minute, per method, per workspace."""
+METHOD_TIERS: dict[str, int] = {
+    "users.list": 2,
+    "auth.revoke": 3, "chat.delete": 3, "chat.update": 3, "conversations.history": 3,
+    "conversations.info": 3, "conversations.open": 3, "openid.connect.token": 3,
+    "openid.connect.userInfo": 3, "users.lookupByEmail": 3,
+    "chat.postEphemeral": 4, "conversations.members": 4, "files.completeUploadExternal": 4,
+    "files.getUploadURLExternal": 4, "oauth.v2.access": 4, "users.info": 4,
+    "views.open": 4, "views.publish": 4, "views.push": 4, "views.update": 4,
+}
+"""Each Web API method's tier (Slack's method pages), the budget's defaults. Methods not
+here (`auth.test`; `chat.postMessage`, paced by the outbox's `Throttles`) have none, nor
+has `apps.connections.open` (Tier 1): Socket Mode replaces a dropped connection within
+seconds, and a refusal from Slack is retried with backoff (`bot.socket_mode`)."""
+
+
+BURST_SHARE = 0.9
+"""The budget's burst, as a share of Slack's: calls reserved back to back may reach Slack
+a little closer together than they were reserved (threads, the network); the tokens kept
+in hand absorb that, so a call within the budget is not answered 429."""
+
+
+class MethodBudget:
+    """Every Web API call a client makes spends from its method's budget first: Slack's
+    tier for it, with a minute's worth as the burst, as Slack allows. A call whose turn is
+    further than `max_wait` away is not made (`OverBudget`): a request thread never waits
+    for Slack, and the caller falls back, queues it, or says it will be late.
+
+    One budget per client, and a client speaks for one workspace, so the budgets are per
+    workspace, as Slack's are; with one bot token they are kept in the store
+    (`shared_in`), shared by every instance."""
+
+    def __init__(self, *, max_wait: float = 0.0, clock: Clock = time.time,
+                 tiers: dict[str, int] | None = None,
+                 pace_for: Callable[[str], PaceKeeper] | None = None) -> None:
+        """`pace_for(method)`: where a method's pace is kept (default: in this process);
+        `shared_in` keeps them in the store, for every instance on the workspace."""
+        self.max_wait = max_wait
+        self._clock = clock
+        self._tiers = METHOD_TIERS if tiers is None else tiers
+        self._pace_for = pace_for
+        self._throttles: dict[str, Throttle] = {}
+        self._guard = threading.Lock()
+
+    def _throttle(self, method: str) -> Throttle | None:
+        tier = self._tiers.get(method)
+        if tier is None:
+            return None
+        with self._guard:
+            throttle = self._throttles.get(method)
+            if throttle is None:
+                per_minute = TIER_PER_MINUTE[tier]
+                throttle = self._throttles[method] = Throttle(
+                    per_minute / 60.0, burst=max(1.0, per_minute * BURST_SHARE),
+                    min_rate=per_minute / 60.0,
+                    clock=self._clock,
+                    pace=self._pace_for(method) if self._pace_for is not None else None)
+            return throttle
+
+    def spend(self, method: str) -> None:
+        """Take one call of `method`; `TooLong` (nothing taken) when none is left now."""
+        throttle = self._throttle(method)
+        if throttle is not None:
+            throttle.wait_turn(self.max_wait)
+
+    def rate_limited(self, method: str, retry_after: float) -> None:
+        """Slack said 429 anyway (another app instance spent it): nothing for a while."""
+        throttle = self._throttle(method)
+        if throttle is not None:
+            throttle.rate_limited(retry_after)
+
+    @classmethod
+    def shared_in(cls, store: Store, workspace_id: str) -> MethodBudget:
+        """A workspace's budgets kept in the store: every instance on it spends from the
+        same ones, as Slack counts them."""
+        return cls(pace_for=lambda method: SharedPace(store, f"{workspace_id}/{method}"))

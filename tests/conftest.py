@@ -27,7 +27,7 @@ from bot.config import Config
 from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator, Workspace, sample_workspace
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.services import Services
-from bot.slack_client import make_client, make_sending_client
+from bot.slack_client import make_listener_client, make_sending_client
 from storage import Store
 from tests.pg import (
     BACKENDS,
@@ -165,7 +165,7 @@ def services(bot_config: Config, store: Store, clock: FakeClock) -> Services:
     the scheduler is not started (tests call `services.scheduler.tick(now)`)."""
     return Services.build(
         store,
-        make_client(bot_config),
+        make_listener_client(bot_config),
         fanout_client=make_sending_client(bot_config),
         clock=clock,
         messages_per_second=1000.0,
@@ -176,8 +176,8 @@ def services(bot_config: Config, store: Store, clock: FakeClock) -> Services:
 def bot_app(bot_config: Config, store: Store, services: Services) -> App:
     """The real app from `create_app`, listeners run inline for deterministic tests."""
     return create_app(
-        bot_config, store, client=make_client(bot_config), listener_executor=InlineExecutor(),
-        services=services,
+        bot_config, store, client=make_listener_client(bot_config),
+        listener_executor=InlineExecutor(), services=services,
     )
 
 

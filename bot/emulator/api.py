@@ -38,6 +38,9 @@ MAX_STACK = 3
 """Views in one modal stack: the first and two pushed."""
 TRIGGER_SECONDS = 3.0
 """How long a `trigger_id` may open a modal, as Slack allows."""
+RESPONSE_URL_USES = 5
+RESPONSE_URL_SECONDS = 30 * 60
+"""A `response_url` takes five posts within 30 minutes of the interaction."""
 MAX_PAGE = 1000
 DEFAULT_PAGE = 100
 # Parameters Slack accepts as JSON inside a form field.
@@ -96,6 +99,8 @@ class WebApi:
         self.triggers: dict[str, tuple[str, float, bool]] = {}
         """trigger_id -> (the person it was minted for, when, whether used)."""
         self.response_urls: dict[str, dict[str, str | None]] = {}
+        self.response_url_uses: dict[str, tuple[float, int]] = {}
+        """response_url secret -> (when minted, monotonic; times used)."""
         self.responses: list[ResponsePost] = []
         self.public_url = ""
         self._last_microseconds = 0
@@ -531,6 +536,7 @@ class WebApi:
                 "user": user,
                 "message_ts": message_ts,
             }
+            self.response_url_uses[secret] = (time.monotonic(), 0)
         return f"{self.public_url}/actions/{self.workspace.team_id}/{secret}"
 
     def respond(self, secret: str, url: str, body: Params) -> Answer:
@@ -539,10 +545,20 @@ class WebApi:
             target = self.response_urls.get(secret)
             if target is None or "channel" not in target:
                 raise ApiError("expired_url")
+            self._use_response_url(secret)
             channel, user = str(target["channel"]), str(target["user"])
             outcome = self._apply_response(target, body)
             self.responses.append(ResponsePost(url, body, channel, user, outcome))
             return {}
+
+    def _use_response_url(self, secret: str) -> None:
+        """Slack takes a `response_url` up to five times within 30 minutes."""
+        minted, uses = self.response_url_uses.get(secret, (time.monotonic(), 0))
+        if time.monotonic() - minted > RESPONSE_URL_SECONDS:
+            raise ApiError("expired_url")
+        if uses >= RESPONSE_URL_USES:
+            raise ApiError("used_url")
+        self.response_url_uses[secret] = (minted, uses + 1)
 
     def _apply_response(self, target: dict[str, str | None], body: Params) -> str:
         channel, user = str(target["channel"]), str(target["user"])

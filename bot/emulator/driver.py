@@ -246,7 +246,11 @@ class SlackDriver:
         **fields: Any,
     ) -> DriverResponse:
         """An Events API delivery of `{type, **fields}`; pass the same `event_id` and a
-        `retry_num` to replay it the way Slack retries."""
+        `retry_num` to replay it the way Slack retries. Over the Events API's limit for the
+        workspace Slack delivers `app_rate_limited` instead, as it does."""
+        if type != "app_rate_limited" and \
+                self.emulator.limits.event_retry_after(self.workspace.team_id) is not None:
+            return self._rate_limited_notice()
         now = self.clock()
         event_id = event_id or f"Ev{next(self._serial):010d}"
         envelope = {
@@ -276,6 +280,13 @@ class SlackDriver:
         response = self.post(json.dumps(envelope), "application/json", forged=forged,
                              stale=stale, headers=headers)
         return DriverResponse(response.status, response.body, response.headers, event_id)
+
+    def _rate_limited_notice(self) -> DriverResponse:
+        """What Slack sends instead of the events it drops over the Events API's limit."""
+        notice = {"token": VERIFICATION_TOKEN, "type": "app_rate_limited",
+                  "team_id": self.workspace.team_id, "api_app_id": self.workspace.app_id,
+                  "minute_rate_limited": int(self.clock()) // 60 * 60}
+        return self.post(json.dumps(notice), "application/json")
 
     def uninstall(self) -> tuple[DriverResponse, DriverResponse]:
         """Someone removes the app from the workspace: Slack revokes its tokens and sends

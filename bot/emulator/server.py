@@ -2,7 +2,8 @@
 
 `SlackEmulator` serves `/api/<method>` on 127.0.0.1 (stdlib only), so the real
 `slack_sdk.WebClient` works against it through `base_url=emulator.api_url`. It checks the
-bearer token, enforces optional rate limits, fails on demand (`fail_next`), records every
+bearer token, enforces Slack's documented rate limits (`bot.emulator.limits`; off only
+with a reason, `unlimited`), fails on demand (`fail_next`), records every
 call, and answers questions a test asks about what a user would now see.
 
 It can hold several workspaces (`add_workspace`), each with its own tokens, people,
@@ -47,6 +48,8 @@ from bot.emulator.workspace import (
 from bot.slack_client import REQUIRED_SCOPES
 
 DEFAULT_TOKEN = "xoxb-emulator-not-a-real-token"
+RESPONSE_URL = "response_url"
+"""The name `fail_next` knows POSTs to a `response_url` by."""
 _DEFAULT_ERRORS = {200: "fatal_error", 429: "ratelimited", 500: "internal_error"}
 
 
@@ -195,8 +198,17 @@ class SlackEmulator:
 
     # ------------------------------------------------------------------ behaviour
 
+    def unlimited(self, *, reason: str, method: str | None = None) -> None:
+        """Switch Slack's rate limits off (only `method`'s, if given), for a test that
+        must not meet them; `reason` (required, non-empty) says why."""
+        self.limits.unlimited(reason=reason, method=method)
+
+    def documented_limits(self) -> None:
+        """Slack's documented rate limits again (the default), with fresh buckets."""
+        self.limits.documented()
+
     def rate_limit(self, method: str, per_second: float, burst: float | None = None) -> None:
-        """Limit `method` workspace-wide (burst defaults to one second's worth)."""
+        """Limit `method` in each workspace (burst defaults to one second's worth)."""
         self.limits.limit_method(method, per_second, burst)
 
     def channel_rate_limit(self, per_second: float = 1.0, burst: float = 1.0) -> None:
@@ -241,6 +253,10 @@ class SlackEmulator:
         self.api.answer_submission(view_id, answer)
 
     # ------------------------------------------------------------------ queries
+
+    def rate_limited_calls(self, method: str | None = None) -> list[Call]:
+        """Calls answered 429 (to `method`, if given), oldest first."""
+        return [call for call in self.calls(method) if call.status == 429]
 
     def calls(self, method: str | None = None) -> list[Call]:
         """Every recorded call (to `method`, if given), oldest first."""
@@ -367,7 +383,8 @@ class SlackEmulator:
                     self.api.call(method, params)
             headers = {"Retry-After": str(fault.retry_after)} if fault.status == 429 else {}
             return _Reply.error(fault.error, status=fault.status, headers=headers)
-        retry_after = self.limits.retry_after(method, self._post_channel(api, method, params))
+        retry_after = self.limits.retry_after(method, self._post_channel(api, method, params),
+                                              api.workspace.team_id)
         if retry_after is not None:
             return _Reply.error("ratelimited", status=429,
                                 headers={"Retry-After": str(retry_after)})
@@ -396,10 +413,15 @@ class SlackEmulator:
         return self.api
 
     def handle_response_url(self, secret: str, url: str, body: dict[str, Any]) -> _Reply:
+        """A POST to a `response_url`; `fail_next(RESPONSE_URL, ...)` fails it instead."""
+        fault = self.faults.take(RESPONSE_URL)
+        if fault is not None:
+            return _Reply.error(fault.error, status=fault.status)
         try:
             self.api_holding(secret).respond(secret, url, body)
         except ApiError as error:
-            status = 404 if error.error in ("expired_url", "message_not_found") else 400
+            status = 404 if error.error in ("expired_url", "used_url", "message_not_found") \
+                else 400
             return _Reply.error(error.error, status=status)
         return _Reply(200, {"ok": True}, {})
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_bolt import BoltContext, Respond
 from slack_bolt.context.ack import Ack
@@ -57,18 +58,80 @@ class Requester:
 
 class ReplyTo:
     """Where the answer to a request goes: privately through its `response_url`, or, where
-    Slack gives none (a click on the App Home tab), as a DM to the person."""
+    Slack gives none (a click on the App Home tab), as a DM to the person.
 
-    def __init__(self, respond: Respond | None, send_dm: Callable[[Message], object]) -> None:
+    A click's `response_url` also replaces the message that holds the button (`where`):
+    Slack's way to update it, which spends no Web API call (`chat.update` is Tier 3, about
+    50 a minute for the whole workspace). A `response_url` is used only on Slack's own host
+    (`trusted`); one elsewhere, or one that does not answer, is passed over with a warning
+    and the person gets the message as a DM instead."""
+
+    def __init__(self, respond: Respond | None, send_dm: Callable[[Message], object], *,
+                 where: Where | None = None,
+                 trusted: Callable[[str], bool] = lambda _url: True) -> None:
         self._respond = respond
         self._send_dm = send_dm
+        self._where = where
+        self._trusted = trusted
+        self._failed = False
+
+    @property
+    def _url(self) -> str | None:
+        if self._respond is None or self._failed:
+            return None
+        url = self._respond.response_url
+        if url is not None and not self._trusted(url):
+            logger.warning("a request's response_url is not on Slack's host; not used")
+            self._failed = True
+            return None
+        return url
+
+    def replaces(self, channel_id: str, ts: str) -> bool:
+        """Whether this reply can replace the message `(channel_id, ts)`: the click came
+        from it and its `response_url` may be used."""
+        return self._where == Where(channel_id, ts) and self._url is not None
 
     def __call__(self, message: Message, *, replace_original: bool = False) -> None:
-        if self._respond is not None and self._respond.response_url is not None:
-            self._respond(text=message["text"], blocks=message.get("blocks"),
-                          response_type="ephemeral", replace_original=replace_original)
-        else:
-            self._send_dm(message)
+        if self._url is not None and self._respond is not None and \
+                self._responded(self._respond, message, replace_original):
+            return
+        self._send_dm(message)
+
+    def _responded(self, respond: Respond, message: Message, replace_original: bool) -> bool:
+        """Post to the `response_url`; False (with a warning) when Slack did not take it."""
+        try:
+            answer = respond(text=message["text"], blocks=message.get("blocks"),
+                             response_type=None if replace_original else "ephemeral",
+                             replace_original=replace_original)
+        except OSError as error:
+            logger.warning("a response_url could not be reached (%s); sending a DM",
+                           type(error).__name__)
+            self._failed = True
+            return False
+        status = getattr(answer, "status_code", 200)
+        if status != 200:
+            logger.warning("a response_url answered %s; sending a DM", status)
+            self._failed = True
+            return False
+        return True
+
+
+def on_slack_host(api_url: str) -> Callable[[str], bool]:
+    """Whether a `response_url` is on Slack's host: the Web API's host, or, for Slack
+    itself (`https://slack.com/api/`), one of slack.com's hosts (`hooks.slack.com`)."""
+    api = urlsplit(api_url)
+    api_host = (api.hostname or "").lower()
+
+    def trusted(url: str) -> bool:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        if parts.scheme != api.scheme or not host:
+            return False
+        if host == api_host:
+            return parts.port == api.port
+        return api_host == "slack.com" and host.endswith(".slack.com")
+
+    return trusted
 
 
 class KeptAck(Ack):

@@ -1,7 +1,8 @@
 """Request-wide middleware, in the order a request meets it.
 
 1. `keep_the_ack`: an acknowledged request stays acknowledged (`KeptAck`).
-2. `know_the_requester`: who asked and where the answer goes, into `context`.
+2. `know_the_requester`: who asked and where the answer goes, into `context`; a request
+   that names no workspace is acknowledged and goes no further.
 3. `skip_repeats`: each request is handled once, also across restarts. Slack's retries
    of an event share its `event_id`; a replayed request (a captured command or click
    sent again within the signature window) shares its signature. One durable claim per
@@ -21,10 +22,18 @@ from typing import Any
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot import metrics
-from bot.listeners.context import KeptAck, ReplyTo, Requester, channel_of
+from bot.listeners.context import (
+    KeptAck,
+    ReplyTo,
+    Requester,
+    channel_of,
+    on_slack_host,
+    where_of,
+)
 from bot.services import Services
 from conversations.refs import ActionIds
 from storage import RequestClaim, StorageError
+from storage.ids import is_slack_id
 
 logger = logging.getLogger(f"wi3.{__name__}")
 
@@ -66,12 +75,16 @@ def register(app: App, services: Services) -> None:
                            next: Callable[[], Any]) -> Any:
         workspace_id = context.team_id or ""
         user_id = context.user_id or ""
+        if not is_slack_id(workspace_id):
+            return refuse_without_workspace(body)
         context["requester"] = Requester(workspace_id, user_id, channel_of(body),
                                          services.people)
         if body.get("type") in ANSWERED_KINDS and user_id:
             context["reply_to"] = ReplyTo(
                 context.respond,
-                lambda message: services.sender.post_dm(workspace_id, user_id, message))
+                lambda message: services.sender.post_dm(workspace_id, user_id, message),
+                where=where_of(body) if body.get("type") == "block_actions" else None,
+                trusted=on_slack_host(context.client.base_url if context.client else ""))
         return next()
 
     @app.middleware
@@ -85,6 +98,15 @@ def register(app: App, services: Services) -> None:
             metrics.repeat_skipped()
             return BoltResponse(status=200, body="")
         return next()
+
+
+def refuse_without_workspace(body: dict[str, Any]) -> BoltResponse:
+    """A signed request that names no workspace (`"team_id": null`, or an org-wide one
+    whose authorization names none): nothing can be done for it or sent anywhere. It is
+    acknowledged, so Slack does not retry it, and noted."""
+    logger.warning("ignored a request that names no workspace (%s)",
+                   body.get("type") or "slash command")
+    return BoltResponse(status=200, body="")
 
 
 def claimed_by_its_write(body: dict[str, Any]) -> bool:

@@ -32,7 +32,7 @@ from bot.oauth.stores import (
     file_locks,
     file_stores,
 )
-from bot.slack_client import REQUIRED_SCOPES, make_client, make_sending_client
+from bot.slack_client import REQUIRED_SCOPES, make_client, make_listener_client, make_sending_client
 from storage import Store
 
 if TYPE_CHECKING:  # SQLAlchemy is imported only where the database is used
@@ -99,7 +99,7 @@ def open_installations(config: Config, store: Store) -> Installations:
         flow=InstallFlow(client=api, settings=settings, store=store),
         authorize=authorize,
         clients=PerInstallation(installations, store,
-                                lambda token: make_client(config, token=token)),
+                                lambda token: make_listener_client(config, token=token)),
         fanout_clients=PerInstallation(
             installations, store,
             lambda token: make_sending_client(config, token)),

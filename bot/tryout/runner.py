@@ -24,7 +24,7 @@ from bot.emulator import InlineExecutor, SlackDriver, SlackEmulator
 from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.logs import configure_logging
 from bot.services import Services
-from bot.slack_client import make_client, make_sending_client
+from bot.slack_client import make_listener_client, make_sending_client
 from bot.texts import text
 from bot.tryout.demo import (
     CHANNEL_NAME,
@@ -172,10 +172,10 @@ def _served_bot(
                         app_token=None, slack_api_url=emulator.api_url, data_dir=data_dir)
         store = stack.enter_context(open_store(data_dir))
         services = Services.build(
-            store, make_client(config), fanout_client=make_sending_client(config),
+            store, make_listener_client(config), fanout_client=make_sending_client(config),
             messages_per_second=1000.0,
         )
-        app = create_app(config, store, client=make_client(config),
+        app = create_app(config, store, client=make_listener_client(config),
                          listener_executor=InlineExecutor(), services=services)
         wsgi_app = SlackWsgiApp(app)
         server = stack.enter_context(BackgroundServer(wsgi_app))

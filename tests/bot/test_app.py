@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
+import pytest
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
 from bot.app import create_app
 from bot.config import Config
@@ -32,16 +35,20 @@ def test_without_a_client_the_token_is_verified_at_construction(
     assert app.client.base_url == emulator.api_url
 
 
-def test_the_apps_client_waits_out_a_429(
+def test_the_apps_client_never_waits_out_a_429(
     bot_config: Config, emulator: SlackEmulator, store: Store
 ) -> None:
     app = create_app(bot_config, store)
-    emulator.fail_next("users.info", status=429, retry_after=0)
-    assert app.client.users_info(user=ALEX)["user"]["id"] == ALEX
-    assert [call.status for call in emulator.calls("users.info")] == [429, 200]
+    emulator.fail_next("users.info", status=429, retry_after=5)
+    started = time.monotonic()
+    with pytest.raises(SlackApiError) as limited:
+        app.client.users_info(user=ALEX)
+    assert time.monotonic() - started < 2  # no thread asleep on Retry-After
+    assert limited.value.response.status_code == 429
+    assert [call.status for call in emulator.calls("users.info")] == [429]
 
 
-def test_listeners_get_a_client_that_also_retries_429s(
+def test_listeners_get_a_client_that_hands_a_429_back_at_once(
     bot_app: App, driver: SlackDriver, emulator: SlackEmulator
 ) -> None:
     published: list[Any] = []
@@ -49,13 +56,17 @@ def test_listeners_get_a_client_that_also_retries_429s(
     @bot_app.event("reaction_added")
     def home(ack: Ack, event: dict[str, Any], client: Any) -> None:
         ack()
-        published.append(client.views_publish(user_id=event["user"],
-                                               view={"type": "home", "blocks": []})["ok"])
+        try:
+            client.views_publish(user_id=event["user"], view={"type": "home", "blocks": []})
+        except SlackApiError as error:
+            published.append(error.response.status_code)
 
-    emulator.fail_next("views.publish", status=429, retry_after=0)
+    emulator.fail_next("views.publish", status=429, retry_after=5)
+    started = time.monotonic()
     assert driver.event("reaction_added", user=ALEX, reaction="tada").status == 200
-    assert published == [True]
-    assert [call.status for call in emulator.calls("views.publish")] == [429, 200]
+    assert time.monotonic() - started < 2
+    assert published == [429]
+    assert [call.status for call in emulator.calls("views.publish")] == [429]
 
 
 def test_the_signing_secret_comes_from_the_config(

@@ -53,6 +53,10 @@ class SocketBot:
 @pytest.fixture
 def socket_bot(tmp_path: Path) -> Iterator[SocketBot]:
     with SlackEmulator(sample_workspace()) as emulator, SocketModeServer(emulator) as server:
+        # Connections are killed and replaced within seconds here; Tier 1 (about one
+        # `apps.connections.open` a minute) would make each replacement take a minute.
+        emulator.unlimited(method="apps.connections.open",
+                           reason="connections are dropped and replaced within seconds")
         env = {
             "SLACK_BOT_TOKEN": emulator.token,
             "SLACK_APP_TOKEN": server.app_token,

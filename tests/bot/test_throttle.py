@@ -12,7 +12,15 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web import SlackResponse
 
-from bot.throttle import LocalPace, SharedPace, Stopped, Throttle, TooLong, retry_after_of
+from bot.throttle import (
+    LocalPace,
+    MethodBudget,
+    SharedPace,
+    Stopped,
+    Throttle,
+    TooLong,
+    retry_after_of,
+)
 from storage import Store
 
 
@@ -270,3 +278,30 @@ def test_a_turn_further_than_the_caller_would_wait_is_not_taken() -> None:
     assert time.now == 1000.0  # nothing waited, nothing reserved
     throttle.wait_turn(max_wait=60.0)
     assert time.now == pytest.approx(1030.0)
+
+
+def test_a_method_budget_refuses_at_once_what_its_tier_has_no_room_for() -> None:
+    time = VirtualTime()
+    budget = MethodBudget(clock=time.clock)
+    for _ in range(45):  # Tier 3: most of a minute's worth at once...
+        budget.spend("chat.update")
+    with pytest.raises(TooLong) as late:
+        budget.spend("chat.update")  # ...then nothing, and no waiting for it
+    assert 0 < late.value.seconds <= 1.25  # one call in 60 / 50 s
+    assert time.sleeps == []
+    budget.spend("users.info")  # another method, another budget
+    for _ in range(500):
+        budget.spend("auth.test")  # no tier: not limited here
+    time.now += 1.2
+    budget.spend("chat.update")  # the tier's steady rate: one more after 1.2 s
+
+
+def test_method_budgets_in_the_store_are_one_for_every_instance(any_store: Store) -> None:
+    first, second = (MethodBudget.shared_in(any_store, "T1") for _ in range(2))
+    for n in range(45):  # 90% of Tier 3's minute (the rest absorbs the network's jitter)
+        (first if n % 2 else second).spend("chat.update")
+    with pytest.raises(TooLong):
+        first.spend("chat.update")  # the other instance spent the rest of the minute
+    with pytest.raises(TooLong):
+        second.spend("chat.update")
+    MethodBudget.shared_in(any_store, "T2").spend("chat.update")  # another workspace's

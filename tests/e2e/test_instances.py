@@ -203,10 +203,13 @@ class Race:
         """The furthest statement Kai's question message showed: every statement before
         it was an answer the bot accepted (and said so)."""
         assert self.question is not None
-        shown = [STATEMENT.search(str(call.params.get("blocks")))
-                 for call in emulator.calls("chat.update") if call.ok
-                 and call.params.get("channel") == self.question.channel
-                 and call.params.get("ts") == self.question.ts]
+        updates = [str(call.params.get("blocks")) for call in emulator.calls("chat.update")
+                   if call.ok and call.params.get("channel") == self.question.channel
+                   and call.params.get("ts") == self.question.ts]
+        replaced = [str(post.body.get("blocks")) for post in emulator.responses()
+                    if post.outcome == "replace_original"
+                    and post.channel == self.question.channel]  # the click's own update
+        shown = [STATEMENT.search(blocks) for blocks in updates + replaced]
         return max((int(found.group(1)) for found in shown if found), default=1)
 
 

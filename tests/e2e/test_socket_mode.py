@@ -35,6 +35,10 @@ NEWCOMER = "U0NEW0008"
 
 @pytest.fixture
 def socket_server(emulator: SlackEmulator) -> Iterator[SocketModeServer]:
+    # These tests drop and refresh connections within seconds, to see each one replaced;
+    # Tier 1 (about one `apps.connections.open` a minute) would make each take a minute.
+    emulator.unlimited(method="apps.connections.open",
+                       reason="connections are dropped and replaced within seconds")
     with SocketModeServer(emulator) as server:
         yield server
 
