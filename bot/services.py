@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from bot.clients import Clients, OneToken
 from bot.drawing import Drawer
 from bot.kinds import kinds
+from bot.method_budgets import MethodBudgets
 from bot.outbox import LEASE_SECONDS, WORKERS, Dispatcher
 from bot.people import People
 from bot.scheduler import DEFAULT_INTERVAL_SECONDS, Scheduler
@@ -95,6 +96,7 @@ class Services:
         uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS,
         owner: str | None = None,
         drawer: Drawer | None = None,
+        budgets: MethodBudgets | None = None,
     ) -> Services:
         """`client`: one bot token's client, or each workspace's (`bot.clients`).
         `fanout_client` (the same kind) sends the queued messages: make it with
@@ -104,6 +106,7 @@ class Services:
         instance). `drawer` makes heavy files (heat map, report PDF); by default in the
         caller's thread (`bot.drawing`)."""
         clients = _as_clients(client)
+        budgets = budgets or MethodBudgets(store)
         owner = owner or instance_name()
         content = load_content()
         people = People(clients, store, clock)
@@ -118,7 +121,7 @@ class Services:
             store, fanout, people,
             Throttles(store, messages_per_second), kinds(store, people, rounds, pulse, closing),
             owner=owner, clock=clock, workers=workers, lease_seconds=lease_seconds,
-            drawer=drawer)
+            drawer=drawer, budgets=budgets)
         scheduler = Scheduler(interval=scheduler_interval, clock=clock, leases=store,
                               owner=owner)
         actions = ActionsFlow(store, content, clock, default_timezone=default_timezone)
