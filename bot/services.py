@@ -14,6 +14,7 @@ from slack_sdk import WebClient
 
 from bot.clients import Clients, OneToken
 from bot.drawing import Drawer
+from bot.homes import Homes
 from bot.kinds import kinds
 from bot.method_budgets import MethodBudgets
 from bot.outbox import LEASE_SECONDS, WORKERS, Dispatcher
@@ -128,7 +129,8 @@ class Services:
         report = ReportFlow(store, content, clock,
                             commitments=for_reports(store, people.shown_name))
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
-                       closing, reports, home, Sender(clients, people, outbox, drawer), outbox,
+                       closing, reports, home,
+                       Sender(clients, people, outbox, drawer, Homes(clients, store)), outbox,
                        scheduler, pulse, actions, report, uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")

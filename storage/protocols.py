@@ -384,12 +384,26 @@ class UserCache(Protocol):
         ...
 
 
+class HomeViews(Protocol):
+    """What each person's App Home shows, as a fingerprint of the view last published to
+    them: a Home that would not change is not published again (``views.publish`` is
+    rate-limited per workspace), whichever instance serves the next open."""
+
+    def published_home(self, workspace_id: str, user_id: str) -> str | None:
+        """The fingerprint of the view last published to the person, or None."""
+        ...
+
+    def remember_home(self, workspace_id: str, user_id: str, fingerprint: str) -> None:
+        """Slack now shows the person the view with this fingerprint."""
+        ...
+
+
 class PrivacyStore(Protocol):
     """Forget-me and the retention of raw answers."""
 
     def forget_user(self, workspace_id: str, user_id: str) -> int:
         """Remove every trace of a user from the workspace's data: answers, checklists,
-        progress, participation, cached profile, lead roles, their user id in
+        progress, participation, cached profile and Home, lead roles, their user id in
         invitation lists (where a ``forgotten:N`` stand-in keeps the counts right), and
         their name on commitments (which stay, as the team's, without an owner).
         Snapshots stay. Returns how many answers were removed."""
@@ -532,6 +546,7 @@ class Store(
     LastResults,
     RequestClaims,
     UserCache,
+    HomeViews,
     PrivacyStore,
     WorkspaceLifecycle,
     Outbox,

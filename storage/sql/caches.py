@@ -1,4 +1,5 @@
-"""Two caches of things Slack told us: user profiles and processed request keys."""
+"""Caches of things Slack told us or shows: user profiles, processed request keys, and a
+fingerprint of each person's App Home."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from storage.ids import require_slack_id
 from storage.pseudonyms import request_digest
 from storage.records import UserInfo
 from storage.sql.core import SQLCore, utc
-from storage.sql.schema import request_claims, user_cache
+from storage.sql.schema import home_views, request_claims, user_cache
 
 _PROFILE = ("dm_channel", "locale", "timezone", "fetched_at")
 
@@ -43,6 +44,23 @@ class CachesPart(SQLCore):
                 index_elements=[user_cache.c.workspace_id, user_cache.c.user_id],
                 set_={name: statement.excluded[name] for name in _PROFILE}))
         return info
+
+    def published_home(self, workspace_id: str, user_id: str) -> str | None:
+        with self._read() as connection:
+            found = connection.execute(select(home_views.c.fingerprint).where(
+                home_views.c.workspace_id == workspace_id,
+                home_views.c.user_id == user_id)).scalar_one_or_none()
+        return None if found is None else str(found)
+
+    def remember_home(self, workspace_id: str, user_id: str, fingerprint: str) -> None:
+        """One upsert: the last publish to a person wins."""
+        require_slack_id(workspace_id, "workspace id")
+        statement = insert(home_views).values(workspace_id=workspace_id, user_id=user_id,
+                                              fingerprint=fingerprint)
+        with self._write() as connection:
+            connection.execute(statement.on_conflict_do_update(
+                index_elements=[home_views.c.workspace_id, home_views.c.user_id],
+                set_={"fingerprint": statement.excluded.fingerprint}))
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
         """True for exactly one caller per key within ``ttl_seconds``."""

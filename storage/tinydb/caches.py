@@ -1,4 +1,5 @@
-"""Two caches of things Slack told us: user profiles and processed request keys.
+"""Caches of things Slack told us or shows: user profiles, processed request keys, and a
+fingerprint of each person's App Home (the ``homes`` table of the person's profile file).
 
 Profiles live in 256 files per workspace (by user id), so refreshing one rewrites about
 two hundred profiles at 50,000 people instead of all of them, and saving a profile that
@@ -45,6 +46,23 @@ class CachesMixin(StoreCore):
             if users.doc(info.user_id) != doc:
                 users.put(info.user_id, doc)
         return info
+
+    def published_home(self, workspace_id: str, user_id: str) -> str | None:
+        if not (is_valid_id(workspace_id) and is_valid_id(user_id)):
+            return None
+        part = self._part(users_spec(workspace_id, user_id))
+        with part.lock:
+            doc = part.table("homes").doc(user_id)
+        return str(doc["fingerprint"]) if doc else None
+
+    def remember_home(self, workspace_id: str, user_id: str, fingerprint: str) -> None:
+        require_id(workspace_id, "workspace id")
+        require_id(user_id, "user id")
+        part = self._part(users_spec(workspace_id, user_id))
+        with part.lock:
+            homes = part.table("homes")
+            if homes.doc(user_id) != {"fingerprint": fingerprint}:
+                homes.put(user_id, {"fingerprint": fingerprint})
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
         """True the first time a request key is seen within ``ttl_seconds``; atomic, and

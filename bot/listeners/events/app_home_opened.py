@@ -1,4 +1,7 @@
-"""App Home: my open rounds (Start/Resume), my teams, the last result of teams I lead."""
+"""App Home: my open rounds (Start/Resume), my teams, the last result of teams I lead.
+
+Published only when it changed since it was last published to the person (`bot.homes`),
+or when Slack shows no Home yet (the event carries no `view`)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from slack_bolt import BoltContext
 
 from bot.listeners.context import requester
 from bot.services import Services
+from conversations.outbound import PublishHome
 
 
 def make_app_home_opened(services: Services) -> Callable[..., None]:
@@ -16,6 +20,8 @@ def make_app_home_opened(services: Services) -> Callable[..., None]:
         if event.get("tab") != "home" or not event.get("user"):
             return
         caller = requester(context).caller()
-        services.sender.send(services.home.publish(caller), workspace_id=caller.workspace_id)
+        unseen = not isinstance(event.get("view"), dict)
+        services.sender.send([PublishHome(caller.user_id, services.home.view(caller), unseen)],
+                             workspace_id=caller.workspace_id)
 
     return app_home_opened
