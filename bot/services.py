@@ -110,7 +110,7 @@ class Services:
         budgets = budgets or MethodBudgets(store)
         owner = owner or instance_name()
         content = load_content()
-        people = People(clients, store, clock)
+        people = People(clients, store, clock, budgets)
         diagnostic = DiagnosticFlow(store, content, clock)
         rounds = RoundsFlow(store, content, diagnostic, clock)
         closing = ClosingFlow(store, content, clock)

@@ -383,6 +383,12 @@ class UserCache(Protocol):
         """Cache a user's profile; fetched_at defaults to now."""
         ...
 
+    def save_profiles(self, profiles: Iterable[UserInfo]) -> None:
+        """Cache many people's locale and time zone at once (a read of the workspace's
+        directory), in a few writes whatever their number; fetched_at defaults to now.
+        A cached DM channel stays."""
+        ...
+
 
 class HomeViews(Protocol):
     """What each person's App Home shows, as a fingerprint of the view last published to
