@@ -90,7 +90,8 @@ DELIVERY_CHECKS = Counter(
     ["outcome"], registry=PROCESS)
 HOMES_SERVED = Counter(
     "wi3_homes_served", "App Home opens by outcome: published (the view changed, or Slack "
-    "showed none) or unchanged (Slack shows this view already; nothing published).",
+    "showed none), unchanged (Slack shows this view already; nothing published) or "
+    "deferred (no turn in the views.publish budget soon; the next open publishes it).",
     ["outcome"], registry=PROCESS)
 JOB_RUNS = Counter(
     "wi3_scheduler_job_runs", "Scheduled jobs run by this instance, by job and outcome.",

@@ -130,7 +130,8 @@ class Services:
                             commitments=for_reports(store, people.shown_name))
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
                        closing, reports, home,
-                       Sender(clients, people, outbox, drawer, Homes(clients, store)), outbox,
+                       Sender(clients, people, outbox, drawer, Homes(clients, store, budgets)),
+                       outbox,
                        scheduler, pulse, actions, report, uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
         scheduler.add(services.open_due_pulses, name="open-due-pulses")
