@@ -18,6 +18,7 @@ from storage import Store
 PER_MINUTE: Mapping[str, float] = {
     "users.list": 20.0,  # Tier 2
     "conversations.history": 50.0,  # Tier 3
+    "conversations.open": 50.0,  # Tier 3
     "conversations.members": 100.0,  # Tier 4
     "views.publish": 100.0,  # Tier 4
 }

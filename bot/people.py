@@ -43,6 +43,7 @@ DIRECTORY_PAGE = 1000
 """People per `users.list` page: Slack's largest page, so the fewest Tier 2 calls."""
 USERS_LIST = "users.list"
 MEMBERS_LIST = "conversations.members"
+DM_OPEN = "conversations.open"
 
 
 @dataclass(frozen=True)
@@ -190,7 +191,9 @@ class People:
         if info and info.dm_channel:
             return info.dm_channel
         client = self.clients.client_for(workspace_id)
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        opened = self.budgets.of(workspace_id, DM_OPEN).call(  # Tier 3
+            lambda: client.conversations_open(users=user_id), attempts=1)
+        channel = opened["channel"]["id"]
         self.remember_dm_channel(workspace_id, user_id, channel)
         return str(channel)
 
