@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/socket_mode.py --quick
 	$(BIN)/python bench/scoring.py --quick
 	$(BIN)/python bench/org_scale.py --quick
+	$(BIN)/python bench/slack_limits_background.py --quick
 
 ## Pin every runtime and dev dependency with its hashes (after editing pyproject.toml).
 ## The image installs requirements/runtime.lock; make and CI requirements/dev.lock.

