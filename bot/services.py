@@ -44,6 +44,10 @@ Clock = Callable[[], datetime]
 # every instance sending to the workspace.
 MESSAGES_PER_SECOND = 20.0
 PURGE_CLAIM = timedelta(days=2)
+OPENING_PULSES = "opening-pulses"
+OPENING_PULSES_SECONDS = 900.0
+"""Held while pulses open: longer than reading 50,000 people's directory at Slack's Tier 2
+(about three minutes); a dead holder's pulses open this much later, within their window."""
 """How long a day's purge is remembered as done (past the day itself, whatever the zone)."""
 DEFAULT_UNINSTALL_GRACE_DAYS = 30
 """How long the data of a workspace that removed wi3 is kept, for a reinstall to find."""
@@ -134,7 +138,8 @@ class Services:
                        outbox,
                        scheduler, pulse, actions, report, uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
-        scheduler.add(services.open_due_pulses, name="open-due-pulses")
+        scheduler.add(lambda now: services.open_due_pulses_alone(now, owner),
+                      name="open-due-pulses")
         scheduler.add(services.remind_pulses, name="pulse-reminders")
         scheduler.add(services.follow_up_commitments, name="commitment-follow-ups")
         if retention_days is not None:
@@ -159,6 +164,17 @@ class Services:
         for workspace_id, outbounds in self.pulse.due(now, self.people.channel_members,
                                                       paused=gone):
             self.sender.send(outbounds, workspace_id=workspace_id)
+
+    def open_due_pulses_alone(self, now: datetime, owner: str) -> None:
+        """`open_due_pulses` in one instance at a time, however long it takes: reading a
+        large channel's members and directory within Tier 4 and Tier 2 outlasts the
+        scheduler's lease, and a second reader would halve both budgets for nothing."""
+        if not self.store.hold_lease(OPENING_PULSES, owner, OPENING_PULSES_SECONDS, now):
+            return
+        try:
+            self.open_due_pulses(now)
+        finally:
+            self.store.release_lease(OPENING_PULSES, owner)
 
     def uninstalled(self, workspace_id: str, now: datetime) -> None:
         """Slack says the workspace removed wi3: its work stops now, its data goes after
