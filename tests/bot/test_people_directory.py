@@ -4,10 +4,12 @@ only when needed, and its locales saved so other instances need not ask per pers
 
 from __future__ import annotations
 
+import pytest
+
 from bot.emulator import SlackEmulator
 from bot.method_budgets import PER_MINUTE
 from bot.people import DIRECTORY_PAGE, People
-from bot.services import Services
+from bot.services import OPENING_PULSES, Services
 from tests.conftest import FakeClock
 
 CHANNEL = "C0LARGE001"
@@ -47,3 +49,19 @@ def test_a_large_channel_costs_one_directory_page_per_thousand_people_within_tie
     assert other.lang(workspace, users[0]) == "nl"
     assert other.lang(workspace, users[1]) == "en"
     assert emulator.calls("users.info") == []
+
+
+def test_pulses_open_in_one_instance_at_a_time_however_long_the_reading_takes(
+    services: Services, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    looked: list[str] = []
+    monkeypatch.setattr(services.pulse, "due", lambda now, members, paused: looked.append(
+        "due") or [])
+    # Another instance is still reading a large channel to open its pulse.
+    assert services.store.hold_lease(OPENING_PULSES, "other-instance", 900, clock())
+    services.open_due_pulses_alone(clock(), "this-instance")
+    assert looked == []
+    services.store.release_lease(OPENING_PULSES, "other-instance")
+    services.open_due_pulses_alone(clock(), "this-instance")
+    assert looked == ["due"]
+    assert services.store.hold_lease(OPENING_PULSES, "third", 900, clock())  # given back
