@@ -37,9 +37,10 @@ with their rates scaled; "killed" is SIGKILL.
 (b) checks: the same with a kill in a 2,000-member fan-out; the dead instance's messages
     come back in doubt when their claims run out, and the survivor reads each
     conversation's history once for all its messages in doubt, within the Tier 3 budget.
-    Time from the first claim running out to the end of the last read's Tier 3 slot,
-    against the earliest the reads can end: each no sooner than its claim runs out, one
-    per 1/Tier 3 (the dead claims' expiry is read from the database at the kill). It
+    The survivor sends the invitations still waiting first (they were queued earlier),
+    then the ones in doubt. Time from the first history read to the end of the last
+    read's Tier 3 slot, against the earliest the reads can end from then: each no sooner
+    than its claim ran out (read from the database at the kill), one per 1/Tier 3. It
     includes how soon the survivor's idle workers look again (every 2 s). Target <= 1.2,
     and no 429.
 (c) home: 2,000 people who opened the app before open its Home within one minute (scaled),
@@ -313,9 +314,11 @@ def pulse_figures(emulator: Any, counted: Invitations, people: list[str], speed:
                and (killed_at is None or c.time >= killed_at)]
     tier_3 = TIER_PER_MINUTE["conversations.history"] * speed / 60
     checks_span = checks_floor = 0.0
-    if history and dues:  # from the first message due to the last read's end
-        checks_span = history[-1].time + 1.0 / tier_3 - dues[0]
-        checks_floor = tier_3_finish(dues[:len(history)], tier_3) - dues[0]
+    if history and dues:  # from the first read to the last read's end
+        begun = history[0].time
+        checks_span = history[-1].time + 1.0 / tier_3 - begun
+        checks_floor = tier_3_finish([max(begun, due) for due in dues[:len(history)]],
+                                     tier_3) - begun
     return {
         "members": len(people), "speed": speed, "killed": killed_at is not None,
         "seconds": round(elapsed, 2), "floor_s": round(floor, 2),
