@@ -30,7 +30,8 @@ def posts(count: int) -> list[Outgoing]:
 
 def in_doubt_in_the_team_channel(emulator: SlackEmulator, services: Services) -> None:
     """Slack takes `IN_DOUBT` posts, and every answer is lost on the way back."""
-    emulator.rate_limit("conversations.history", TIER_3, 1.0)
+    # A second token absorbs jitter: two reads that left 1/rate apart may arrive closer.
+    emulator.rate_limit("conversations.history", TIER_3, 2.0)
     emulator.fail_next("chat.postMessage", status=502, count=IN_DOUBT, applied=True)
     services.store.enqueue(posts(IN_DOUBT))
     services.outbox.kick()
