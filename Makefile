@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/org_scale.py --quick
 	$(BIN)/python bench/crash.py --quick
 	$(BIN)/python bench/slack_limits.py --quick
+	$(BIN)/python bench/slack_limits_background.py --quick
 
 ## Pin every runtime and dev dependency with its hashes (after editing pyproject.toml).
 ## The image installs requirements/runtime.lock; make and CI requirements/dev.lock.

@@ -88,6 +88,11 @@ DELIVERY_CHECKS = Counter(
     "wi3_delivery_checks", "Messages in doubt looked for in Slack before sending them "
     "again, by outcome (found, not_found, failed: Slack could not say).",
     ["outcome"], registry=PROCESS)
+HOMES_SERVED = Counter(
+    "wi3_homes_served", "App Home opens by outcome: published (the view changed, or Slack "
+    "showed none), unchanged (Slack shows this view already; nothing published) or "
+    "deferred (no turn in the views.publish budget soon; the next open publishes it).",
+    ["outcome"], registry=PROCESS)
 JOB_RUNS = Counter(
     "wi3_scheduler_job_runs", "Scheduled jobs run by this instance, by job and outcome.",
     ["scheduled_job", "outcome"], registry=PROCESS)
@@ -181,6 +186,12 @@ def delivery_checked(found: bool | None) -> None:
     if _enabled:
         DELIVERY_CHECKS.labels("failed" if found is None else
                                "found" if found else "not_found").inc()
+
+
+def home_served(outcome: str) -> None:
+    """An App Home was published, or left as Slack shows it ("unchanged")."""
+    if _enabled:
+        HOMES_SERVED.labels(outcome).inc()
 
 
 def job_ran(job: str, ok: bool, seconds: float) -> None:

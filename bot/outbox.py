@@ -10,7 +10,8 @@ metadata, and record the receipt (with what it means and what it causes next).
 Exactly once, also across a kill -9: a message whose claim expired without a receipt, or
 whose send ended without Slack's answer (a timeout, a dropped connection, a 5xx), comes
 back *in doubt*, and before sending it again the dispatcher asks Slack whether it is there
-(`bot.delivery.already_delivered`); if it is, it is recorded as sent. A message sent while
+(`bot.delivery.DeliveryChecks`: one look per conversation for all its messages in doubt,
+within the Tier 3 budget); if it is, it is recorded as sent. A message sent while
 its receipt cannot be written (a full disk) is left claimed: when the claim expires the
 same check finds it, without a restart. What remains is in docs/operations.md.
 
@@ -34,8 +35,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot import crash
 from bot.clients import Clients, WorkspaceGone
-from bot.delivery import already_delivered, outbox_mark
+from bot.delivery import DeliveryChecks, outbox_mark
 from bot.drawing import Drawer, HereAndNow, drawn
+from bot.method_budgets import MethodBudgets
 from bot.people import People
 from bot.throttle import Stopped, Throttles, TooLong
 from conversations import queued
@@ -97,8 +99,11 @@ class Dispatcher:
         lease_seconds: float = LEASE_SECONDS,
         poll_seconds: float = POLL_SECONDS,
         drawer: Drawer | None = None,
+        budgets: MethodBudgets | None = None,
     ) -> None:
         self.store = store
+        self.budgets = budgets or MethodBudgets(store)
+        self.checks = DeliveryChecks(self.budgets, clock, max_wait=lease_seconds / 3)
         self.clients = clients
         self.drawer = drawer or HereAndNow()
         self.people = people
@@ -135,6 +140,7 @@ class Dispatcher:
         """No new claim and no new send from now on; sends under way finish."""
         self._stopping.set()
         self.throttles.stop()
+        self.budgets.stop()
         with self._wake:
             self._wake.notify_all()
 
@@ -259,9 +265,15 @@ class Dispatcher:
         try:
             channel = self._conversation(outgoing)
             client = self.clients.client_for(outgoing.workspace_id)
-            ts = already_delivered(client, channel, mark, since=since)
+            ts = self.checks.delivered(client, outgoing.workspace_id, channel, mark,
+                                       since=since, settled_at=claim.came_due_at)
         except WorkspaceGone:
             return False  # nothing to ask; sending gives it up
+        except (Stopped, TooLong) as waited:
+            later = waited.seconds if isinstance(waited, TooLong) else 0.0
+            self.store.record_not_sent(claim, retry_at=self.clock() + timedelta(seconds=later),
+                                       in_doubt=True, counts=False)
+            return True
         except SlackApiError as error:
             if error.response.get("error") == "missing_scope":
                 logger.warning("cannot check whether a queued %s went out (reinstall the app to "

@@ -4,6 +4,12 @@ Slack's `users.info` answers all of it; locales and DM channels are cached in st
 rest (admin flags) for a few minutes in memory, so clicks never wait on Slack twice. The
 cache only saves asking again: when it cannot be written (a full disk) the request it
 serves goes on, with what Slack just said.
+
+A large channel (a pulse to a whole organisation) is known from the workspace directory
+instead (`users.list`, Tier 2: 20 calls a minute): a thousand people a page, each page
+taken in turn from the workspace's shared Tier 2 budget, read only when this instance does
+not know most members already, and its locales saved in one go, so every instance sending
+the fan-out finds them in the store instead of asking `users.info` per person.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.clients import Clients
+from bot.method_budgets import MethodBudgets
 from conversations.i18n import Lang, normalise_lang
 from storage import StorageError, Store, UserInfo
 
@@ -28,9 +35,15 @@ PROFILE_TTL = timedelta(days=1)
 PROFILE_REFRESH = PROFILE_TTL / 2
 """An unchanged profile is saved again only this long after it was last saved."""
 FLAGS_TTL_SECONDS = 300.0
-# Above this many channel members, read the workspace directory a thousand people per call
-# (users.list, tier 2) instead of asking about each member (users.info, tier 4).
+# Above this many channel members not known already, read the workspace directory a
+# thousand people per call (users.list, tier 2) instead of asking about each member
+# (users.info, tier 4).
 DIRECTORY_THRESHOLD = 50
+DIRECTORY_PAGE = 1000
+"""People per `users.list` page: Slack's largest page, so the fewest Tier 2 calls."""
+USERS_LIST = "users.list"
+MEMBERS_LIST = "conversations.members"
+DM_OPEN = "conversations.open"
 
 
 @dataclass(frozen=True)
@@ -52,10 +65,12 @@ class Person:
 
 
 class People:
-    def __init__(self, clients: Clients, store: Store, clock: Callable[[], datetime]) -> None:
+    def __init__(self, clients: Clients, store: Store, clock: Callable[[], datetime],
+                 budgets: MethodBudgets | None = None) -> None:
         self.clients = clients
         self.store = store
         self.clock = clock
+        self.budgets = budgets or MethodBudgets(store)
         self._flags: dict[tuple[str, str], tuple[float, Person]] = {}
         self._lock = threading.Lock()
         self._bot_user_ids: dict[str, str] = {}
@@ -111,20 +126,39 @@ class People:
         return _person_from(user)
 
     def _read_directory(self, workspace_id: str) -> None:
-        """Fill the memory cache from `users.list`: one call per thousand people."""
+        """Fill the memory cache from `users.list` (one call per thousand people, each in
+        turn from the Tier 2 budget) and save everyone's locale in the store."""
+        client = self.clients.client_for(workspace_id)
+        throttle = self.budgets.of(workspace_id, USERS_LIST)
+        profiles: list[UserInfo] = []
         cursor = None
-        now = time.monotonic()
         while True:
-            page = self.clients.client_for(workspace_id).users_list(
-                cursor=cursor, limit=1000, include_locale=True)
+            page = throttle.call(lambda c=cursor: client.users_list(  # type: ignore[misc]
+                cursor=c, limit=DIRECTORY_PAGE, include_locale=True))
+            now = time.monotonic()
+            members: list[dict[str, Any]] = page.get("members", [])
             with self._lock:
-                members: list[dict[str, Any]] = page.get("members", [])
                 for user in members:
                     if user.get("id"):
                         self._flags[(workspace_id, str(user["id"]))] = (now, _person_from(user))
+            profiles += [UserInfo(workspace_id, str(user["id"]), locale=user.get("locale"),
+                                  timezone=user.get("tz"), fetched_at=self.clock())
+                         for user in members if user.get("id") and "locale" in user]
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
-                return
+                break
+        try:
+            self.store.save_profiles(profiles)
+        except StorageError as error:
+            logger.warning("could not cache the workspace directory's locales (%s)", error)
+
+    def _unknown(self, workspace_id: str, members: list[str]) -> int:
+        """How many of `members` this instance knows nothing fresh about."""
+        now = time.monotonic()
+        with self._lock:
+            return sum(1 for user in members
+                       if (cached := self._flags.get((workspace_id, user))) is None
+                       or now - cached[0] >= FLAGS_TTL_SECONDS)
 
     def _remember(self, workspace_id: str, user_id: str, **fields: Any) -> None:
         """Cache what Slack said; a refresh that changes nothing writes nothing, until the
@@ -157,7 +191,9 @@ class People:
         if info and info.dm_channel:
             return info.dm_channel
         client = self.clients.client_for(workspace_id)
-        channel = client.conversations_open(users=user_id)["channel"]["id"]
+        opened = self.budgets.of(workspace_id, DM_OPEN).call(  # Tier 3
+            lambda: client.conversations_open(users=user_id), attempts=1)
+        channel = opened["channel"]["id"]
         self.remember_dm_channel(workspace_id, user_id, channel)
         return str(channel)
 
@@ -165,7 +201,7 @@ class People:
         """The people who can answer: channel members minus bots, deactivated users, the app."""
         members = self._member_ids(workspace_id, channel_id)
         own = self.bot_user_id(workspace_id)
-        if len(members) > DIRECTORY_THRESHOLD:
+        if self._unknown(workspace_id, members) > DIRECTORY_THRESHOLD:
             try:
                 self._read_directory(workspace_id)
             except SlackApiError as error:
@@ -177,15 +213,22 @@ class People:
         ]
 
     def in_channel(self, workspace_id: str, channel_id: str, user_id: str) -> bool:
-        return user_id in self._member_ids(workspace_id, channel_id)
+        return user_id in self._member_ids(workspace_id, channel_id, paced=False)
 
-    def _member_ids(self, workspace_id: str, channel_id: str) -> list[str]:
-        """Everyone in the channel as Slack lists them, a page at a time."""
+    def _member_ids(self, workspace_id: str, channel_id: str, *,
+                    paced: bool = True) -> list[str]:
+        """Everyone in the channel as Slack lists them, a thousand a page (Slack's largest);
+        `paced`: each page in turn from the Tier 4 budget (a fan-out's reading, not a
+        request thread's quick look, which must not queue behind it)."""
         client = self.clients.client_for(workspace_id)
+        throttle = self.budgets.of(workspace_id, MEMBERS_LIST)
         members: list[str] = []
         cursor = None
         while True:
-            page = client.conversations_members(channel=channel_id, cursor=cursor, limit=200)
+            def read(c: str | None = cursor) -> Any:
+                return client.conversations_members(channel=channel_id, cursor=c,
+                                                    limit=DIRECTORY_PAGE)
+            page = throttle.call(read) if paced else read()
             members += page.get("members", [])
             cursor = (page.get("response_metadata") or {}).get("next_cursor")
             if not cursor:

@@ -20,6 +20,7 @@ from bot import crash
 from bot.clients import Clients, WorkspaceGone
 from bot.drawing import Drawer, HereAndNow, drawn
 from bot.failures import explain, log_failure
+from bot.homes import Homes
 from bot.people import People
 from bot.throttle import retry_after_of
 from conversations.i18n import DEFAULT_LANG, Lang, t
@@ -60,8 +61,9 @@ class Queue(Protocol):
 
 class Sender:
     def __init__(self, clients: Clients, people: People, queue: Queue,
-                 drawer: Drawer | None = None) -> None:
+                 drawer: Drawer | None = None, homes: Homes | None = None) -> None:
         self.clients = clients
+        self.homes = homes
         self.people = people
         self.queue = queue
         self.drawer = drawer or HereAndNow()
@@ -142,6 +144,8 @@ class Sender:
                     channel=channel, ts=ts, text=message["text"], blocks=message["blocks"])
             case UploadFile():
                 self.upload(workspace_id, outbound)
+            case PublishHome(user_id=user_id, view=view, unseen=unseen) if self.homes:
+                self.homes.publish(workspace_id, user_id, view, slack_shows_one=not unseen)
             case PublishHome(user_id=user_id, view=view):
                 self.clients.client_for(workspace_id).views_publish(user_id=user_id, view=view)
             case OpenModal(trigger_id=trigger_id, view=view):

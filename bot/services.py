@@ -14,7 +14,9 @@ from slack_sdk import WebClient
 
 from bot.clients import Clients, OneToken
 from bot.drawing import Drawer
+from bot.homes import Homes
 from bot.kinds import kinds
+from bot.method_budgets import MethodBudgets
 from bot.outbox import LEASE_SECONDS, WORKERS, Dispatcher
 from bot.people import People
 from bot.scheduler import DEFAULT_INTERVAL_SECONDS, Scheduler
@@ -42,6 +44,10 @@ Clock = Callable[[], datetime]
 # every instance sending to the workspace.
 MESSAGES_PER_SECOND = 20.0
 PURGE_CLAIM = timedelta(days=2)
+OPENING_PULSES = "opening-pulses"
+OPENING_PULSES_SECONDS = 900.0
+"""Held while pulses open: longer than reading 50,000 people's directory at Slack's Tier 2
+(about three minutes); a dead holder's pulses open this much later, within their window."""
 """How long a day's purge is remembered as done (past the day itself, whatever the zone)."""
 DEFAULT_UNINSTALL_GRACE_DAYS = 30
 """How long the data of a workspace that removed wi3 is kept, for a reinstall to find."""
@@ -95,6 +101,7 @@ class Services:
         uninstall_grace_days: int = DEFAULT_UNINSTALL_GRACE_DAYS,
         owner: str | None = None,
         drawer: Drawer | None = None,
+        budgets: MethodBudgets | None = None,
     ) -> Services:
         """`client`: one bot token's client, or each workspace's (`bot.clients`).
         `fanout_client` (the same kind) sends the queued messages: make it with
@@ -104,9 +111,10 @@ class Services:
         instance). `drawer` makes heavy files (heat map, report PDF); by default in the
         caller's thread (`bot.drawing`)."""
         clients = _as_clients(client)
+        budgets = budgets or MethodBudgets(store)
         owner = owner or instance_name()
         content = load_content()
-        people = People(clients, store, clock)
+        people = People(clients, store, clock, budgets)
         diagnostic = DiagnosticFlow(store, content, clock)
         rounds = RoundsFlow(store, content, diagnostic, clock)
         closing = ClosingFlow(store, content, clock)
@@ -118,17 +126,20 @@ class Services:
             store, fanout, people,
             Throttles(store, messages_per_second), kinds(store, people, rounds, pulse, closing),
             owner=owner, clock=clock, workers=workers, lease_seconds=lease_seconds,
-            drawer=drawer)
+            drawer=drawer, budgets=budgets)
         scheduler = Scheduler(interval=scheduler_interval, clock=clock, leases=store,
                               owner=owner)
         actions = ActionsFlow(store, content, clock, default_timezone=default_timezone)
         report = ReportFlow(store, content, clock,
                             commitments=for_reports(store, people.shown_name))
         services = cls(store, content, clock, people, diagnostic, rounds, TeamFlow(store, clock),
-                       closing, reports, home, Sender(clients, people, outbox, drawer), outbox,
+                       closing, reports, home,
+                       Sender(clients, people, outbox, drawer, Homes(clients, store, budgets)),
+                       outbox,
                        scheduler, pulse, actions, report, uninstall_grace_days)
         scheduler.add(services.close_due_rounds, name="close-due-rounds")
-        scheduler.add(services.open_due_pulses, name="open-due-pulses")
+        scheduler.add(lambda now: services.open_due_pulses_alone(now, owner),
+                      name="open-due-pulses")
         scheduler.add(services.remind_pulses, name="pulse-reminders")
         scheduler.add(services.follow_up_commitments, name="commitment-follow-ups")
         if retention_days is not None:
@@ -153,6 +164,17 @@ class Services:
         for workspace_id, outbounds in self.pulse.due(now, self.people.channel_members,
                                                       paused=gone):
             self.sender.send(outbounds, workspace_id=workspace_id)
+
+    def open_due_pulses_alone(self, now: datetime, owner: str) -> None:
+        """`open_due_pulses` in one instance at a time, however long it takes: reading a
+        large channel's members and directory within Tier 4 and Tier 2 outlasts the
+        scheduler's lease, and a second reader would halve both budgets for nothing."""
+        if not self.store.hold_lease(OPENING_PULSES, owner, OPENING_PULSES_SECONDS, now):
+            return
+        try:
+            self.open_due_pulses(now)
+        finally:
+            self.store.release_lease(OPENING_PULSES, owner)
 
     def uninstalled(self, workspace_id: str, now: datetime) -> None:
         """Slack says the workspace removed wi3: its work stops now, its data goes after

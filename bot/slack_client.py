@@ -25,7 +25,7 @@ from slack_sdk.web import SlackResponse
 
 from bot.config import Config
 from bot.metrics import CountSlackCalls
-from bot.throttle import MethodBudget, TooLong, retry_after_of
+from bot.throttle import MethodBudget, TooLong, is_turn_taken, retry_after_of
 
 RATE_LIMIT_RETRIES = 3
 CONNECTION_RETRIES = 2
@@ -88,7 +88,8 @@ class BudgetedClient(WebClient):
 
     def api_call(self, api_method: str, **kwargs: Any) -> SlackResponse:
         try:
-            self.budget.spend(api_method)
+            if not is_turn_taken():
+                self.budget.spend(api_method)
         except TooLong as late:
             raise OverBudget(self, api_method, late.seconds) from None
         try:

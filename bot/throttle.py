@@ -22,7 +22,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Protocol, TypeVar
 
@@ -40,6 +42,25 @@ Sleep = Callable[[float], object]
 logger = logging.getLogger(f"wi3.{__name__}")
 
 _NEGLIGIBLE_SECONDS = 1e-9
+
+
+_TURN_TAKEN: ContextVar[bool] = ContextVar("wi3_turn_taken", default=False)
+
+
+@contextmanager
+def turn_taken() -> Iterator[None]:
+    """Calls made inside already took their turn from their method's budget (a background
+    path waiting in line, `bot.method_budgets`): a budgeted client must not spend again,
+    or the workspace's budget would count each call twice."""
+    token = _TURN_TAKEN.set(True)
+    try:
+        yield
+    finally:
+        _TURN_TAKEN.reset(token)
+
+
+def is_turn_taken() -> bool:
+    return _TURN_TAKEN.get()
 
 
 class Stopped(Exception):

@@ -75,8 +75,12 @@ class UploadFile:
 
 @dataclass(frozen=True)
 class PublishHome:
+    """The person's App Home. Not published again when Slack shows this very view,
+    unless `unseen` (Slack said it shows no Home yet)."""
+
     user_id: str
     view: dict[str, Any]
+    unseen: bool = False
 
 
 @dataclass(frozen=True)

@@ -394,13 +394,33 @@ class UserCache(Protocol):
         """Cache a user's profile; fetched_at defaults to now."""
         ...
 
+    def save_profiles(self, profiles: Iterable[UserInfo]) -> None:
+        """Cache many people's locale and time zone at once (a read of the workspace's
+        directory), in a few writes whatever their number; fetched_at defaults to now.
+        A cached DM channel stays."""
+        ...
+
+
+class HomeViews(Protocol):
+    """What each person's App Home shows, as a fingerprint of the view last published to
+    them: a Home that would not change is not published again (``views.publish`` is
+    rate-limited per workspace), whichever instance serves the next open."""
+
+    def published_home(self, workspace_id: str, user_id: str) -> str | None:
+        """The fingerprint of the view last published to the person, or None."""
+        ...
+
+    def remember_home(self, workspace_id: str, user_id: str, fingerprint: str) -> None:
+        """Slack now shows the person the view with this fingerprint."""
+        ...
+
 
 class PrivacyStore(Protocol):
     """Forget-me and the retention of raw answers."""
 
     def forget_user(self, workspace_id: str, user_id: str) -> int:
         """Remove every trace of a user from the workspace's data: answers, checklists,
-        progress, participation, cached profile, lead roles, their user id in
+        progress, participation, cached profile and Home, lead roles, their user id in
         invitation lists (where a ``forgotten:N`` stand-in keeps the counts right), and
         their name on commitments (which stay, as the team's, without an owner).
         Snapshots stay. Returns how many answers were removed."""
@@ -544,6 +564,7 @@ class Store(
     HomeReads,
     RequestClaims,
     UserCache,
+    HomeViews,
     PrivacyStore,
     WorkspaceLifecycle,
     Outbox,

@@ -454,10 +454,16 @@ class Claim:
     in_doubt: bool
     first_claimed_at: datetime
     claimed_until: datetime
+    came_due_at: datetime | None = None
+    """When the message came due for this claim (an earlier claim's lease ran out, or its
+    retry time came): earlier holders' sends had ended by then, so a look at Slack begun
+    after it sees them all (delivery checks share one look per conversation)."""
 
     def __post_init__(self) -> None:
         require_aware(self.first_claimed_at, "first_claimed_at")
         require_aware(self.claimed_until, "claimed_until")
+        if self.came_due_at is not None:
+            require_aware(self.came_due_at, "came_due_at")
 
 
 @dataclass(frozen=True)

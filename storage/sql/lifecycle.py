@@ -14,6 +14,7 @@ from storage.sql.schema import (
     checklists,
     commitments,
     fanout_sent,
+    home_views,
     last_results,
     outbox,
     participation,
@@ -72,7 +73,7 @@ class LifecyclePart(SQLCore):
 def _purge(connection: Connection, workspace_id: str) -> None:
     """Everything of one workspace, children before parents (leads and pulse schedules go
     with their team)."""
-    for table in (commitments, last_results, outbox, rate_budgets):
+    for table in (commitments, last_results, outbox, rate_budgets, home_views):
         connection.execute(delete(table).where(table.c.workspace_id == workspace_id))
     of_workspace = select(rounds.c.id).where(rounds.c.workspace_id == workspace_id)
     for table in _ROUND_PARTS:

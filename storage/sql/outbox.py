@@ -77,7 +77,7 @@ class OutboxPart(SQLCore):
         token = f"{owner}:{secrets.token_hex(6)}"
         with self._write() as connection:
             row = connection.execute(
-                select(outbox.c.key, outbox.c.state).where(
+                select(outbox.c.key, outbox.c.state, outbox.c.ready_at).where(
                     outbox.c.state.in_(_WAITING), outbox.c.ready_at <= moment_)
                 .order_by(outbox.c.ready_at, outbox.c.seq).limit(1)
                 .with_for_update(skip_locked=True)).first()
@@ -93,7 +93,7 @@ class OutboxPart(SQLCore):
                 .returning(outbox)).one()
         return Claim(outgoing=_outgoing(claimed), token=token, attempts=claimed.attempts - 1,
                      in_doubt=claimed.in_doubt, first_claimed_at=moment(claimed.first_claimed_at),
-                     claimed_until=until)
+                     claimed_until=until, came_due_at=moment(row.ready_at))
 
     def record_sent(self, claim: Claim, receipt: str | None, at: datetime | None = None, *,
                     then: Iterable[Outgoing] = ()) -> bool:

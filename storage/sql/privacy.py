@@ -13,6 +13,7 @@ from storage.sql.schema import (
     answers,
     checklists,
     fanout_sent,
+    home_views,
     participation,
     progress,
     request_claims,
@@ -44,6 +45,8 @@ class PrivacyPart(OutboxPart):
                                                         team_leads.c.user_id == user_id))
             connection.execute(delete(user_cache).where(user_cache.c.workspace_id == workspace_id,
                                                         user_cache.c.user_id == user_id))
+            connection.execute(delete(home_views).where(home_views.c.workspace_id == workspace_id,
+                                                        home_views.c.user_id == user_id))
             forget_owner(connection, workspace_id, user_id)
             self._forget_outbox(connection, workspace_id, user_id)
         return removed

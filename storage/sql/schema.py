@@ -297,7 +297,14 @@ rate_budgets = Table(
     Column("pauses", Integer, nullable=False),
 )
 
-COORDINATION_TABLES: tuple[Table, ...] = (outbox, leases, rate_budgets)
+home_views = Table(
+    "home_views", metadata,
+    Column("workspace_id", Text, primary_key=True),
+    Column("user_id", Text, primary_key=True),
+    Column("fingerprint", Text, nullable=False),
+)
+
+COORDINATION_TABLES: tuple[Table, ...] = (outbox, leases, rate_budgets, home_views)
 """What instances share to work together: transient, so never exported or copied."""
 
 DATA_TABLES: tuple[Table, ...] = (

@@ -1,4 +1,5 @@
-"""Two caches of things Slack told us: user profiles and processed request keys.
+"""Caches of things Slack told us or shows: user profiles, processed request keys, and a
+fingerprint of each person's App Home (the ``homes`` table of the person's profile file).
 
 Profiles live in 256 files per workspace (by user id), so refreshing one rewrites about
 two hundred profiles at 50,000 people instead of all of them, and saving a profile that
@@ -8,7 +9,7 @@ did not change writes nothing. Request keys are appended to logs (``claims.py``)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -45,6 +46,47 @@ class CachesMixin(StoreCore):
             if users.doc(info.user_id) != doc:
                 users.put(info.user_id, doc)
         return info
+
+    def save_profiles(self, profiles: Iterable[UserInfo]) -> None:
+        """One write per profile file touched (256 per workspace at most), of the profiles
+        that changed; a cached DM channel stays."""
+        now = self._now()
+        by_part: defaultdict[FileSpec, list[UserInfo]] = defaultdict(list)
+        for info in profiles:
+            require_id(info.workspace_id, "workspace id")
+            require_id(info.user_id, "user id")
+            by_part[users_spec(info.workspace_id, info.user_id)].append(info)
+        for spec, infos in by_part.items():
+            part = self._part(spec)
+            with part.lock:
+                users = part.table("users")
+                changed: dict[str, Any] = {}
+                for info in infos:
+                    cached = users.doc(info.user_id)
+                    dm_channel = cached.get("dm_channel") if cached else None
+                    doc = codec.user_to_doc(replace(info, dm_channel=dm_channel or info.dm_channel,
+                                                    fetched_at=info.fetched_at or now))
+                    if cached != doc:
+                        changed[info.user_id] = doc
+                if changed:
+                    users.put_many(changed)
+
+    def published_home(self, workspace_id: str, user_id: str) -> str | None:
+        if not (is_valid_id(workspace_id) and is_valid_id(user_id)):
+            return None
+        part = self._part(users_spec(workspace_id, user_id))
+        with part.lock:
+            doc = part.table("homes").doc(user_id)
+        return str(doc["fingerprint"]) if doc else None
+
+    def remember_home(self, workspace_id: str, user_id: str, fingerprint: str) -> None:
+        require_id(workspace_id, "workspace id")
+        require_id(user_id, "user id")
+        part = self._part(users_spec(workspace_id, user_id))
+        with part.lock:
+            homes = part.table("homes")
+            if homes.doc(user_id) != {"fingerprint": fingerprint}:
+                homes.put(user_id, {"fingerprint": fingerprint})
 
     def claim(self, key: str, ttl_seconds: float) -> bool:
         """True the first time a request key is seen within ``ttl_seconds``; atomic, and

@@ -158,6 +158,7 @@ class OutboxMixin(StoreCore):
                 stored = table.doc(key)
                 assert stored is not None, f"the outbox lost track of {key}"
                 doc = dict(stored)  # stored documents are shared: change a copy
+                came_due = codec.required_time(doc["ready_at"])
                 token = f"{owner}:{secrets.token_hex(6)}"
                 doc.update(
                     state="sending", claim=token, ready_at=codec.time_to_text(until),
@@ -169,7 +170,7 @@ class OutboxMixin(StoreCore):
         return Claim(outgoing=_outgoing(key, doc), token=token, attempts=doc["attempts"] - 1,
                      in_doubt=doc["in_doubt"],
                      first_claimed_at=codec.required_time(doc["first_claimed_at"]),
-                     claimed_until=until)
+                     claimed_until=until, came_due_at=came_due)
 
     def record_sent(self, claim: Claim, receipt: str | None, at: datetime | None = None, *,
                     then: Iterable[Outgoing] = ()) -> bool:

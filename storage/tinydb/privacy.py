@@ -40,6 +40,7 @@ class PrivacyMixin(OutboxMixin):
             users = self._part(users_spec(workspace_id, user_id))
             with users.lock:
                 users.table("users").drop({user_id})
+                users.table("homes").drop({user_id})
         self._forget_outbox(workspace_id, user_id)
         return removed
 

@@ -63,6 +63,11 @@ def _user(spec: FileSpec, key: str, doc: Mapping[str, Any]) -> None:
     _same("workspace_id", user.workspace_id, spec.workspace_id)
 
 
+def _home(_spec: FileSpec, _key: str, doc: Mapping[str, Any]) -> None:
+    if not isinstance(doc["fingerprint"], str):
+        raise ValueError("fingerprint must be a string")
+
+
 def _round(spec: FileSpec, key: str, doc: Mapping[str, Any]) -> None:
     round_ = codec.round_from_doc(doc)
     _same("id", round_.id, key)
@@ -119,6 +124,7 @@ _CHECKS: Mapping[tuple[str, str], Check] = {
     ("index", "workspaces"): _workspace,
     ("index", "teams"): _team,
     ("users", "users"): _user,
+    ("users", "homes"): _home,
     ("users_whole", "users"): _user,
     ("summaries", "summaries"): _last_result,
     ("rounds", "rounds"): _round,

@@ -89,6 +89,7 @@ def test_a_claim_whose_holder_died_is_taken_over_in_doubt(
     assert taken is not None and taken.outgoing.key == "n1"
     assert (taken.in_doubt, taken.attempts) == (True, 1)
     assert taken.first_claimed_at == dead.first_claimed_at
+    assert taken.came_due_at == dead.claimed_until  # the dead holder's sends ended by then
     assert again.record_not_sent(dead, retry_at=clock.now, in_doubt=False) is False
     assert again.record_sent(taken, "ts") is True
 
