@@ -19,9 +19,11 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.limits import METHOD_TIERS
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from bot.emulator.server import RESPONSE_URL
+from bot.method_budgets import MethodBudgets
 from bot.slack_client import OverBudget, make_listener_client
-from bot.throttle import MethodBudget
+from bot.throttle import MethodBudget, SharedPace
 from conversations.refs import ActionIds
+from storage import Store
 from tests.e2e.helpers import current_question, invitation, progress_line
 from tests.e2e.instances import eventually
 
@@ -131,6 +133,25 @@ def test_a_listener_client_over_its_budget_does_not_call_slack_nor_wait(
     assert time.monotonic() - started < 0.5
     assert refused.value.response["error"] == "ratelimited"
     assert len(emulator.calls("users.info")) == 1  # the second was never sent
+
+
+def test_a_call_a_background_path_took_its_turn_for_is_not_counted_twice(
+    bot_config: Config, emulator: SlackEmulator, any_store: Store
+) -> None:
+    """Delivery checks, directory reads and App Home take their turn in line
+    (`MethodBudgets`) from the same store budget the listener client spends from: the
+    client must not spend a second turn for the same call."""
+    workspace = emulator.workspace.team_id
+    one_a_minute = MethodBudget(tiers={"conversations.history": 1}, pace_for=lambda method:
+                                SharedPace(any_store, f"{workspace}/{method}"))
+    client = make_listener_client(bot_config, budget=one_a_minute)
+    budgets = MethodBudgets(any_store, {"conversations.history": 1.0})
+    budgets.of(workspace, "conversations.history").call(
+        lambda: client.conversations_history(channel=TEAM_CHANNEL))
+    assert len(emulator.calls("conversations.history")) == 1
+    with pytest.raises(OverBudget):  # that was the minute's one call, counted once
+        client.conversations_history(channel=TEAM_CHANNEL)
+    budgets.stop()
 
 
 def test_a_dm_slack_refuses_with_429_is_queued_and_the_person_told_it_is_late(
