@@ -36,7 +36,8 @@ def reported_port(log: Path) -> int | None:
     return port_in(log.read_text(errors="replace"))
 
 
-def wait_for_port(process: subprocess.Popen[str], log: Path, timeout: float = 30.0) -> int:
+def wait_for_port(process: subprocess.Popen[str] | subprocess.Popen[bytes], log: Path,
+                  timeout: float = 30.0) -> int:
     """Wait for the bot writing `log` to name its port; fail at once if it exits first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -52,9 +53,13 @@ def wait_for_port(process: subprocess.Popen[str], log: Path, timeout: float = 30
 
 def listening_port(pid: int) -> int | None:
     """The TCP port process `pid` listens on, read from /proc (Linux): for a bot too quiet
-    (LOG_LEVEL=WARNING) to log its start line. None while it listens on none."""
+    (LOG_LEVEL=WARNING) to log its start line. None while it listens on none (or is gone)."""
+    try:
+        descriptors = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return None  # it has exited
     inodes = set()
-    for fd in Path(f"/proc/{pid}/fd").iterdir():
+    for fd in descriptors:
         try:
             target = fd.readlink().name
         except OSError:
@@ -62,8 +67,11 @@ def listening_port(pid: int) -> int | None:
         if target.startswith("socket:["):
             inodes.add(target[len("socket:["):-1])
     for table in ("tcp", "tcp6"):
-        path = Path(f"/proc/{pid}/net/{table}")
-        for row in path.read_text().splitlines()[1:] if path.exists() else []:
+        try:
+            rows = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue  # no IPv6, or it has exited
+        for row in rows:
             fields = row.split()
             if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
                 return int(fields[1].rsplit(":", 1)[1], 16)
