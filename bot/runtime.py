@@ -210,7 +210,8 @@ def _run_socket_mode(config: Config, stop: threading.Event) -> int:
                 return EXIT_CONFIG
             health.add_check(wired.store.write_problem)
             side_port.dashboard = dashboard_app(config, wired.services)
-            exit_code = _serve_socket_mode(wired.app, config, stop, health, side_port)
+            exit_code = _serve_socket_mode(wired.app, config, stop, health, side_port,
+                                           server.port)
         if exit_code == EXIT_OK:
             logger.info(text("log.stopped"))
         return exit_code
@@ -285,7 +286,9 @@ def _check_slack(client: WebClient, config: Config) -> tuple[int, str | None]:
 
 
 def _serve_socket_mode(app: App, config: Config, stop: threading.Event, health: Health,
-                       side_port: OpsWsgiApp) -> int:
+                       side_port: OpsWsgiApp, port: int) -> int:
+    """Connect and serve until `stop`; the start line names the side port as bound
+    (`port`), so a `PORT=0` start says which port the OS picked."""
     connection = SocketModeConnection(app, str(config.app_token))
     try:
         with _one_voice(config):
@@ -298,7 +301,7 @@ def _serve_socket_mode(app: App, config: Config, stop: threading.Event, health: 
     side_port.exposition.watch(metrics.socket_mode_source(connection.client.is_connected,
                                                           connection.client.seconds_since_heard))
     health.mark_ready()
-    logger.info(text("log.serving_socket"), config.port)
+    logger.info(text("log.serving_socket"), port)
     stop.wait()
     logger.info(text("log.stopping"))
     health.mark_not_ready()

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.emulator import SlackEmulator
 from storage import Team, open_store
-from tests.bot.test_main import REPO, free_port, run_bot, wait_until_healthy
+from tests.bot.test_main import run_bot, start_bot, wait_until_healthy
 from tests.conftest import SIGNING_SECRET
 
 
@@ -17,7 +15,7 @@ def bot_env(emulator: SlackEmulator, data_dir: Path) -> dict[str, str]:
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(free_port()),
+        "PORT": "0",
         "WI3_DATA_DIR": str(data_dir),
     }
 
@@ -26,21 +24,17 @@ def test_a_second_bot_on_the_same_data_directory_refuses_with_one_line(
     emulator: SlackEmulator, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    first_env = bot_env(emulator, data_dir)
-    first = subprocess.Popen(
-        [sys.executable, "-m", "bot"], env={"PYTHONPATH": str(REPO), **first_env},
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    first = start_bot(bot_env(emulator, data_dir), tmp_path, tmp_path / "first.log")
     try:
-        wait_until_healthy(int(first_env["PORT"]), first)
+        wait_until_healthy(first.port, first.process)
         second = run_bot(env=bot_env(emulator, data_dir), cwd=tmp_path)
         assert second.returncode == 2
         lines = second.stderr.strip().splitlines()
         assert len(lines) == 1, second.stderr
         assert str(data_dir) in lines[0] and "Traceback" not in second.stderr
     finally:
-        first.terminate()
-        first.communicate(timeout=20)
+        first.process.terminate()
+        first.process.communicate(timeout=20)
 
 
 def test_a_corrupt_file_stops_the_bot_naming_the_file_and_keeps_it(

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 from bot.doctor import run_doctor
@@ -14,7 +12,7 @@ from bot.emulator import SlackDriver, SlackEmulator
 from bot.emulator.seed import LEAD, TEAM_CHANNEL
 from storage import open_store
 from storage.sql.migrate import head_revision
-from tests.bot.test_main import REPO, free_port, run_bot, wait_until_healthy
+from tests.bot.test_main import run_bot, start_bot, wait_until_healthy
 from tests.conftest import SIGNING_SECRET
 from tests.pg import TEST_PSEUDONYM_KEY, TEST_PSEUDONYM_KEY_HEX, TestDatabase
 
@@ -24,7 +22,7 @@ def database_env(emulator: SlackEmulator, url: str, **overrides: str) -> dict[st
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(free_port()),
+        "PORT": "0",
         "DATABASE_URL": url,
         "WI3_PSEUDONYM_KEY": TEST_PSEUDONYM_KEY_HEX,
         **overrides,
@@ -51,18 +49,15 @@ def test_the_bot_migrates_an_empty_database_at_start_and_stores_there(
     emulator: SlackEmulator, new_pg_database: TestDatabase, tmp_path: Path
 ) -> None:
     env = database_env(emulator, new_pg_database.url)
-    process = subprocess.Popen([sys.executable, "-m", "bot"],
-                               env={"PYTHONPATH": str(REPO), **env}, cwd=tmp_path,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    bot = start_bot(env, tmp_path, tmp_path / "bot.log")
     try:
-        wait_until_healthy(int(env["PORT"]), process)
-        driver = SlackDriver(emulator, f"http://127.0.0.1:{env['PORT']}/slack/events",
+        wait_until_healthy(bot.port, bot.process)
+        driver = SlackDriver(emulator, f"http://127.0.0.1:{bot.port}/slack/events",
                              SIGNING_SECRET)
         assert driver.command(LEAD, TEAM_CHANNEL, "setup").status == 200
     finally:
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 0, stderr
+        _, stderr = bot.stop(signal.SIGTERM)
+    assert bot.process.returncode == 0, stderr
     assert "database schema migrated to" in stderr
     assert new_pg_database.sql("SELECT version_num FROM alembic_version") == [(head_revision(),)]
     with open_store(database_url=new_pg_database.url, pseudonym_key=TEST_PSEUDONYM_KEY) as db:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ from bot.http_server import BackgroundServer, SlackWsgiApp
 from bot.slack_client import REQUIRED_SCOPES
 from storage import open_store
 from tests.conftest import SIGNING_SECRET
+from tests.ports import dead_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -40,12 +40,6 @@ def line_about(report: str, topic: str) -> str:
     lines = [line for line in report.splitlines() if f" {topic}: " in line]
     assert lines, report
     return "\n".join(lines)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_good_set_up_reports_every_check_and_exits_0(
@@ -119,10 +113,12 @@ def test_missing_configuration_is_listed_and_slack_is_not_asked(
 
 
 def test_an_unreachable_slack_is_a_problem(tmp_path: Path) -> None:
-    env = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-           "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/", "WI3_DATA_DIR": str(tmp_path)}
+    with dead_port() as nothing_listens:
+        env = {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+               "SLACK_API_URL": f"http://127.0.0.1:{nothing_listens}/api/",
+               "WI3_DATA_DIR": str(tmp_path)}
 
-    code, report = doctor(env)
+        code, report = doctor(env)
 
     assert code == 1
     assert "could not be reached" in line_about(report, "bot token")
@@ -189,12 +185,14 @@ def test_healthcheck_follows_healthz(capsys: pytest.CaptureFixture[str]) -> None
 
 
 def test_healthcheck_fails_when_nothing_listens() -> None:
-    assert healthcheck({"PORT": str(free_port())}, dotenv_path=None, timeout=1) == 1
+    with dead_port() as nothing_listens:
+        assert healthcheck({"PORT": str(nothing_listens)}, dotenv_path=None, timeout=1) == 1
 
 
 def test_healthcheck_in_socket_mode_asks_the_side_port() -> None:
-    assert healthcheck({"SLACK_APP_TOKEN": "xapp-1-A-1-x", "PORT": str(free_port())},
-                       dotenv_path=None, timeout=1) == 1  # nothing listens there
+    with dead_port() as nothing_listens:
+        assert healthcheck({"SLACK_APP_TOKEN": "xapp-1-A-1-x", "PORT": str(nothing_listens)},
+                           dotenv_path=None, timeout=1) == 1  # nothing listens there
 
 
 def _many(emulator: SlackEmulator, data_dir: Path, **overrides: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -26,6 +25,7 @@ from bot.emulator import SlackDriver, SlackEmulator, sample_workspace
 from bot.emulator.seed import LEAD, MEMBERS, TEAM_CHANNEL
 from conversations.refs import ActionIds
 from storage import check, open_store
+from tests.ports import listening_port, wait_for_port
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="signals")
 T = TypeVar("T")
@@ -39,9 +39,12 @@ LOG_LINE = re.compile(
 
 @dataclass
 class Bot:
+    """A bot process on the port it picked (`PORT=0`), its log (stderr) in a file."""
+
     process: subprocess.Popen[str]
     port: int
     driver: SlackDriver
+    log: Path
 
     def command(self, user: str, channel: str, text: str) -> None:
         """Type `/wi3 {text}` and wait for wi3's reply: the bot answers Slack at once and
@@ -52,14 +55,10 @@ class Bot:
         eventually(lambda: emulator.responses()[before:] or None)
 
     def stop(self) -> tuple[str, str]:
+        """SIGTERM and wait: its stdout and its log."""
         self.process.send_signal(signal.SIGTERM)
-        return self.process.communicate(timeout=30)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+        stdout, _ = self.process.communicate(timeout=30)
+        return stdout, self.log.read_text(errors="replace")
 
 
 @pytest.fixture
@@ -69,33 +68,58 @@ def emulator() -> Iterator[SlackEmulator]:
 
 
 def start_bot(emulator: SlackEmulator, data_dir: Path, log_level: str) -> Bot:
-    port = free_port()
     env = {
         "SLACK_BOT_TOKEN": KNOWN_TOKEN,
         "SLACK_SIGNING_SECRET": KNOWN_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(port),
+        "PORT": "0",
         "WI3_DATA_DIR": str(data_dir),
         "LOG_LEVEL": log_level,
         "PYTHONPATH": str(REPO),
     }
-    process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=data_dir.parent,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    data_dir.parent.mkdir(parents=True, exist_ok=True)
+    log = data_dir.parent / f"{data_dir.name}-{time.monotonic_ns()}.log"
+    with log.open("w") as stderr:
+        process = subprocess.Popen([sys.executable, "-m", "bot"], env=env,
+                                   cwd=data_dir.parent, stdout=subprocess.PIPE,
+                                   stderr=stderr, text=True)
+    try:
+        port = port_of(process, log, log_level)
+        wait_until_ready(process, port, log)
+    except BaseException:
+        process.kill()
+        process.communicate(timeout=10)
+        raise
+    return Bot(process, port, SlackDriver(emulator, f"http://127.0.0.1:{port}/slack/events",
+                                          KNOWN_SECRET), log)
+
+
+def port_of(process: subprocess.Popen[str], log: Path, log_level: str) -> int:
+    """The port the bot picked: its start line says so at INFO and DEBUG; quieter, it
+    logs nothing then, so the port is read from /proc."""
+    if log_level in ("DEBUG", "INFO"):
+        return wait_for_port(process, log)
+    return eventually(lambda: listening_port(process.pid)
+                      if process.poll() is None else _exited(process, log), timeout=30)
+
+
+def _exited(process: subprocess.Popen[str], log: Path) -> NoReturn:
+    raise AssertionError(f"the bot exited ({process.returncode}):\n" + log.read_text())
+
+
+def wait_until_ready(process: subprocess.Popen[str], port: int, log: Path) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise AssertionError(process.communicate())
+            _exited(process, log)
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as reply:
                 if json.loads(reply.read())["status"] == "ready":
-                    break
+                    return
         except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.05)
-    else:
-        process.kill()
-        raise AssertionError("the bot never became healthy")
-    return Bot(process, port, SlackDriver(emulator, f"http://127.0.0.1:{port}/slack/events",
-                                          KNOWN_SECRET))
+            pass
+        time.sleep(0.05)
+    raise AssertionError("the bot never became healthy")
 
 
 @pytest.fixture

@@ -12,12 +12,15 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.emulator import SlackDriver, SlackEmulator
+from bot.emulator.socket_mode import SocketModeServer
 from tests.conftest import SIGNING_SECRET
+from tests.ports import dead_port, wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,12 +34,6 @@ def run_bot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
         text=True,
         timeout=60,
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_an_empty_environment_exits_2_with_one_line_and_no_traceback(tmp_path: Path) -> None:
@@ -84,7 +81,7 @@ def test_a_token_slack_rejects_stops_the_bot_with_one_line(
         "SLACK_BOT_TOKEN": wrong_token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(free_port()),
+        "PORT": "0",
     }
     result = run_bot(env=env, cwd=tmp_path)
     assert result.returncode == 2
@@ -93,29 +90,52 @@ def test_a_token_slack_rejects_stops_the_bot_with_one_line(
     assert wrong_token not in result.stderr + result.stdout
 
 
+@dataclass
+class RunningBot:
+    """A bot process on the port it picked (`PORT=0`), its log (stderr) in a file: a pipe
+    nobody reads while it runs could fill up and block it."""
+
+    process: subprocess.Popen[str]
+    port: int
+    log: Path
+
+    def stop(self, signum: int = signal.SIGTERM) -> tuple[str, str]:
+        """Signal it and wait: its stdout and its log."""
+        self.process.send_signal(signum)
+        stdout, _ = self.process.communicate(timeout=30)
+        return stdout, self.log.read_text(errors="replace")
+
+
+def start_bot(env: dict[str, str], cwd: Path, log: Path) -> RunningBot:
+    """Start `python -m bot` on `PORT=0` and wait until it names the port it bound."""
+    with log.open("w") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot"], env={"PYTHONPATH": str(REPO), **env, "PORT": "0"},
+            cwd=cwd, stdout=subprocess.PIPE, stderr=stderr, text=True,
+        )
+    try:
+        return RunningBot(process, wait_for_port(process, log), log)
+    except BaseException:
+        process.kill()
+        process.communicate(timeout=10)
+        raise
+
+
 @pytest.fixture
-def running_bot(
-    emulator: SlackEmulator, tmp_path: Path
-) -> Iterator[tuple[subprocess.Popen[str], int]]:
-    port = free_port()
+def running_bot(emulator: SlackEmulator, tmp_path: Path) -> Iterator[RunningBot]:
     env = {
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(port),
         "LOG_LEVEL": "DEBUG",
-        "PYTHONPATH": str(REPO),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot"], env=env, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    bot = start_bot(env, tmp_path, tmp_path / "bot.log")
     try:
-        yield process, port
+        yield bot
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
+        if bot.process.poll() is None:
+            bot.process.kill()
+            bot.process.communicate(timeout=10)
 
 
 def wait_until_healthy(port: int, process: subprocess.Popen[str]) -> dict[str, object]:
@@ -131,9 +151,9 @@ def wait_until_healthy(port: int, process: subprocess.Popen[str]) -> dict[str, o
 
 
 def test_the_bot_serves_slack_over_http_and_stops_cleanly_on_sigterm(
-    running_bot: tuple[subprocess.Popen[str], int], emulator: SlackEmulator
+    running_bot: RunningBot, emulator: SlackEmulator
 ) -> None:
-    process, port = running_bot
+    process, port = running_bot.process, running_bot.port
     assert wait_until_healthy(port, process)["status"] == "ready"
     driver = SlackDriver(emulator, f"http://127.0.0.1:{port}/slack/events", SIGNING_SECRET)
 
@@ -141,8 +161,7 @@ def test_the_bot_serves_slack_over_http_and_stops_cleanly_on_sigterm(
     signed = driver.command("U0LOTTE01", "C0KENNIS1", "help", command="/wi3-unrouted")
     assert signed.status == 404  # verified (not 401); no listener claims this command
 
-    process.send_signal(signal.SIGTERM)
-    stdout, stderr = process.communicate(timeout=15)
+    stdout, stderr = running_bot.stop(signal.SIGTERM)
     assert process.returncode == 0
     assert "Traceback" not in stderr
     # Even at DEBUG level, neither the token nor the signing secret reaches the output.
@@ -153,13 +172,11 @@ def test_the_bot_serves_slack_over_http_and_stops_cleanly_on_sigterm(
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
 def test_sigint_also_stops_the_bot(
-    running_bot: tuple[subprocess.Popen[str], int],
+    running_bot: RunningBot,
 ) -> None:
-    process, port = running_bot
-    wait_until_healthy(port, process)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=15)
-    assert process.returncode == 0
+    wait_until_healthy(running_bot.port, running_bot.process)
+    _, stderr = running_bot.stop(signal.SIGINT)
+    assert running_bot.process.returncode == 0
     assert "Traceback" not in stderr
 
 
@@ -171,7 +188,7 @@ def test_a_rejected_app_token_stops_socket_mode_with_one_line(
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_APP_TOKEN": app_token,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(free_port()),  # the side port (/healthz, /metrics)
+        "PORT": "0",  # the side port (/healthz, /metrics): one the OS picks
     }
     result = run_bot(env=env, cwd=tmp_path)
     assert result.returncode == 2
@@ -200,12 +217,37 @@ def test_a_port_in_use_stops_the_bot_with_one_line(
 
 
 def test_an_unreachable_slack_api_exits_1_with_one_line(tmp_path: Path) -> None:
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-123-abc",
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": f"http://127.0.0.1:{free_port()}/api/",
-    }
-    result = run_bot(env=env, cwd=tmp_path)
+    with dead_port() as nothing_listens:
+        env = {
+            "SLACK_BOT_TOKEN": "xoxb-123-abc",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": f"http://127.0.0.1:{nothing_listens}/api/",
+            "PORT": "0",
+        }
+        result = run_bot(env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "could not be reached" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_socket_mode_names_the_side_port_it_picked_and_serves_healthz_there(
+    emulator: SlackEmulator, tmp_path: Path
+) -> None:
+    with SocketModeServer(emulator) as server:
+        env = {
+            "SLACK_BOT_TOKEN": emulator.token,
+            "SLACK_APP_TOKEN": server.app_token,
+            "SLACK_API_URL": emulator.api_url,
+            "WI3_DATA_DIR": str(tmp_path / "data"),
+        }
+        bot = start_bot(env, tmp_path, tmp_path / "bot.log")  # PORT=0
+        try:
+            assert bot.port != 0
+            assert wait_until_healthy(bot.port, bot.process)["status"] == "ready"
+            _, log = bot.stop()
+        finally:
+            if bot.process.poll() is None:
+                bot.process.kill()
+                bot.process.communicate(timeout=10)
+    assert bot.process.returncode == 0, log
+    assert f"GET /healthz and GET /metrics on port {bot.port})" in log

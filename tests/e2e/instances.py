@@ -12,9 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,32 +28,14 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from bot.emulator import SlackEmulator
+from tests.ports import listening_port
+from tests.ports import reported_port as reported_port  # crashes.py takes it from here
 
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
 SIGNING_SECRET = "instances-signing-secret-0123456789"
 FORWARDED = ("content-type", "x-slack-signature", "x-slack-request-timestamp",
              "x-slack-retry-num", "x-slack-retry-reason")
-
-
-def free_port() -> int:
-    """A port free a moment ago: another process may take it before it is used. For a
-    bot process, `PORT=0` and `reported_port` have no such race."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-LISTENING = re.compile(r"listening for Slack on port (\d+)")
-
-
-def reported_port(log: Path) -> int | None:
-    """The port a bot started with `PORT=0` bound, as its start line names it (or None
-    while it has not said yet)."""
-    if not log.exists():
-        return None
-    found = LISTENING.search(log.read_text(errors="replace"))
-    return int(found.group(1)) if found else None
 
 
 def eventually(probe: Callable[[], T | None], timeout: float = 30.0,
@@ -86,7 +66,7 @@ class Instance:
     def port(self) -> int:
         """The port it listens on (known once it said so: `ready` waits for that)."""
         if self._port is None:
-            self._port = reported_port(self.log)
+            self._port = reported_port(self.log) or listening_port(self.pid)
         if self._port is None:
             raise AssertionError("the instance has not said which port it listens on yet")
         return self._port
@@ -96,7 +76,7 @@ class Instance:
         return f"http://127.0.0.1:{self.port}/slack/events"
 
     def healthy(self) -> bool:
-        if self._port is None and reported_port(self.log) is None:
+        if self._port is None and (reported_port(self.log) or listening_port(self.pid)) is None:
             return False
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz",
@@ -126,13 +106,13 @@ def launch(emulator: SlackEmulator, database_url: str, key_hex: str, log: Path, 
            tick_seconds: int = 1, lease_seconds: int = 5, log_level: str = "DEBUG",
            extra: Mapping[str, str] | None = None) -> Instance:
     """Start one instance (not waiting for it to be ready: see `ready`). It picks its own
-    port when it logs the line that names it (INFO); quieter, it gets a `free_port`."""
-    port = None if log_level in ("DEBUG", "INFO") else free_port()
+    port (`PORT=0`) and names it in its start line; quieter than INFO, its port is read
+    from /proc."""
     env = {
         "SLACK_BOT_TOKEN": emulator.token,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
         "SLACK_API_URL": emulator.api_url,
-        "PORT": str(port or 0),
+        "PORT": "0",
         "DATABASE_URL": database_url,
         "WI3_PSEUDONYM_KEY": key_hex,
         "WI3_DATA_DIR": str(log.parent / "unused-data"),
@@ -146,7 +126,7 @@ def launch(emulator: SlackEmulator, database_url: str, key_hex: str, log: Path, 
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=log.parent,
                                    stdout=out, stderr=subprocess.STDOUT)
-    return Instance(process, log, port)
+    return Instance(process, log)
 
 
 def ready(instances: Iterable[Instance], timeout: float = 60.0) -> None:

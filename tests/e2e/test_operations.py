@@ -28,7 +28,8 @@ from bot.emulator.socket_mode import SocketModeDriver, SocketModeServer
 from bot.emulator.workspace import Message
 from conversations.refs import ActionIds
 from tests.e2e.helpers import current_question, invitation, progress_line
-from tests.e2e.instances import eventually, free_port
+from tests.e2e.instances import eventually
+from tests.ports import wait_for_port
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "xoxb-ops-known-token-Vq8Lm2Np4Rt6"
@@ -77,15 +78,20 @@ class RunningBot:
 
 
 def start_bot(tmp_path: Path, emulator: SlackEmulator, **settings: str) -> RunningBot:
-    port = free_port()
     log = tmp_path / "bot.log"
     env = {"SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": emulator.api_url, "PORT": str(port),
+           "SLACK_API_URL": emulator.api_url, "PORT": "0",
            "WI3_DATA_DIR": str(tmp_path / "data"), "WI3_TICK_SECONDS": "1",
            "LOG_LEVEL": "INFO", "PYTHONPATH": str(REPO), **settings}
     with log.open("wb") as sink:
         process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=tmp_path,
                                    stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        port = wait_for_port(process, log)  # in Socket Mode, the side port
+    except AssertionError:
+        process.kill()
+        process.wait(timeout=10)
+        raise
     bot = RunningBot(process, port, log,
                      SlackDriver(emulator, f"http://127.0.0.1:{port}/slack/events", SECRET))
     eventually(lambda: (process.poll() is None and bot_ready(bot)) or None,
