@@ -13,7 +13,14 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TypeVar
 
-from bot.throttle import METHOD_TIERS, TIER_PER_MINUTE, SharedPace, Throttle, turn_taken
+from bot.throttle import (
+    BURST_SHARE,
+    METHOD_TIERS,
+    TIER_PER_MINUTE,
+    SharedPace,
+    Throttle,
+    turn_taken,
+)
 from storage import Store
 
 R = TypeVar("R")
@@ -55,14 +62,20 @@ class MethodBudgets:
         """The method's calls per second."""
         return self.per_minute[method] * self.speed / 60.0
 
+    def burst(self, method: str) -> float:
+        """Calls that may go back to back: most of a minute's worth, as Slack allows and
+        as the listener clients' budgets (`bot.throttle.MethodBudget`) count them, so one
+        person opening Home does not wait for the turn of the last one who did."""
+        return max(1.0, self.per_minute[method] * self.speed * BURST_SHARE)
+
     def of(self, workspace_id: str, method: str) -> Throttle:
         key = (workspace_id, method)
         with self._guard:
             throttle = self._throttles.get(key)
             if throttle is None:
                 rate = self.rate(method)
-                throttle = _TurnsInLine(rate, min_rate=rate / 4,
-                                    pace=SharedPace(self.store, f"{workspace_id}/{method}"))
+                throttle = _TurnsInLine(rate, burst=self.burst(method), min_rate=rate / 4,
+                                        pace=SharedPace(self.store, f"{workspace_id}/{method}"))
                 if self._stopped:
                     throttle.stop()
                 self._throttles[key] = throttle
