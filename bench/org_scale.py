@@ -255,13 +255,15 @@ class WatchedEmulator(SlackEmulator):
     def handle_api(self, method: str, token: str | None, params: dict[str, Any],
                    client: tuple[str, str] | None = None) -> _Reply:
         reply = super().handle_api(method, token, params, client)
-        self._note(method, params)
+        if _took(reply):  # a call Slack refused (429) landed nothing
+            self._note(method, params)
         return reply
 
     def handle_response_url(self, secret: str, url: str, body: dict[str, Any]) -> _Reply:
         target = dict(self.api_holding(secret).response_urls.get(secret) or {})
         reply = super().handle_response_url(secret, url, body)
-        self._note("response_url", {**body, "channel": target.get("channel")})
+        if _took(reply):
+            self._note("response_url", {**body, "channel": target.get("channel")})
         return reply
 
     def _note(self, method: str, params: dict[str, Any]) -> None:
@@ -293,6 +295,11 @@ class WatchedEmulator(SlackEmulator):
                              in self.log[since:]]
                     raise TimeoutError(f"the bot's answer never landed; calls: {calls[-8:]}")
                 self.landed.wait(remaining)
+
+
+def _took(reply: Any) -> bool:
+    """Whether the emulated Slack took the call (not a 429 or another refusal)."""
+    return bool(reply.status == 200 and reply.body.get("ok", True))
 
 
 def to_channel(*channels: str) -> Callable[[str, dict[str, Any]], bool]:
