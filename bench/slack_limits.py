@@ -37,9 +37,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,8 +49,8 @@ from answering import (
     KEY,
     WS,
     Person,
+    bot,
     exactness,
-    open_rounds,
     question_of,
     score_of,
 )
@@ -62,7 +61,7 @@ from bot.emulator import SlackDriver, SlackEmulator, Workspace
 from bot.emulator.limits import METHOD_TIERS
 from conversations.refs import ActionIds
 from storage import open_store
-from tests.e2e.instances import SIGNING_SECRET, Instance, launch, ready
+from tests.e2e.instances import SIGNING_SECRET
 
 LEAD = "U0LEAD0002"
 OUTSIDER = "U0OUTSIDE1"
@@ -227,28 +226,6 @@ def commands(driver: SlackDriver, tally: Tally, done: threading.Event) -> None:
                     tally.not_200 += 1
 
 
-@contextmanager
-def bot(backend: str, emulator: SlackEmulator, persons: list[Person], workdir: Path,
-        database_url: str | None) -> Iterator[tuple[Instance, dict[str, str]]]:
-    data_dir = workdir / "unused-data"
-    if backend == "tinydb":
-        with open_store(data_dir) as store:
-            rounds = open_rounds(store, persons, emulator)
-        extra = {"DATABASE_URL": "", "WI3_PSEUDONYM_KEY": ""}
-    else:
-        assert database_url is not None
-        with open_store(database_url=database_url, pseudonym_key=KEY, migrate=True) as store:
-            rounds = open_rounds(store, persons, emulator)
-        extra = {}
-    instance = launch(emulator, database_url or "", KEY.hex(), workdir / "wi3.log",
-                      tick_seconds=30, lease_seconds=60, log_level="WARNING", extra=extra)
-    try:
-        ready([instance])
-        yield instance, rounds
-    finally:
-        instance.stop()
-
-
 def rate_limited_since(emulator: SlackEmulator, since: float) -> Counter[str]:
     return Counter(call.method for call in emulator.rate_limited_calls() if call.time >= since)
 
@@ -258,7 +235,7 @@ def run(backend: str, mode: dict[str, Any], server: str) -> dict[str, Any]:
     workspace, persons = workspace_of(people)
     tally = Tally()
     with SlackEmulator(workspace) as emulator, tempfile.TemporaryDirectory() as tmp, \
-            (own_database(server) if backend == "postgresql" else _no_database()) as url:
+            (own_database(server) if backend == "postgresql" else nullcontext()) as url:
         assert emulator.limits.unlimited_because is None, "Slack's limits must be on"
         watch(emulator, tally)
         with bot(backend, emulator, persons, Path(tmp), url) as (instance, rounds):
@@ -305,11 +282,6 @@ def run(backend: str, mode: dict[str, Any], server: str) -> dict[str, Any]:
                               and call.time >= began_wall),
         "seconds": round(elapsed, 1),
     }
-
-
-@contextmanager
-def _no_database() -> Iterator[None]:
-    yield None
 
 
 def show(result: dict[str, Any]) -> None:
