@@ -165,19 +165,21 @@ def question_of(emulator: SlackEmulator, user: str) -> Message | None:
 
 
 def start_everyone(driver: SlackDriver, emulator: SlackEmulator, persons: list[Person],
-                   tally: Tally) -> None:
+                   by_message: dict[tuple[str, str], Person], wait_seconds: float = 120) -> None:
+    """Everyone clicks Start (not measured) and has their first question, noted by the
+    message it is in."""
     with ThreadPoolExecutor(16) as starters:
         for person in persons:
             invitation = emulator.messages_to(person.user)[-1]
             starters.submit(driver.click, person.user, invitation, ActionIds.START)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + wait_seconds
     for person in persons:
         while (found := question_of(emulator, person.user)) is None:
             if time.monotonic() > deadline:
                 raise SystemExit("people never got their first question")
             time.sleep(0.01)
         person.question = found
-        tally.by_message[(found.channel, found.ts)] = person
+        by_message[(found.channel, found.ts)] = person
 
 
 def answer_share(share: list[Person], statements: int, driver: SlackDriver,
@@ -226,7 +228,7 @@ def run(backend: str, people: int, threads: int, team_size: int, statements: int
         note_screens(emulator, tally)
         with bot(backend, emulator, persons, Path(tmp), url) as (instance, rounds):
             driver = SlackDriver(emulator, instance.url, SIGNING_SECRET)
-            start_everyone(driver, emulator, persons, tally)
+            start_everyone(driver, emulator, persons, tally.by_message)
             cpu_before = cpu_seconds([instance.pid])[instance.pid]
             began = time.perf_counter()
             with ThreadPoolExecutor(threads) as clients:

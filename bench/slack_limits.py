@@ -51,8 +51,8 @@ from answering import (
     Person,
     bot,
     exactness,
-    question_of,
     score_of,
+    start_everyone,
 )
 from fanout import DEFAULT_SERVER, own_database
 from timing import on_screen_updates
@@ -142,23 +142,6 @@ def watch(emulator: SlackEmulator, tally: Tally) -> None:
     emulator.handle_response_url = noting_response  # type: ignore[method-assign]
 
 
-def start_everyone(driver: SlackDriver, emulator: SlackEmulator, persons: list[Person],
-                   tally: Tally) -> None:
-    """Everyone clicks Start (not measured) and has their first question."""
-    with ThreadPoolExecutor(16) as starters:
-        for person in persons:
-            invitation = emulator.messages_to(person.user)[-1]
-            starters.submit(driver.click, person.user, invitation, ActionIds.START)
-    deadline = time.monotonic() + 300
-    for person in persons:
-        while (found := question_of(emulator, person.user)) is None:
-            if time.monotonic() > deadline:
-                raise SystemExit("people never got their first question")
-            time.sleep(0.01)
-        person.question = found
-        tally.by_message[(found.channel, found.ts)] = person
-
-
 class Agenda:
     """Who clicks next: each person once their screen moved on and they thought."""
 
@@ -240,7 +223,7 @@ def run(backend: str, mode: dict[str, Any], server: str) -> dict[str, Any]:
         watch(emulator, tally)
         with bot(backend, emulator, persons, Path(tmp), url) as (instance, rounds):
             driver = SlackDriver(emulator, instance.url, SIGNING_SECRET)
-            start_everyone(driver, emulator, persons, tally)
+            start_everyone(driver, emulator, persons, tally.by_message, wait_seconds=300)
             began_wall, began = time.time(), time.perf_counter()
             done = threading.Event()
             typing = threading.Thread(target=commands, args=(driver, tally, done))
